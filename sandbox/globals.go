@@ -1,0 +1,251 @@
+package sandbox
+
+import (
+	"math/big"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// globals holds per-runtime state behind the globals installed by New.
+type globals struct {
+	requireFn goja.Value
+	timerSym  *goja.Symbol
+	timerProt *goja.Object
+	immProt   *goja.Object
+}
+
+// timeoutMax is the largest delay Node accepts; larger ones become 1 ms.
+const timeoutMax = 1<<31 - 1
+
+// prelude defines the globals written in JavaScript. It runs once per runtime,
+// before any script, and keeps private copies of the built-ins it uses.
+var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig) {
+  'use strict';
+  const apply = Reflect.apply;
+  const then = Promise.prototype.then;
+  const resolved = Promise.resolve();
+  const TypeErrorCtor = TypeError;
+  const warn = global.console.warn;
+  function queue(fn) { apply(then, resolved, [fn]); }
+  function checkCallback(callback) {
+    if (typeof callback !== 'function') {
+      const err = new TypeErrorCtor('The "callback" argument must be of type function. Received ' +
+        (callback === null ? 'null' : typeof callback));
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+  }
+  function queueMicrotask(callback) {
+    checkCallback(callback);
+    queue(() => { callback(); });
+  }
+  function hrtime(previous) {
+    const ns = hrtimeNs();
+    let sec = Math.floor(ns / 1e9), nsec = ns % 1e9;
+    if (previous !== undefined) {
+      sec -= previous[0];
+      nsec -= previous[1];
+      if (nsec < 0) { sec--; nsec += 1e9; }
+    }
+    return [sec, nsec];
+  }
+  hrtime.bigint = hrtimeBig;
+  const process = {
+    env: {},
+    argv: [],
+    execArgv: [],
+    exitCode: undefined,
+    nextTick(callback, ...args) {
+      checkCallback(callback);
+      queue(() => { callback(...args); });
+    },
+    hrtime,
+    emitWarning(warning) {
+      apply(warn, global.console, ['Warning: ' + (warning && warning.message !== undefined ? warning.message : warning)]);
+    },
+    cwd() { return '/'; },
+    uptime() { return hrtimeNs() / 1e9; },
+  };
+  Object.defineProperty(process, Symbol.toStringTag, { value: 'process' });
+  Object.defineProperty(global, 'process', { value: process, writable: true, configurable: true });
+  Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
+  Object.defineProperty(global, 'queueMicrotask', { value: queueMicrotask, writable: true, configurable: true });
+})`, true)
+
+func (r *Runtime) installGlobals() error {
+	if err := r.installConsole(); err != nil {
+		return err
+	}
+	if err := r.installRequire(); err != nil {
+		return err
+	}
+	if err := r.installTimers(); err != nil {
+		return err
+	}
+	epoch := r.loop.clock.Now()
+	hrtimeNs := func() int64 { return int64(r.loop.clock.Now().Sub(epoch)) }
+	fn, err := r.vm.RunProgram(prelude)
+	if err != nil {
+		return err
+	}
+	call, _ := goja.AssertFunction(fn)
+	_, err = call(goja.Undefined(), r.vm.GlobalObject(),
+		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(float64(hrtimeNs())) }),
+		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }))
+	if err != nil {
+		return err
+	}
+	r.lazyGlobal("Buffer", "buffer")
+	r.lazyGlobal("URL", "url")
+	r.lazyGlobal("URLSearchParams", "url")
+	return nil
+}
+
+// lazyGlobal defines global name as the export of the same name of module,
+// loaded on first use so runtimes that never touch it do not pay for it.
+func (r *Runtime) lazyGlobal(name, module string) {
+	g := r.vm.GlobalObject()
+	define := func(v goja.Value) {
+		_ = g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
+	getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+		v := r.Require(module).ToObject(r.vm).Get(name)
+		define(v)
+		return v
+	})
+	setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+		define(call.Argument(0))
+		return goja.Undefined()
+	})
+	_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+func (r *Runtime) installTimers() error {
+	vm := r.vm
+	r.timerSym = goja.NewSymbol("hookengine.timer")
+	l := &r.loop
+
+	// lookup finds the timer behind a Timeout/Immediate object or id.
+	lookup := func(v goja.Value) (*timer, int64, bool) {
+		var id int64
+		switch x := v.(type) {
+		case *goja.Object:
+			idv := x.GetSymbol(r.timerSym)
+			if idv == nil {
+				return nil, 0, false
+			}
+			id = idv.ToInteger()
+		default:
+			if goja.IsUndefined(v) || goja.IsNull(v) {
+				return nil, 0, false
+			}
+			id = v.ToInteger()
+		}
+		t, ok := l.byID[id]
+		return t, id, ok
+	}
+	this := func(call goja.FunctionCall) *timer {
+		t, _, _ := lookup(call.This)
+		return t
+	}
+	proto := func(withRefresh bool) *goja.Object {
+		p := vm.NewObject()
+		_ = p.Set("ref", r.Func("ref", func(call goja.FunctionCall) goja.Value {
+			if t := this(call); t != nil {
+				l.setRef(t, true)
+			}
+			return call.This
+		}))
+		_ = p.Set("unref", r.Func("unref", func(call goja.FunctionCall) goja.Value {
+			if t := this(call); t != nil {
+				l.setRef(t, false)
+			}
+			return call.This
+		}))
+		_ = p.Set("hasRef", r.Func("hasRef", func(call goja.FunctionCall) goja.Value {
+			t := this(call)
+			return vm.ToValue(t != nil && t.ref)
+		}))
+		if withRefresh {
+			_ = p.Set("refresh", r.Func("refresh", func(call goja.FunctionCall) goja.Value {
+				if t := this(call); t != nil {
+					l.refresh(t)
+				}
+				return call.This
+			}))
+			_ = p.Set("close", r.Func("close", func(call goja.FunctionCall) goja.Value {
+				if _, id, ok := lookup(call.This); ok {
+					l.clear(id)
+				}
+				return call.This
+			}))
+		}
+		_ = p.SetSymbol(goja.SymToPrimitive, func(call goja.FunctionCall) goja.Value {
+			if o, ok := call.This.(*goja.Object); ok {
+				if v := o.GetSymbol(r.timerSym); v != nil {
+					return v
+				}
+			}
+			return goja.NaN()
+		})
+		return p
+	}
+	r.timerProt, r.immProt = proto(true), proto(false)
+
+	schedule := func(call goja.FunctionCall, repeat, immediate bool) goja.Value {
+		fn, ok := goja.AssertFunction(call.Argument(0))
+		if !ok {
+			e := vm.NewTypeError("The \"callback\" argument must be of type function. Received " + r.Inspect(call.Argument(0)))
+			_ = e.Set("code", "ERR_INVALID_ARG_TYPE")
+			panic(e)
+		}
+		t := &timer{fn: fn, ref: true, immediate: immediate}
+		rest := 2
+		if immediate {
+			rest = 1
+		} else {
+			d := call.Argument(1).ToFloat()
+			if !(d >= 1 && d <= timeoutMax) {
+				d = 1
+			}
+			t.delay = time.Duration(d * float64(time.Millisecond))
+			t.when = l.clock.Now().Add(t.delay)
+			if repeat {
+				t.interval = t.delay
+			}
+		}
+		if len(call.Arguments) > rest {
+			t.args = append([]goja.Value(nil), call.Arguments[rest:]...)
+		}
+		l.add(t)
+		obj := vm.NewObject()
+		if immediate {
+			_ = obj.SetPrototype(r.immProt)
+		} else {
+			_ = obj.SetPrototype(r.timerProt)
+		}
+		_ = obj.DefineDataPropertySymbol(r.timerSym, vm.ToValue(t.id), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+		return obj
+	}
+	clearer := func(call goja.FunctionCall) goja.Value {
+		if _, id, ok := lookup(call.Argument(0)); ok {
+			l.clear(id)
+		}
+		return goja.Undefined()
+	}
+	set := map[string]func(goja.FunctionCall) goja.Value{
+		"setTimeout":     func(call goja.FunctionCall) goja.Value { return schedule(call, false, false) },
+		"setInterval":    func(call goja.FunctionCall) goja.Value { return schedule(call, true, false) },
+		"setImmediate":   func(call goja.FunctionCall) goja.Value { return schedule(call, false, true) },
+		"clearTimeout":   clearer,
+		"clearInterval":  clearer,
+		"clearImmediate": clearer,
+	}
+	for name, f := range set {
+		if err := vm.Set(name, r.Func(name, f)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

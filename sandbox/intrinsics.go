@@ -1,0 +1,161 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// intrinsics are built-ins captured when the runtime is created, before any
+// script can replace or wrap them, so the engine's own serialisation, parsing
+// and promise handling cannot be subverted by the scripts it runs.
+type intrinsics struct {
+	jsonStringify goja.Callable
+	jsonParse     goja.Callable
+	promiseThen   goja.Callable
+	describe      goja.Callable // Object.getOwnPropertyDescriptor
+	errorCtor     *goja.Object
+	jsonObj       goja.Value
+	objectCtor    goja.Value
+}
+
+func (r *Runtime) captureIntrinsics() error {
+	vm := r.vm
+	get := func(path ...string) (goja.Value, *goja.Object, error) {
+		var this *goja.Object
+		v := goja.Value(vm.GlobalObject())
+		for _, p := range path {
+			o, ok := v.(*goja.Object)
+			if !ok {
+				return nil, nil, fmt.Errorf("sandbox: intrinsic %v missing", path)
+			}
+			this, v = o, o.Get(p)
+		}
+		return v, this, nil
+	}
+	fn := func(path ...string) (goja.Callable, goja.Value, error) {
+		v, this, err := get(path...)
+		if err != nil {
+			return nil, nil, err
+		}
+		f, ok := goja.AssertFunction(v)
+		if !ok {
+			return nil, nil, fmt.Errorf("sandbox: intrinsic %v is not a function", path)
+		}
+		return f, this, nil
+	}
+	var err error
+	if r.jsonStringify, r.jsonObj, err = fn("JSON", "stringify"); err != nil {
+		return err
+	}
+	if r.jsonParse, _, err = fn("JSON", "parse"); err != nil {
+		return err
+	}
+	if r.promiseThen, _, err = fn("Promise", "prototype", "then"); err != nil {
+		return err
+	}
+	if r.describe, r.objectCtor, err = fn("Object", "getOwnPropertyDescriptor"); err != nil {
+		return err
+	}
+	ctor, _, err := get("Error")
+	if err != nil {
+		return err
+	}
+	r.errorCtor = ctor.(*goja.Object)
+	return nil
+}
+
+// Stringify serialises v with the runtime's original JSON.stringify. ok is
+// false when JSON.stringify returns undefined (for undefined, functions and
+// symbols); err is the exception it threw (a cycle, a BigInt, a throwing
+// toJSON or getter).
+func (r *Runtime) Stringify(v goja.Value) (s string, ok bool, err error) {
+	res, err := r.jsonStringify(r.jsonObj, v)
+	if err != nil {
+		return "", false, err
+	}
+	if goja.IsUndefined(res) {
+		return "", false, nil
+	}
+	return res.String(), true, nil
+}
+
+// ParseJSON parses text with the runtime's original JSON.parse, building
+// ordinary script objects.
+func (r *Runtime) ParseJSON(text string) (goja.Value, error) {
+	return r.jsonParse(r.jsonObj, r.vm.ToValue(text))
+}
+
+// Then attaches reactions to a promise (or any thenable) with the original
+// Promise.prototype.then. Either function may be nil. Attaching a rejection
+// reaction marks the promise as handled.
+func (r *Runtime) Then(promise goja.Value, onFulfilled, onRejected func(goja.Value)) error {
+	wrap := func(f func(goja.Value)) goja.Value {
+		if f == nil {
+			return goja.Undefined()
+		}
+		return r.Func("", func(call goja.FunctionCall) goja.Value {
+			f(call.Argument(0))
+			return goja.Undefined()
+		})
+	}
+	_, err := r.promiseThen(promise, wrap(onFulfilled), wrap(onRejected))
+	return err
+}
+
+// NewError creates an Error with the runtime's original Error constructor,
+// so it carries a stack captured where the script currently is.
+func (r *Runtime) NewError(message string) (*goja.Object, error) {
+	return r.vm.New(r.errorCtor, r.vm.ToValue(message))
+}
+
+// IsError reports whether v is an Error object (an instance of Error or of
+// any subclass, including those of other realms).
+func IsError(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	return ok && o.ClassName() == "Error"
+}
+
+// accessorKind returns "[Getter]", "[Setter]" or "[Getter/Setter]" for an
+// accessor property of obj and "" for a data property.
+func (r *Runtime) accessorKind(obj *goja.Object, key string) string {
+	d, err := r.describe(r.objectCtor, obj, r.vm.ToValue(key))
+	if err != nil {
+		return ""
+	}
+	desc, ok := d.(*goja.Object)
+	if !ok {
+		return ""
+	}
+	get, set := desc.Get("get"), desc.Get("set")
+	hasGet := get != nil && !goja.IsUndefined(get)
+	hasSet := set != nil && !goja.IsUndefined(set)
+	switch {
+	case hasGet && hasSet:
+		return "[Getter/Setter]"
+	case hasGet:
+		return "[Getter]"
+	case hasSet:
+		return "[Setter]"
+	}
+	return ""
+}
+
+// Throw panics with a JavaScript Error carrying message, to be used in host
+// functions: the script sees an ordinary exception it can catch.
+func (r *Runtime) Throw(message string) {
+	e, err := r.NewError(message)
+	if err != nil {
+		panic(r.vm.NewGoError(errors.New(message)))
+	}
+	panic(e)
+}
+
+// Func makes fn a script function named name (shown in stack traces and as
+// its name property; goja would otherwise show the Go function's name).
+func (r *Runtime) Func(name string, fn func(goja.FunctionCall) goja.Value) *goja.Object {
+	o := r.vm.ToValue(fn).(*goja.Object)
+	_ = o.DefineDataProperty("name", r.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return o
+}

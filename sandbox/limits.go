@@ -1,0 +1,291 @@
+package sandbox
+
+import (
+	"context"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// Limits bound one execution of a runtime. A zero WallTime or CPUTime means
+// no limit; a zero StackDepth means the runtime's default (see
+// Config.StackDepth). The engine always fills every field with its defaults.
+type Limits struct {
+	// WallTime bounds the whole execution, from Begin to End, measured on the
+	// runtime's Clock: every turn of JavaScript and every wait between turns.
+	WallTime time.Duration
+
+	// CPUTime bounds the time spent running JavaScript. On Linux it is the
+	// real CPU time of the thread running the script, so waiting on timers or
+	// on I/O costs nothing. The first millisecond of each turn is charged at
+	// wall-clock time (the watchdog starts reading the thread's clock only
+	// for turns that last longer than that). On other systems every turn is
+	// charged at wall-clock time.
+	CPUTime time.Duration
+
+	// StackDepth bounds the depth of nested JavaScript calls. Zero means the
+	// default of the Config the runtime was built from (see
+	// Config.StackDepth).
+	StackDepth int
+}
+
+// probeInterval is how long a turn runs before the watchdog first looks at it,
+// and how often it looks again while the turn lasts. It bounds how late a
+// cancelled context or a closed stop channel interrupts a busy script.
+const probeInterval = time.Millisecond
+
+// watchdog enforces Limits on the executions of one runtime. The owning
+// goroutine calls begin/enter/exit/end; timers call onWall and onProbe from
+// their own goroutines, so all state is guarded by mu.
+type watchdog struct {
+	vm    *goja.Runtime
+	clock Clock
+	wake  func()
+	stop  <-chan struct{}
+
+	mu       sync.Mutex
+	running  bool
+	lim      Limits
+	began    time.Time // on clock
+	deadline time.Time // on clock
+	ctxDone  <-chan struct{}
+	ctxErr   func() error
+	tripped  error
+	cpuUsed  time.Duration
+	wall     Timer
+
+	inTurn      bool
+	tid         int
+	turnStart   time.Time // real, monotonic
+	sampled     bool
+	cpuAtSample int64
+	preSample   time.Duration
+	probe       *time.Timer
+}
+
+func (w *watchdog) begin(ctx context.Context, lim Limits) {
+	w.vm.ClearInterrupt()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running = true
+	w.lim = lim
+	w.tripped = nil
+	w.cpuUsed = 0
+	w.ctxDone, w.ctxErr = ctx.Done(), ctx.Err
+	w.began = w.clock.Now()
+	if lim.WallTime > 0 {
+		w.deadline = w.began.Add(lim.WallTime)
+		if w.wall == nil {
+			w.wall = w.clock.AfterFunc(lim.WallTime, w.onWall)
+		} else {
+			w.wall.Reset(lim.WallTime)
+		}
+	}
+	if err := w.pollDone(); err != nil {
+		w.tripped = err
+	}
+}
+
+// detach forgets the caller's context: the execution goes on under its limits
+// and the stop channel only.
+func (w *watchdog) detach() {
+	w.mu.Lock()
+	w.ctxDone, w.ctxErr = nil, nil
+	w.mu.Unlock()
+}
+
+func (w *watchdog) end() Usage {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.running = false
+	if w.wall != nil {
+		w.wall.Stop()
+	}
+	if w.probe != nil {
+		w.probe.Stop()
+	}
+	return Usage{CPUTime: w.cpuUsed, WallTime: w.clock.Now().Sub(w.began), Err: w.tripped}
+}
+
+// err returns the error that ended the execution, if any.
+func (w *watchdog) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.tripped == nil {
+		if err := w.pollDone(); err != nil {
+			w.tripped = err
+		}
+	}
+	return w.tripped
+}
+
+// done returns the channels a waiting loop must watch besides its wake-ups.
+func (w *watchdog) done() (ctxDone, stop <-chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ctxDone, w.stop
+}
+
+// pollDone reports a cancelled context or a closed stop channel. Callers hold mu.
+func (w *watchdog) pollDone() error {
+	select {
+	case <-w.stop:
+		return ErrStopped
+	default:
+	}
+	if w.ctxDone != nil {
+		select {
+		case <-w.ctxDone:
+			return &CanceledError{Err: w.ctxErr()}
+		default:
+		}
+	}
+	return nil
+}
+
+// trip ends the execution with err. Callers hold mu.
+func (w *watchdog) trip(err error) {
+	if w.tripped != nil {
+		return
+	}
+	w.tripped = err
+	if w.inTurn {
+		w.vm.Interrupt(err)
+	}
+	w.wake()
+}
+
+// stopNow trips the execution with err from any goroutine.
+func (w *watchdog) stopNow(err error) {
+	w.mu.Lock()
+	if w.running {
+		w.trip(err)
+	}
+	w.mu.Unlock()
+}
+
+func (w *watchdog) onWall() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.running || w.tripped != nil || w.lim.WallTime <= 0 || w.clock.Now().Before(w.deadline) {
+		return // a late callback from an earlier execution
+	}
+	w.trip(timeLimitError(ErrWallTimeExceeded, w.lim.WallTime))
+}
+
+// enter starts a turn: a stretch of JavaScript run synchronously by the
+// owning goroutine. It locks the goroutine to its thread so the thread's CPU
+// clock measures the script.
+func (w *watchdog) enter() error {
+	runtime.LockOSThread()
+	tid := threadID()
+	now := time.Now()
+	w.mu.Lock()
+	if w.tripped == nil {
+		if err := w.pollDone(); err != nil {
+			w.tripped = err
+		}
+	}
+	if w.tripped != nil {
+		err := w.tripped
+		w.mu.Unlock()
+		runtime.UnlockOSThread()
+		return err
+	}
+	w.inTurn, w.tid, w.turnStart, w.sampled = true, tid, now, false
+	d := w.nextProbe(w.cpuUsed)
+	if w.probe == nil {
+		w.probe = time.AfterFunc(d, w.onProbe)
+	} else {
+		w.probe.Reset(d)
+	}
+	w.mu.Unlock()
+	return nil
+}
+
+// exit ends the turn started by enter, charges its CPU time and returns the
+// error that ended the execution, if any.
+func (w *watchdog) exit() error {
+	end := time.Now()
+	w.mu.Lock()
+	w.probe.Stop()
+	w.inTurn = false
+	charge := end.Sub(w.turnStart)
+	if w.sampled && w.cpuAtSample >= 0 {
+		if c := threadCPU(w.tid); c >= 0 {
+			charge = w.preSample + time.Duration(c-w.cpuAtSample)
+		}
+	}
+	w.cpuUsed += charge
+	if w.tripped == nil && w.lim.CPUTime > 0 && w.cpuUsed > w.lim.CPUTime {
+		w.tripped = timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime)
+	}
+	err := w.tripped
+	w.mu.Unlock()
+	runtime.UnlockOSThread()
+	return err
+}
+
+// nextProbe returns when to look at a running turn again, given the CPU time
+// already used. CPU time never grows faster than real time, so the budget
+// cannot run out before the returned delay has passed. Callers hold mu.
+func (w *watchdog) nextProbe(used time.Duration) time.Duration {
+	d := probeInterval
+	if w.lim.CPUTime > 0 {
+		if rem := w.lim.CPUTime - used; rem < d {
+			d = max(rem, 0)
+		}
+	}
+	return d
+}
+
+func (w *watchdog) onProbe() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.inTurn || w.tripped != nil {
+		return
+	}
+	if err := w.pollDone(); err != nil {
+		w.trip(err)
+		return
+	}
+	c := threadCPU(w.tid)
+	used := w.cpuUsed + time.Since(w.turnStart)
+	switch {
+	case !w.sampled:
+		// The thread's clock is read from here on; what the turn used before
+		// now is charged at wall-clock time.
+		w.sampled, w.cpuAtSample, w.preSample = true, c, time.Since(w.turnStart)
+		used = w.cpuUsed + w.preSample
+	case c >= 0 && w.cpuAtSample >= 0:
+		used = w.cpuUsed + w.preSample + time.Duration(c-w.cpuAtSample)
+	}
+	if w.lim.CPUTime > 0 && used >= w.lim.CPUTime {
+		w.trip(timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime))
+		return
+	}
+	w.probe.Reset(w.nextProbe(used))
+}
+
+// Usage reports what an execution consumed.
+type Usage struct {
+	// CPUTime is the time charged against the CPU budget (see Limits.CPUTime).
+	CPUTime time.Duration
+	// WallTime is the time from Begin to End on the runtime's Clock.
+	WallTime time.Duration
+	// Err is the error that ended the execution early, nil if none did.
+	Err error
+}
+
+func stackLimitError(depth int) *LimitError {
+	return &LimitError{Err: ErrStackDepthExceeded, Limit: strconv.Itoa(depth) + " calls"}
+}
+
+func (w *watchdog) usage() Usage {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return Usage{CPUTime: w.cpuUsed, WallTime: w.clock.Now().Sub(w.began), Err: w.tripped}
+}

@@ -1,0 +1,167 @@
+package sandbox
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+	"github.com/dop251/goja_nodejs/url"
+)
+
+// Module builds a module's exports the first time a runtime requires it: it
+// receives the runtime and a fresh module object whose "exports" property
+// holds an empty object, and may replace module.exports or add to it. The
+// signature matches goja_nodejs's ModuleLoader, so goja_nodejs modules can be
+// registered as they are.
+//
+// A Module runs on the goroutine driving the runtime, inside the script's
+// turn; it may throw script exceptions by panicking with a goja value.
+type Module func(vm *goja.Runtime, module *goja.Object)
+
+// Registry is the set of modules scripts can require. Nothing else can be
+// loaded: require never reads the host's file system and never exposes the
+// process (goja_nodejs's process module copies the whole environment).
+//
+// Register modules before the Registry is first used by a runtime; after
+// that it is read-only and safe for concurrent use.
+type Registry struct {
+	modules map[string]moduleEntry
+}
+
+// moduleEntry is either a Module or a built-in that needs the Runtime.
+type moduleEntry struct {
+	load    Module
+	builtin func(r *Runtime, module *goja.Object)
+}
+
+// NewRegistry returns a registry holding the built-in modules: buffer, url
+// and util.
+func NewRegistry() *Registry {
+	return &Registry{modules: map[string]moduleEntry{
+		"buffer": {load: buffer.Require},
+		"url":    {load: url.Require},
+		"util":   {builtin: (*Runtime).requireUtil},
+	}}
+}
+
+// Register adds m under name, replacing any module of that name, built-ins
+// included. Names follow npm's rules for package names (optionally scoped,
+// optionally with a subpath such as "lodash/fp"); a "node:" prefix or a
+// version suffix are not part of the name.
+func (r *Registry) Register(name string, m Module) error {
+	if m == nil {
+		return fmt.Errorf("sandbox: module %q: nil Module", name)
+	}
+	if n, _ := ParseModuleName(name); n != name || name == "" ||
+		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "/") {
+		return fmt.Errorf("sandbox: invalid module name %q", name)
+	}
+	r.modules[name] = moduleEntry{load: m}
+	return nil
+}
+
+// Clone returns a copy of r that can be changed independently.
+func (r *Registry) Clone() *Registry {
+	return &Registry{modules: maps.Clone(r.modules)}
+}
+
+// Names returns the registered module names, sorted.
+func (r *Registry) Names() []string {
+	return slices.Sorted(maps.Keys(r.modules))
+}
+
+// Has reports whether require(spec) finds a module.
+func (r *Registry) Has(spec string) bool {
+	name, _ := ParseModuleName(spec)
+	_, ok := r.modules[name]
+	return ok
+}
+
+// ParseModuleName splits what a script passes to require into the module
+// name and the pinned version, if any: "node:url" is "url",
+// "ipaddr.js@1.9.0" is "ipaddr.js" at "1.9.0", "@scope/pkg@2" is
+// "@scope/pkg" at "2".
+func ParseModuleName(spec string) (name, version string) {
+	spec = strings.TrimPrefix(spec, "node:")
+	rest, scoped := strings.CutPrefix(spec, "@")
+	if i := strings.LastIndexByte(rest, '@'); i > 0 {
+		// A version pin follows the package name, never a subpath.
+		if !strings.Contains(rest[i:], "/") {
+			rest, version = rest[:i], rest[i+1:]
+		}
+	}
+	if scoped {
+		rest = "@" + rest
+	}
+	return rest, version
+}
+
+// installRequire defines the global require function.
+func (r *Runtime) installRequire() error {
+	reg := r.cfg.Modules
+	if reg == nil {
+		reg = defaultRegistry
+	}
+	f := r.Func("require", func(call goja.FunctionCall) goja.Value {
+		spec := call.Argument(0)
+		if _, ok := spec.Export().(string); !ok {
+			panic(r.vm.NewTypeError("The \"id\" argument must be of type string. Received " + r.Inspect(spec)))
+		}
+		return r.require(reg, spec.String())
+	})
+	r.requireFn = f
+	return r.vm.Set("require", f)
+}
+
+var defaultRegistry = NewRegistry()
+
+// Require returns the exports of a module as the script's require would.
+// Call it on the goroutine driving the runtime, during an execution.
+func (r *Runtime) Require(spec string) goja.Value {
+	reg := r.cfg.Modules
+	if reg == nil {
+		reg = defaultRegistry
+	}
+	return r.require(reg, spec)
+}
+
+func (r *Runtime) require(reg *Registry, spec string) goja.Value {
+	name, _ := ParseModuleName(spec)
+	if exports, ok := r.modules[name]; ok {
+		return exports
+	}
+	m, ok := reg.modules[name]
+	if !ok {
+		e, err := r.NewError(fmt.Sprintf("Cannot find module '%s'", spec))
+		if err != nil {
+			panic(r.vm.NewGoError(err))
+		}
+		_ = e.Set("code", "MODULE_NOT_FOUND")
+		panic(e)
+	}
+	module := r.vm.NewObject()
+	exports := r.vm.NewObject()
+	_ = module.Set("exports", exports)
+	_ = module.Set("id", name)
+	// A module requiring itself while loading sees its exports so far, as in
+	// Node.
+	r.modules[name] = exports
+	ok = false
+	defer func() {
+		if !ok {
+			delete(r.modules, name)
+		}
+	}()
+	if m.builtin != nil {
+		m.builtin(r, module)
+	} else {
+		m.load(r.vm, module)
+	}
+	ok = true
+	res := module.Get("exports")
+	r.modules[name] = res
+	return res
+}
