@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"container/list"
+	"errors"
+	"hash/maphash"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/parser"
+
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// scriptName is the file name of every hook script in stack traces.
+const scriptName = "hook.js"
+
+// wrapperHeader opens the function every script is compiled into, like
+// Node's module wrapper. The error classes are parameters, so they are
+// bindings of the script's top-level scope, as on Auth0 where they were
+// declared at the top of the script text. The header stays on the script's
+// first line so line numbers are those of the script.
+func wrapperHeader(t *triggers.Trigger) string {
+	return "(function (module, exports, require, " + strings.Join(t.ErrorClasses, ", ") + ") {"
+}
+
+const wrapperFooter = "\n})"
+
+// program is a compiled hook script, or the reason it does not compile.
+type program struct {
+	trigger triggers.ID
+	script  string
+	prog    *goja.Program
+	err     *CompileError
+}
+
+// compile wraps and compiles a script for trigger t.
+func compile(t *triggers.Trigger, script string) *program {
+	p := &program{trigger: t.ID, script: script}
+	header := wrapperHeader(t)
+	src := header + script + wrapperFooter
+	ast, err := parser.ParseFile(nil, scriptName, src, 0)
+	if err != nil {
+		p.err = parseError(err, len(header))
+		pastEnd(p.err, script)
+		return p
+	}
+	prog, err := goja.CompileAST(ast, false)
+	if err != nil {
+		var ce *goja.CompilerSyntaxError
+		p.err = &CompileError{Message: err.Error(), Line: 1, Column: 1}
+		if errors.As(err, &ce) {
+			p.err.Message = ce.Message
+			if ce.File != nil {
+				pos := ce.File.Position(ce.Offset)
+				p.err.Line, p.err.Column = pos.Line, pos.Column
+				if pos.Line == 1 {
+					p.err.Column = max(pos.Column-len(header), 1)
+				}
+			}
+		}
+		return p
+	}
+	p.prog = prog
+	return p
+}
+
+// pastEnd rewrites an error the parser found in the wrapper's closing line:
+// the script itself ended too early.
+func pastEnd(ce *CompileError, script string) {
+	lines := strings.Count(script, "\n") + 1
+	if ce.Line <= lines {
+		return
+	}
+	last := script[strings.LastIndexByte(script, '\n')+1:]
+	ce.Message, ce.Line, ce.Column = "Unexpected end of input", lines, len(last)+1
+}
+
+func parseError(err error, headerLen int) *CompileError {
+	var list parser.ErrorList
+	var one *parser.Error
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		one = list[0]
+	case errors.As(err, &one):
+	default:
+		return &CompileError{Message: err.Error(), Line: 1, Column: 1}
+	}
+	ce := &CompileError{Message: one.Message, Line: one.Position.Line, Column: one.Position.Column}
+	if ce.Line == 1 {
+		ce.Column = max(ce.Column-headerLen, 1)
+	}
+	return ce
+}
+
+// programCache keeps compiled scripts by trigger and content, least recently
+// used first out. It is safe for concurrent use.
+type programCache struct {
+	seed maphash.Seed
+	max  int
+
+	mu    sync.Mutex
+	ll    list.List // of *program, most recent first
+	index map[uint64][]*list.Element
+}
+
+func newProgramCache(max int) *programCache {
+	return &programCache{seed: maphash.MakeSeed(), max: max, index: make(map[uint64][]*list.Element)}
+}
+
+func (c *programCache) key(t triggers.ID, script string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(string(t))
+	h.WriteByte(0)
+	h.WriteString(script)
+	return h.Sum64()
+}
+
+// get returns the compiled script, compiling it on a miss. A warm hit hashes
+// the script and compares it with the cached copy; it parses nothing.
+func (c *programCache) get(t *triggers.Trigger, script string, compiles *atomic.Int64) *program {
+	k := c.key(t.ID, script)
+	c.mu.Lock()
+	for _, e := range c.index[k] {
+		if p := e.Value.(*program); p.trigger == t.ID && p.script == script {
+			c.ll.MoveToFront(e)
+			c.mu.Unlock()
+			return p
+		}
+	}
+	c.mu.Unlock()
+
+	p := compile(t, script)
+	compiles.Add(1)
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.index[k] {
+		if q := e.Value.(*program); q.trigger == t.ID && q.script == script {
+			return q // compiled meanwhile by another run
+		}
+	}
+	c.index[k] = append(c.index[k], c.ll.PushFront(p))
+	for c.ll.Len() > c.max {
+		c.remove(c.ll.Back())
+	}
+	return p
+}
+
+func (c *programCache) remove(e *list.Element) {
+	p := c.ll.Remove(e).(*program)
+	k := c.key(p.trigger, p.script)
+	es := c.index[k]
+	for i, x := range es {
+		if x == e {
+			es = append(es[:i], es[i+1:]...)
+			break
+		}
+	}
+	if len(es) == 0 {
+		delete(c.index, k)
+	} else {
+		c.index[k] = es
+	}
+}
+
+func (c *programCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ll.Len()
+}

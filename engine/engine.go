@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hookengine/hookengine/internal/ulid"
+	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// Engine runs hook scripts: it compiles each script once, keeps warm
+// runtimes per hook, and runs hooks under hard limits with the argument
+// shapes, error classes and results of Auth0's Hooks runtime.
+//
+// An Engine is safe for concurrent use. Runs of different hooks never share
+// a runtime; runs of the same hook reuse warm runtimes one at a time, so
+// module-level state (variables outside the hook function) may persist
+// between runs of one hook, as it did in Auth0's warm containers. Use
+// WithFreshRuntimes or Hook.FreshRuntime where it must not.
+type Engine struct {
+	cfg      config
+	log      *zap.Logger
+	sbConfig sandbox.Config
+	programs *programCache
+	runtimes *runtimePool
+	ids      ulid.Generator
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	mu       sync.Mutex
+	closed   bool
+	wg       sync.WaitGroup
+
+	runs     atomic.Int64
+	compiles atomic.Int64
+	created  atomic.Int64
+}
+
+// New returns an engine configured by opts.
+func New(opts ...Option) (*Engine, error) {
+	c := config{
+		logger:      zap.NewNop(),
+		limits:      Limits{WallTime: DefaultWallTime, CPUTime: DefaultCPUTime, StackDepth: DefaultStackDepth},
+		clock:       sandbox.SystemClock(),
+		programs:    DefaultProgramCacheSize,
+		maxIdle:     DefaultMaxIdleRuntimes,
+		modules:     sandbox.NewRegistry(),
+		maxLogLines: DefaultMaxLogLines,
+		maxLogBytes: DefaultMaxLogBytes,
+	}
+	for _, o := range opts {
+		if err := o.apply(&c); err != nil {
+			return nil, err
+		}
+	}
+	if c.perHook == 0 {
+		c.perHook = 2 * runtime.GOMAXPROCS(0)
+	}
+	e := &Engine{
+		cfg:      c,
+		log:      c.logger,
+		programs: newProgramCache(c.programs),
+		runtimes: newRuntimePool(c.maxIdle, c.perHook),
+		stop:     make(chan struct{}),
+	}
+	e.sbConfig = sandbox.Config{Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop}
+	return e, nil
+}
+
+// Run runs hook h on input and returns what it produced.
+//
+// input is the request body of the hook's extensibility point: JSON text as
+// a string, []byte or json.RawMessage, or any Go value that encoding/json
+// turns into it, such as triggers.PreUserRegistrationInput or a
+// map[string]any. It is checked as Auth0 checked it before the script runs.
+//
+// Run returns once the hook has called back, or when the run ends otherwise.
+// The error is nil when the hook called back, whether with a value or with an
+// error: the envelope and the outcome tell which. Otherwise it is a
+// *RunError saying what ended the run (ErrCompile, ErrInvalidInput,
+// ErrThrown, ErrNoCallback, a limit, the context's error, ...), and the
+// result still carries an error envelope describing it. The result is nil
+// only when the engine is closed or the trigger is unknown.
+//
+// Cancelling ctx stops the script within milliseconds. Work the script
+// leaves running after calling back goes on in the background, detached
+// from ctx, until it finishes or reaches the hook's wall-time limit.
+func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
+	t, ok := triggers.Lookup(h.Trigger)
+	if !ok {
+		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	}
+	if !e.enter() {
+		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
+	}
+	return e.newExecution(&h, t).run(ctx, input)
+}
+
+// RunAsync starts hook h on input and returns at once: the way
+// post-user-registration and post-change-password hooks ran on Auth0, where
+// the signup or password change did not wait for them. The run is detached
+// from ctx's cancellation (it keeps ctx's values) and bounded by its limits;
+// its failures are logged. RunAsync returns an error only when the run could
+// not start: ErrClosed, or an unknown trigger.
+func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
+	t, ok := triggers.Lookup(h.Trigger)
+	if !ok {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	}
+	if !e.enter() {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
+	}
+	x := e.newExecution(&h, t)
+	x.async = true
+	go x.run(context.WithoutCancel(ctx), input)
+	return nil
+}
+
+// Compile checks that h's script compiles for its trigger, and caches the
+// compiled program for later runs. It returns a *RunError wrapping a
+// *CompileError (which has the line and column) when it does not.
+func (e *Engine) Compile(h Hook) error {
+	t, ok := triggers.Lookup(h.Trigger)
+	if !ok {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	}
+	if p := e.program(t, h.Script); p.err != nil {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: p.err}
+	}
+	return nil
+}
+
+func (e *Engine) program(t *triggers.Trigger, script string) *program {
+	return e.programs.get(t, script, &e.compiles)
+}
+
+// Stats describes an engine's caches and work so far.
+type Stats struct {
+	// Runs counts runs started.
+	Runs int64
+	// Compiles counts scripts compiled (cache misses).
+	Compiles int64
+	// RuntimesCreated counts runtimes built (pool misses).
+	RuntimesCreated int64
+	// CachedPrograms is how many compiled scripts are cached.
+	CachedPrograms int
+	// IdleRuntimes is how many warm runtimes wait for their hook.
+	IdleRuntimes int
+}
+
+// Stats returns the engine's current statistics.
+func (e *Engine) Stats() Stats {
+	return Stats{
+		Runs:            e.runs.Load(),
+		Compiles:        e.compiles.Load(),
+		RuntimesCreated: e.created.Load(),
+		CachedPrograms:  e.programs.len(),
+		IdleRuntimes:    e.runtimes.idleCount(),
+	}
+}
+
+// enter registers a run, unless the engine is closed.
+func (e *Engine) enter() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.wg.Add(1)
+	e.runs.Add(1)
+	return true
+}
+
+// Close stops the engine now: new runs fail with ErrClosed, runs in progress
+// (background work included) are interrupted and end with ErrClosed, and
+// Close returns once all of them have. Calling it again is harmless.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.stopOnce.Do(func() { close(e.stop) })
+	e.wg.Wait()
+	e.runtimes.clear()
+	return nil
+}
+
+// Shutdown stops the engine gracefully: new runs fail with ErrClosed, and
+// Shutdown waits for the runs in progress, background work included, to
+// finish. If ctx ends first, it closes the engine as Close does and returns
+// ctx's error.
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		e.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return e.Close()
+	case <-ctx.Done():
+		_ = e.Close()
+		<-done
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) newExecution(h *Hook, t *triggers.Trigger) *execution {
+	start := time.Now()
+	return &execution{e: e, hook: h, t: t, start: start, id: e.ids.New(start)}
+}

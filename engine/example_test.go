@@ -1,0 +1,107 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// A pre-user-registration hook adds metadata to the new user.
+func ExampleEngine_Run() {
+	e, err := engine.New()
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+
+	hook := engine.Hook{
+		Name:    "add-plan",
+		Trigger: triggers.PreUserRegistration,
+		Script: `module.exports = function (user, context, cb) {
+  console.log('signup from', context.connection.name);
+  cb(null, { user: { app_metadata: { plan: 'trial' } } });
+};`,
+	}
+	input := triggers.PreUserRegistrationInput{
+		User:    triggers.RegistrationUser{Email: "ada@example.com"},
+		Context: triggers.RegistrationContext{Connection: triggers.Connection{Name: "Username-Password-Authentication"}},
+	}
+	res, err := e.Run(context.Background(), hook, input)
+	if err != nil {
+		panic(err)
+	}
+	outcome := res.Outcome.(*triggers.PreUserRegistrationOutcome)
+	fmt.Println(res.Envelope.Status, string(res.Envelope.Data))
+	fmt.Println("app_metadata:", outcome.AppMetadata)
+	fmt.Println("console:", res.Logs[0].Message)
+	// Output:
+	// success {"user":{"app_metadata":{"plan":"trial"}}}
+	// app_metadata: map[plan:trial]
+	// console: signup from Username-Password-Authentication
+}
+
+// A credentials-exchange hook that refuses a scope: the outcome is the OAuth
+// error /oauth/token answers with.
+func ExampleEngine_Run_credentialsExchange() {
+	e, _ := engine.New()
+	defer e.Close()
+
+	hook := engine.Hook{
+		Trigger: triggers.CredentialsExchange,
+		Script: `module.exports = function (client, scope, audience, context, cb) {
+  if (scope.includes('admin')) return cb(new InvalidScopeError('admin is not for ' + client.name));
+  cb(null, { scope: scope, 'https://example.com/tier': 'gold', 'https://auth0.com/nope': 1 });
+};`,
+	}
+	for _, scope := range [][]string{{"read:users"}, {"admin"}} {
+		res, _ := e.Run(context.Background(), hook, triggers.CredentialsExchangeInput{
+			Client: triggers.Client{Name: "reports"}, Scope: scope, Audience: "https://api.example.com/",
+		})
+		o := res.Outcome.(*triggers.CredentialsExchangeOutcome)
+		if o.OAuthError != nil {
+			fmt.Println(o.OAuthError.StatusCode, o.OAuthError.Code, o.OAuthError.Description)
+			continue
+		}
+		fmt.Println(o.Scope, o.Claims, o.Ignored)
+	}
+	// Output:
+	// [read:users] map[https://example.com/tier:gold] [https://auth0.com/nope]
+	// 400 invalid_scope admin is not for reports
+}
+
+// Each limit ends a run with its own error.
+func ExampleLimits() {
+	e, _ := engine.New(engine.WithLimits(engine.Limits{CPUTime: 50 * time.Millisecond}))
+	defer e.Close()
+
+	hook := engine.Hook{
+		Trigger: triggers.PostChangePassword,
+		Script:  `module.exports = function (user, context, cb) { while (true) {} };`,
+	}
+	res, err := e.Run(context.Background(), hook, `{"user":{},"context":{"connection":{}}}`)
+	fmt.Println(errors.Is(err, engine.ErrCPUTimeExceeded))
+	fmt.Println(string(res.Envelope.Data))
+	// Output:
+	// true
+	// {"message":"Script exceeded its CPU time limit","code":"cpu_time_exceeded","limit":"50ms"}
+}
+
+// Post-user-registration hooks ran without holding up the signup.
+func ExampleEngine_RunAsync() {
+	e, _ := engine.New()
+	hook := engine.Hook{
+		Trigger: triggers.PostUserRegistration,
+		Script:  `module.exports = function (user, context, cb) { cb(); };`,
+	}
+	err := e.RunAsync(context.Background(), hook, `{"user":{"id":"u1"},"context":{"connection":{}}}`)
+	fmt.Println(err)
+	// Shutdown waits for runs in progress.
+	fmt.Println(e.Shutdown(context.Background()))
+	// Output:
+	// <nil>
+	// <nil>
+}

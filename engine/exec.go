@@ -1,0 +1,463 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dop251/goja"
+	"go.uber.org/zap"
+
+	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// execution is one run of a hook. It is driven by one goroutine at a time:
+// the caller's until the result is known, then, if the script left work
+// running, a background goroutine. It implements sandbox.Host.
+type execution struct {
+	e     *Engine
+	hook  *Hook
+	t     *triggers.Trigger
+	id    string
+	start time.Time
+	async bool
+
+	hr *hookRuntime
+	rt *sandbox.Runtime
+
+	finished    bool // the result is decided
+	viaCallback bool // ... by the hook's callback
+	env         triggers.Envelope
+	err         error // what ended the run, when not the callback
+
+	logs     []LogEntry
+	sealed   bool // logs belong to the result now
+	lines    int
+	bytes    int
+	dropped  int
+	capped   bool
+	zlog     *zap.Logger
+	redactor *strings.Replacer
+}
+
+// run runs the hook to its result. The engine's wait group has counted the
+// run; run (or the background work it leaves) releases it.
+func (x *execution) run(ctx context.Context, input any) (*Result, error) {
+	prog := x.e.program(x.t, x.hook.Script)
+	if prog.err != nil {
+		x.end(prog.err)
+		return x.conclude(nil)
+	}
+	fresh := x.e.cfg.fresh || x.hook.FreshRuntime
+	if fresh {
+		x.hr = &hookRuntime{}
+	} else {
+		x.hr = x.e.runtimes.get(x.hook)
+	}
+	if x.hr.rt == nil {
+		rt, err := sandbox.New(&x.e.sbConfig)
+		if err != nil {
+			x.end(x.internal(err, nil))
+			return x.conclude(nil)
+		}
+		x.e.created.Add(1)
+		x.hr.rt = rt
+	}
+	x.rt = x.hr.rt
+	lim := x.e.cfg.limits.merge(x.hook.Limits)
+	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth}, x)
+	err := x.rt.Do(func(vm *goja.Runtime) error { return x.startHook(vm, prog, input) })
+	if err == nil && !x.finished {
+		err = x.rt.Wait(func() bool { return x.finished })
+	}
+	if err != nil && !x.finished {
+		if errors.Is(err, sandbox.ErrIdle) {
+			err = ErrNoCallback
+		}
+		x.end(x.classify(err))
+	}
+	return x.conclude(err)
+}
+
+// conclude builds the result, then either hands the runtime's remaining work
+// to a background goroutine or releases the runtime.
+func (x *execution) conclude(runErr error) (*Result, error) {
+	res := &Result{
+		ExecutionID: x.id,
+		Trigger:     x.t.ID,
+		Envelope:    x.env,
+		Outcome:     x.t.Outcome(x.env),
+		Logs:        x.logs,
+		LogsDropped: x.dropped,
+		Duration:    time.Since(x.start),
+	}
+	x.sealed = true
+	var err error
+	if x.err != nil {
+		err = &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: x.err}
+	}
+	if x.rt == nil {
+		x.logEnd(res, err)
+		x.e.wg.Done()
+		return res, err
+	}
+	res.CPUTime = x.rt.Usage().CPUTime
+	x.logEnd(res, err)
+	if runErr == nil && x.viaCallback && x.rt.Busy() {
+		x.rt.Detach()
+		go x.background()
+	} else {
+		x.release()
+	}
+	return res, err
+}
+
+// background drives what the script left running after it called back,
+// until it is done or a limit stops it.
+func (x *execution) background() {
+	if err := x.rt.Wait(nil); err != nil && !errors.Is(err, sandbox.ErrIdle) {
+		x.logger().Warn("work the hook left running after calling back was stopped", zap.Error(x.classify(err)))
+	}
+	x.release()
+}
+
+// release ends the execution and returns the runtime to its pool when it can
+// serve the hook again.
+func (x *execution) release() {
+	u := x.rt.End()
+	if u.Err == nil && x.hr.fn != nil && x.hr.owner != nil && x.rt.Reusable() {
+		x.e.runtimes.put(x.hr)
+	}
+	x.e.wg.Done()
+}
+
+// startHook is the first turn: it parses and checks the input, sets the
+// module up on a new runtime, and calls the hook function.
+func (x *execution) startHook(vm *goja.Runtime, prog *program, input any) error {
+	body, err := x.parseInput(input)
+	if err != nil {
+		x.end(err)
+		return nil
+	}
+	args, err := x.t.Args(vm, body, x.webtask(vm))
+	if err != nil {
+		var ie *triggers.InputError
+		if errors.As(err, &ie) {
+			x.end(&InputError{Message: ie.Message})
+			return nil
+		}
+		return err
+	}
+	if x.hr.fn == nil {
+		if err := x.setup(vm, prog); err != nil || x.finished {
+			return err
+		}
+	}
+	args = append(args, x.rt.Func("callback", x.callback))
+	ret, err := x.hr.fn(goja.Undefined(), args...)
+	if err != nil {
+		var exc *goja.Exception
+		if errors.As(err, &exc) {
+			x.threw(exc.Value(), "the hook threw after calling back")
+			return nil
+		}
+		return err
+	}
+	if p, ok := ret.(*goja.Object); ok && !x.finished {
+		if _, isPromise := p.Export().(*goja.Promise); isPromise {
+			return x.rt.Then(p, nil, func(reason goja.Value) {
+				x.threw(reason, "the promise returned by the hook rejected after it called back")
+			})
+		}
+	}
+	return nil
+}
+
+// setup runs the script's module code once per runtime and keeps the hook
+// function it exports.
+func (x *execution) setup(vm *goja.Runtime, prog *program) error {
+	classes, err := x.t.DefineErrorClasses(vm)
+	if err != nil {
+		return err
+	}
+	wrapper, err := vm.RunProgram(prog.prog)
+	if err != nil {
+		return err
+	}
+	call, ok := goja.AssertFunction(wrapper)
+	if !ok {
+		x.end(ErrNoHookFunction)
+		return nil
+	}
+	module, exports := vm.NewObject(), vm.NewObject()
+	if err := module.Set("exports", exports); err != nil {
+		return err
+	}
+	args := append([]goja.Value{module, exports, x.rt.RequireFunction()}, classes...)
+	if _, err := call(exports, args...); err != nil {
+		var exc *goja.Exception
+		if errors.As(err, &exc) {
+			x.threw(exc.Value(), "")
+			return nil
+		}
+		return err
+	}
+	fn, ok := goja.AssertFunction(module.Get("exports"))
+	if !ok {
+		x.end(ErrNoHookFunction)
+		return nil
+	}
+	x.hr.fn = fn
+	return nil
+}
+
+// parseInput turns the caller's input into a script value.
+func (x *execution) parseInput(input any) (goja.Value, error) {
+	var text string
+	switch v := input.(type) {
+	case nil:
+		return goja.Null(), nil
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	case json.RawMessage:
+		text = string(v)
+	default:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, &InputError{Message: "Body received by extensibility point cannot be encoded as JSON: " + err.Error()}
+		}
+		text = string(b)
+	}
+	body, err := x.rt.ParseJSON(text)
+	if err != nil {
+		msg := err.Error()
+		var exc *goja.Exception
+		if errors.As(err, &exc) {
+			msg = exc.Value().String()
+		}
+		return nil, &InputError{Message: "Body received by extensibility point is not valid JSON: " + msg}
+	}
+	return body, nil
+}
+
+// webtask builds context.webtask: the hook's secrets (also as data, where
+// webtask put them for older scripts) and its metadata.
+func (x *execution) webtask(vm *goja.Runtime) *goja.Object {
+	var keys []string
+	if x.hr.owner != nil {
+		keys = x.hr.owner.keys
+	} else {
+		keys = slices.Sorted(maps.Keys(x.hook.Secrets))
+	}
+	secrets, data := vm.NewObject(), vm.NewObject()
+	for _, k := range keys {
+		_ = secrets.Set(k, x.hook.Secrets[k])
+		_ = data.Set(k, x.hook.Secrets[k])
+	}
+	meta := vm.NewObject()
+	_ = meta.Set("auth0-extension", "runtime")
+	_ = meta.Set("auth0-extension-name", string(x.t.ID))
+	wt := vm.NewObject()
+	_ = wt.Set("secrets", secrets)
+	_ = wt.Set("data", data)
+	_ = wt.Set("meta", meta)
+	return wt
+}
+
+// callback is the cb the hook calls. The first call decides the result; the
+// value is serialised at once, as Auth0 did, so later changes to it do not
+// count. Later calls are logged and ignored.
+func (x *execution) callback(call goja.FunctionCall) goja.Value {
+	if x.finished {
+		x.warn("the hook called its callback again; only the first call counts")
+		return goja.Undefined()
+	}
+	vm := x.rt.VM()
+	if errv := call.Argument(0); errv.ToBoolean() {
+		env, ok := x.errorEnvelope(errv)
+		if ok {
+			x.finish(env)
+		}
+		return goja.Undefined()
+	}
+	v := x.t.SuccessValue(vm, call.Argument(1))
+	text, defined, err := x.rt.Stringify(v)
+	switch {
+	case uncatchable(err):
+		// The run is being stopped; let the interruption unwind.
+	case err != nil:
+		x.finish(triggers.ErrorEnvelope("message", serializationError))
+	case !defined:
+		x.finish(triggers.Envelope{Status: triggers.StatusSuccess})
+	default:
+		x.finish(triggers.Envelope{Status: triggers.StatusSuccess, Data: json.RawMessage(text)})
+	}
+	return goja.Undefined()
+}
+
+// serializationError is Auth0's message for a result JSON cannot represent.
+const serializationError = "Error when JSON serializing the result of the extension point"
+
+func uncatchable(err error) bool {
+	var i *goja.InterruptedError
+	var s *goja.StackOverflowError
+	return errors.As(err, &i) || errors.As(err, &s)
+}
+
+func (x *execution) finish(env triggers.Envelope) {
+	x.finished, x.viaCallback, x.env = true, true, env
+}
+
+// end decides the result for a run that ends without its callback.
+func (x *execution) end(err error) {
+	if x.finished {
+		return
+	}
+	x.finished, x.err, x.env = true, err, envelopeFor(err)
+}
+
+// threw ends the run with an exception the script threw or a promise
+// rejection, before the callback; after it, the value is only logged with
+// the given note.
+func (x *execution) threw(v goja.Value, after string) {
+	if x.finished {
+		if after != "" {
+			x.errorLog(after, x.rt.Inspect(v))
+		}
+		return
+	}
+	env, ok := x.errorEnvelope(v)
+	if !ok {
+		return
+	}
+	se := &ScriptError{Message: x.rt.Inspect(v)}
+	if o, isObj := v.(*goja.Object); isObj && sandbox.IsError(v) {
+		se.Message = o.Get("message").String()
+		if s := o.Get("stack"); s != nil && !goja.IsUndefined(s) {
+			se.Stack = s.String()
+		}
+	}
+	x.finished, x.err, x.env = true, se, env
+}
+
+// errorEnvelope turns what the hook passed as an error into an error
+// envelope holding every own property of the error, as Auth0 did. A value
+// that is not an Error becomes a new Error whose message is the value's
+// message property, else its string form, else "Unknown error". ok is false
+// when the run is being interrupted.
+func (x *execution) errorEnvelope(v goja.Value) (env triggers.Envelope, ok bool) {
+	vm := x.rt.VM()
+	var text string
+	var failed, stopped bool
+	exc := vm.Try(func() {
+		obj, _ := v.(*goja.Object)
+		if !sandbox.IsError(v) {
+			e, err := x.rt.NewError(messageOf(vm, v))
+			if err != nil {
+				failed, stopped = true, uncatchable(err)
+				return
+			}
+			obj = e
+		}
+		plain := vm.NewObject()
+		for _, k := range obj.GetOwnPropertyNames() {
+			_ = plain.Set(k, obj.Get(k))
+		}
+		s, defined, err := x.rt.Stringify(plain)
+		switch {
+		case err != nil:
+			failed, stopped = true, uncatchable(err)
+		case !defined:
+			failed = true
+		default:
+			text = s
+		}
+	})
+	if exc != nil || failed {
+		if stopped || (exc != nil && x.rt.Err() != nil) {
+			return env, false
+		}
+		return triggers.ErrorEnvelope("message", serializationError), true
+	}
+	return triggers.Envelope{Status: triggers.StatusError, Data: json.RawMessage(text)}, true
+}
+
+// messageOf is the message of the Error Auth0 made from a non-Error value.
+func messageOf(vm *goja.Runtime, v goja.Value) string {
+	if o, ok := v.(*goja.Object); ok {
+		if m := o.Get("message"); m != nil && !goja.IsUndefined(m) && !goja.IsNull(m) {
+			if s := m.String(); s != "" {
+				return s
+			}
+		}
+	}
+	var s string
+	if vm.Try(func() { s = v.String() }) != nil || s == "" {
+		return "Unknown error"
+	}
+	return s
+}
+
+// classify maps what a sandbox reports to the engine's errors.
+func (x *execution) classify(err error) error {
+	var p *sandbox.PanicError
+	switch {
+	case errors.Is(err, sandbox.ErrStopped):
+		return ErrClosed
+	case errors.As(err, &p):
+		return x.internal(p, p.Stack)
+	}
+	return err
+}
+
+func (x *execution) internal(err error, stack []byte) error {
+	x.logger().Error("internal error while running a hook", zap.Error(err), zap.ByteString("stack", stack))
+	return fmt.Errorf("%w: %v", ErrInternal, err)
+}
+
+// envelopeFor describes, as an error envelope, why a run ended without its
+// callback. Each error carries a code naming the reason.
+func envelopeFor(err error) triggers.Envelope {
+	var (
+		ie    *InputError
+		ce    *CompileError
+		limit *sandbox.LimitError
+	)
+	errors.As(err, &limit)
+	switch {
+	case errors.As(err, &ie):
+		return triggers.ErrorEnvelope("message", ie.Message, "code", "invalid_input")
+	case errors.As(err, &ce):
+		return triggers.ErrorEnvelope("message", "Unable to compile the extensibility code as javascript",
+			"error_description", ce.Error(), "code", "compile_error")
+	case errors.Is(err, ErrWallTimeExceeded):
+		return triggers.ErrorEnvelope("message", "Request to Webtask exceeded allowed execution time",
+			"code", "wall_time_exceeded", "limit", limit.Limit)
+	case errors.Is(err, ErrCPUTimeExceeded):
+		return triggers.ErrorEnvelope("message", "Script exceeded its CPU time limit",
+			"code", "cpu_time_exceeded", "limit", limit.Limit)
+	case errors.Is(err, ErrStackDepthExceeded):
+		return triggers.ErrorEnvelope("name", "RangeError", "message", "Maximum call stack size exceeded",
+			"code", "stack_depth_exceeded", "limit", limit.Limit)
+	case errors.Is(err, ErrNoCallback):
+		return triggers.ErrorEnvelope("message", "The hook finished without calling its callback", "code", "no_callback")
+	case errors.Is(err, ErrNoHookFunction):
+		return triggers.ErrorEnvelope("name", "TypeError", "message", "The hook script must set module.exports to a function",
+			"code", "no_hook_function")
+	case errors.Is(err, ErrClosed):
+		return triggers.ErrorEnvelope("message", "The engine closed while the hook was running", "code", "engine_closed")
+	case errors.Is(err, context.DeadlineExceeded):
+		return triggers.ErrorEnvelope("message", "The hook run was cancelled: its context's deadline passed", "code", "cancelled")
+	case errors.Is(err, context.Canceled):
+		return triggers.ErrorEnvelope("message", "The hook run was cancelled", "code", "cancelled")
+	}
+	return triggers.ErrorEnvelope("message", "Internal error while running the hook", "code", "internal_error")
+}

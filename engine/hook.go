@@ -1,0 +1,69 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// Hook is a hook script and what it runs with: the equivalent of Auth0's hook
+// resource. The engine never modifies a Hook.
+type Hook struct {
+	// ID identifies the hook in logs and results, like Auth0's 26-character
+	// hook ids. Optional.
+	ID string
+	// Name is the hook's name, also for logs. Optional.
+	Name string
+	// Trigger is the extensibility point the script is written for.
+	Trigger triggers.ID
+	// Script is the JavaScript source: it sets module.exports to the hook
+	// function.
+	Script string
+	// Secrets are the values the script reads as
+	// context.webtask.secrets.NAME. The engine never writes their values to
+	// its logs: console output containing one is redacted.
+	Secrets map[string]string
+	// Limits override the engine's limits for this hook; zero fields keep
+	// the engine's.
+	Limits Limits
+	// FreshRuntime runs every execution of this hook in a new runtime, so
+	// no module-level state carries over between runs (see Engine).
+	FreshRuntime bool
+}
+
+// Result is what one run produced.
+type Result struct {
+	// ExecutionID identifies the run in logs: a 26-character sortable id.
+	ExecutionID string
+	// Trigger is the hook's extensibility point.
+	Trigger triggers.ID
+	// Envelope is exactly what Auth0's Hooks runtime would have answered:
+	// status "success" with the value the hook called back with, or status
+	// "error" with the error's properties. Runs that end without calling
+	// back (limits, compile errors, invalid input) have an error envelope
+	// too, describing why.
+	Envelope triggers.Envelope
+	// Outcome is what the envelope means for the extensibility point, typed:
+	// *triggers.CredentialsExchangeOutcome, *triggers.PreUserRegistrationOutcome
+	// and so on.
+	Outcome triggers.Outcome
+	// Logs is the console output of the run up to its result, bounded by
+	// WithLogCapture. Output the hook writes after calling back goes to the
+	// logger only.
+	Logs []LogEntry
+	// LogsDropped counts console lines that did not fit in Logs.
+	LogsDropped int
+	// Duration is the time from the start of Run to the result.
+	Duration time.Duration
+	// CPUTime is the time charged against the run's CPU budget up to the
+	// result (see Limits.CPUTime).
+	CPUTime time.Duration
+}
+
+// LogEntry is one line of console output.
+type LogEntry struct {
+	Time    time.Time     `json:"time"`
+	Level   sandbox.Level `json:"level"`
+	Message string        `json:"message"`
+}

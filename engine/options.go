@@ -1,0 +1,183 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hookengine/hookengine/sandbox"
+)
+
+// Defaults for the options of New.
+const (
+	// DefaultWallTime is Auth0's execution limit for hooks.
+	DefaultWallTime = 20 * time.Second
+	// DefaultCPUTime bounds the JavaScript a run may execute.
+	DefaultCPUTime = 2 * time.Second
+	// DefaultStackDepth bounds nested calls.
+	DefaultStackDepth = sandbox.DefaultStackDepth
+	// DefaultProgramCacheSize is how many compiled scripts stay cached.
+	DefaultProgramCacheSize = 512
+	// DefaultMaxIdleRuntimes is how many warm runtimes the engine keeps
+	// across all hooks.
+	DefaultMaxIdleRuntimes = 256
+	// DefaultMaxLogLines is how many console lines one run keeps.
+	DefaultMaxLogLines = 100
+	// DefaultMaxLogBytes is how many bytes of console output one run keeps.
+	DefaultMaxLogBytes = 64 << 10
+)
+
+// Limits bound a run. In an Option they set the engine's defaults; in a
+// Hook they override them field by field, zero fields keeping the engine's
+// value. Each exceeded limit ends the run with its own error.
+type Limits struct {
+	// WallTime bounds the whole run: every asynchronous turn and every wait,
+	// including work the script leaves running after it called back.
+	// Default DefaultWallTime (Auth0's 20 seconds).
+	WallTime time.Duration
+	// CPUTime bounds the time spent running JavaScript. On Linux it is
+	// the thread's real CPU time, so a hook waiting on a timer or on I/O is
+	// not charged. Default DefaultCPUTime.
+	CPUTime time.Duration
+	// StackDepth bounds nested JavaScript calls. Default DefaultStackDepth.
+	StackDepth int
+}
+
+func (l Limits) merge(over Limits) Limits {
+	if over.WallTime > 0 {
+		l.WallTime = over.WallTime
+	}
+	if over.CPUTime > 0 {
+		l.CPUTime = over.CPUTime
+	}
+	if over.StackDepth > 0 {
+		l.StackDepth = over.StackDepth
+	}
+	return l
+}
+
+func (l Limits) validate() error {
+	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 {
+		return fmt.Errorf("engine: negative limit in %+v", l)
+	}
+	return nil
+}
+
+// An Option configures an Engine.
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+type config struct {
+	logger      *zap.Logger
+	limits      Limits
+	clock       sandbox.Clock
+	programs    int
+	maxIdle     int
+	perHook     int
+	fresh       bool
+	modules     *sandbox.Registry
+	maxLogLines int
+	maxLogBytes int
+}
+
+// WithLogger sends the engine's logs, console output of hooks included, to
+// l. The default discards them.
+func WithLogger(l *zap.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return fmt.Errorf("engine: WithLogger(nil)")
+		}
+		c.logger = l
+		return nil
+	})
+}
+
+// WithLimits sets the default limits of every run; zero fields keep the
+// package defaults.
+func WithLimits(l Limits) Option {
+	return optionFunc(func(c *config) error {
+		if err := l.validate(); err != nil {
+			return err
+		}
+		c.limits = c.limits.merge(l)
+		return nil
+	})
+}
+
+// WithClock makes the engine read time from clk: Date in scripts, timers and
+// the wall-time limit. Tests use enginetest.Clock to run hooks in virtual
+// time. CPU time is always measured for real.
+func WithClock(clk sandbox.Clock) Option {
+	return optionFunc(func(c *config) error {
+		if clk == nil {
+			return fmt.Errorf("engine: WithClock(nil)")
+		}
+		c.clock = clk
+		return nil
+	})
+}
+
+// WithProgramCacheSize sets how many compiled scripts the engine keeps,
+// least recently used first out. Default DefaultProgramCacheSize.
+func WithProgramCacheSize(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("engine: program cache size %d < 1", n)
+		}
+		c.programs = n
+		return nil
+	})
+}
+
+// WithIdleRuntimes bounds the warm runtimes kept between runs: total
+// across all hooks, and perHook for any one hook (0 means twice
+// GOMAXPROCS). Default DefaultMaxIdleRuntimes in total.
+func WithIdleRuntimes(total, perHook int) Option {
+	return optionFunc(func(c *config) error {
+		if total < 0 || perHook < 0 {
+			return fmt.Errorf("engine: negative idle runtime bound")
+		}
+		c.maxIdle, c.perHook = total, perHook
+		return nil
+	})
+}
+
+// WithFreshRuntimes makes every run use a new runtime, as if each run were
+// the first: no module-level state survives from one run to the next. It
+// costs the module's set-up on every run. Hook.FreshRuntime does the same for
+// one hook.
+func WithFreshRuntimes(fresh bool) Option {
+	return optionFunc(func(c *config) error {
+		c.fresh = fresh
+		return nil
+	})
+}
+
+// WithModule lets hook scripts require name: m builds the module's exports,
+// once per runtime. A module of the same name, built-ins included, is
+// replaced. Nothing that is not registered can be required: require never
+// reads the file system.
+func WithModule(name string, m sandbox.Module) Option {
+	return optionFunc(func(c *config) error {
+		return c.modules.Register(name, m)
+	})
+}
+
+// WithLogCapture bounds the console output one run keeps in its Result and
+// writes to the logger: at most lines lines and bytes bytes. Output past
+// either bound is dropped and counted in Result.LogsDropped.
+func WithLogCapture(lines, bytes int) Option {
+	return optionFunc(func(c *config) error {
+		if lines < 0 || bytes < 0 {
+			return fmt.Errorf("engine: negative log capture bound")
+		}
+		c.maxLogLines, c.maxLogBytes = lines, bytes
+		return nil
+	})
+}

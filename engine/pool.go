@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"container/list"
+	"hash/maphash"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/dop251/goja"
+
+	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// hookRuntime is a runtime set up for one hook: its script has run and
+// module.exports is the hook function.
+type hookRuntime struct {
+	rt     *sandbox.Runtime
+	fn     goja.Callable // nil until the module has been set up
+	owner  *hookPool
+	pooled bool // set up by a run that was allowed to keep it
+}
+
+// hookPool holds the idle runtimes of one hook. A hook is its identity (id
+// and name), trigger, script and secrets: runtimes are never shared between
+// hooks that differ in any of them, so no hook sees another's globals,
+// prototypes or secrets.
+type hookPool struct {
+	key     uint64
+	id      string
+	name    string
+	trigger triggers.ID
+	script  string
+	secrets map[string]string
+	keys    []string // secret names, sorted
+	idle    []*hookRuntime
+	elem    *list.Element // in runtimePool.lru while indexed (it has idle runtimes)
+}
+
+func (p *hookPool) matches(h *Hook) bool {
+	return p.id == h.ID && p.name == h.Name && p.trigger == h.Trigger &&
+		p.script == h.Script && maps.Equal(p.secrets, h.Secrets)
+}
+
+// runtimePool keeps idle runtimes by hook, bounded per hook and in total;
+// when full it drops the runtimes of the least recently used hooks. It is
+// safe for concurrent use.
+type runtimePool struct {
+	seed    maphash.Seed
+	maxIdle int
+	perHook int
+
+	mu    sync.Mutex
+	pools map[uint64][]*hookPool
+	lru   list.List // of *hookPool with idle runtimes, most recent first
+	idle  int
+}
+
+func newRuntimePool(maxIdle, perHook int) *runtimePool {
+	return &runtimePool{seed: maphash.MakeSeed(), maxIdle: maxIdle, perHook: perHook, pools: make(map[uint64][]*hookPool)}
+}
+
+func (rp *runtimePool) key(h *Hook) uint64 {
+	var hh maphash.Hash
+	hh.SetSeed(rp.seed)
+	for _, s := range []string{h.ID, h.Name, string(h.Trigger), h.Script} {
+		hh.WriteString(s)
+		hh.WriteByte(0)
+	}
+	k := hh.Sum64()
+	// Secrets are combined order-independently, so no sorting is needed.
+	for name, value := range h.Secrets {
+		k ^= maphash.String(rp.seed, name+"\x00"+value) * 0x9E3779B97F4A7C15
+	}
+	return k
+}
+
+// get returns an idle runtime of hook h, or a new hookRuntime (with no
+// runtime yet) for h. Only pools holding idle runtimes are indexed, so the
+// index never grows past the idle bound however many hooks come and go.
+func (rp *runtimePool) get(h *Hook) *hookRuntime {
+	k := rp.key(h)
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if p := rp.find(k, h); p != nil {
+		n := len(p.idle)
+		hr := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		rp.idle--
+		if n == 1 {
+			rp.unindex(p)
+		} else {
+			rp.lru.MoveToFront(p.elem)
+		}
+		return hr
+	}
+	return &hookRuntime{owner: &hookPool{
+		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, script: h.Script,
+		secrets: maps.Clone(h.Secrets), keys: slices.Sorted(maps.Keys(h.Secrets)),
+	}}
+}
+
+// find returns the indexed pool of hook h. Callers hold mu.
+func (rp *runtimePool) find(k uint64, h *Hook) *hookPool {
+	for _, p := range rp.pools[k] {
+		if p.matches(h) {
+			return p
+		}
+	}
+	return nil
+}
+
+// put returns a runtime to its hook's pool, or drops it when the pool is at
+// its bound.
+func (rp *runtimePool) put(hr *hookRuntime) {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	if rp.maxIdle == 0 {
+		return
+	}
+	p := hr.owner
+	if p.elem == nil {
+		// Not indexed: join the indexed pool of the same hook, or index this one.
+		h := Hook{ID: p.id, Name: p.name, Trigger: p.trigger, Script: p.script, Secrets: p.secrets}
+		if q := rp.find(p.key, &h); q != nil {
+			p, hr.owner = q, q
+		} else {
+			rp.pools[p.key] = append(rp.pools[p.key], p)
+			p.elem = rp.lru.PushFront(p)
+		}
+	}
+	if len(p.idle) >= rp.perHook {
+		return
+	}
+	p.idle = append(p.idle, hr)
+	rp.idle++
+	rp.lru.MoveToFront(p.elem)
+	for rp.idle > rp.maxIdle {
+		rp.evict(rp.lru.Back().Value.(*hookPool))
+	}
+}
+
+// evict drops every idle runtime of p and unindexes it. Callers hold mu.
+func (rp *runtimePool) evict(p *hookPool) {
+	rp.idle -= len(p.idle)
+	clear(p.idle)
+	p.idle = nil
+	rp.unindex(p)
+}
+
+// unindex removes p from the index and the LRU list. Callers hold mu.
+func (rp *runtimePool) unindex(p *hookPool) {
+	rp.lru.Remove(p.elem)
+	p.elem = nil
+	ps := rp.pools[p.key]
+	if i := slices.Index(ps, p); i >= 0 {
+		ps = slices.Delete(ps, i, i+1)
+	}
+	if len(ps) == 0 {
+		delete(rp.pools, p.key)
+	} else {
+		rp.pools[p.key] = ps
+	}
+}
+
+// clear drops every idle runtime.
+func (rp *runtimePool) clear() {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	for rp.lru.Len() > 0 {
+		rp.evict(rp.lru.Back().Value.(*hookPool))
+	}
+}
+
+// idleCount returns how many runtimes are idle.
+func (rp *runtimePool) idleCount() int {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	return rp.idle
+}

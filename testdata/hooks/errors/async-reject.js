@@ -1,0 +1,4 @@
+module.exports = async function (user, context, cb) {
+  await Promise.resolve();
+  throw new Error('lookup failed');
+};

@@ -1,0 +1,6 @@
+module.exports = function (user, context, cb) {
+  const ok = true;
+  if (ok) {
+    cb(null, { user: user );
+  }
+};

@@ -1,0 +1,5 @@
+module.exports = function (user, context, cb) {
+  setTimeout(() => {
+    JSON.parse('{not json');
+  }, 1);
+};

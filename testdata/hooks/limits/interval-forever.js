@@ -1,0 +1,4 @@
+// Never calls back, and keeps the loop alive with an interval.
+module.exports = function (user, context, cb) {
+  setInterval(() => {}, 10);
+};

@@ -1,0 +1,4 @@
+// The loop starts in a timer callback.
+module.exports = function (user, context, cb) {
+  setTimeout(() => { while (true) {} }, 1);
+};

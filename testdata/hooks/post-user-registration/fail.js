@@ -1,0 +1,3 @@
+module.exports = function (user, context, cb) {
+  cb(new Error(`could not record signup of ${user.id}`));
+};
