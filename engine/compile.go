@@ -14,8 +14,24 @@ import (
 	"github.com/hookengine/hookengine/triggers"
 )
 
-// scriptName is the file name of every hook script in stack traces.
-const scriptName = "hook.js"
+// defaultScriptName is the file name in stack traces of a hook without a
+// name.
+const defaultScriptName = "hook.js"
+
+// scriptName is the file name of a hook's script in stack traces and error
+// positions: the hook's name, made safe for a file name, plus ".js".
+func scriptName(hookName string) string {
+	if hookName == "" {
+		return defaultScriptName
+	}
+	name := []byte(strings.TrimSuffix(hookName, ".js"))
+	for i, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			name[i] = '-'
+		}
+	}
+	return string(name) + ".js"
+}
 
 // wrapperHeader opens the function every script is compiled into, like
 // Node's module wrapper. The error classes are parameters, so they are
@@ -31,17 +47,18 @@ const wrapperFooter = "\n})"
 // program is a compiled hook script, or the reason it does not compile.
 type program struct {
 	trigger triggers.ID
+	file    string
 	script  string
 	prog    *goja.Program
 	err     *CompileError
 }
 
-// compile wraps and compiles a script for trigger t.
-func compile(t *triggers.Trigger, script string) *program {
-	p := &program{trigger: t.ID, script: script}
+// compile wraps and compiles a script for trigger t, naming it file.
+func compile(t *triggers.Trigger, file, script string) *program {
+	p := &program{trigger: t.ID, file: file, script: script}
 	header := wrapperHeader(t)
 	src := header + script + wrapperFooter
-	ast, err := parser.ParseFile(nil, scriptName, src, 0)
+	ast, err := parser.ParseFile(nil, file, src, 0)
 	if err != nil {
 		p.err = parseError(err, len(header))
 		pastEnd(p.err, script)
@@ -95,8 +112,8 @@ func parseError(err error, headerLen int) *CompileError {
 	return ce
 }
 
-// programCache keeps compiled scripts by trigger and content, least recently
-// used first out. It is safe for concurrent use.
+// programCache keeps compiled scripts by trigger, file name and content,
+// least recently used first out. It is safe for concurrent use.
 type programCache struct {
 	seed maphash.Seed
 	max  int
@@ -110,22 +127,28 @@ func newProgramCache(max int) *programCache {
 	return &programCache{seed: maphash.MakeSeed(), max: max, index: make(map[uint64][]*list.Element)}
 }
 
-func (c *programCache) key(t triggers.ID, script string) uint64 {
+func (c *programCache) key(t triggers.ID, file, script string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	h.WriteString(string(t))
+	h.WriteByte(0)
+	h.WriteString(file)
 	h.WriteByte(0)
 	h.WriteString(script)
 	return h.Sum64()
 }
 
+func (p *program) is(t triggers.ID, file, script string) bool {
+	return p.trigger == t && p.file == file && p.script == script
+}
+
 // get returns the compiled script, compiling it on a miss. A warm hit hashes
 // the script and compares it with the cached copy; it parses nothing.
-func (c *programCache) get(t *triggers.Trigger, script string, compiles *atomic.Int64) *program {
-	k := c.key(t.ID, script)
+func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64) *program {
+	k := c.key(t.ID, file, script)
 	c.mu.Lock()
 	for _, e := range c.index[k] {
-		if p := e.Value.(*program); p.trigger == t.ID && p.script == script {
+		if p := e.Value.(*program); p.is(t.ID, file, script) {
 			c.ll.MoveToFront(e)
 			c.mu.Unlock()
 			return p
@@ -133,13 +156,13 @@ func (c *programCache) get(t *triggers.Trigger, script string, compiles *atomic.
 	}
 	c.mu.Unlock()
 
-	p := compile(t, script)
+	p := compile(t, file, script)
 	compiles.Add(1)
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, e := range c.index[k] {
-		if q := e.Value.(*program); q.trigger == t.ID && q.script == script {
+		if q := e.Value.(*program); q.is(t.ID, file, script) {
 			return q // compiled meanwhile by another run
 		}
 	}
@@ -152,7 +175,7 @@ func (c *programCache) get(t *triggers.Trigger, script string, compiles *atomic.
 
 func (c *programCache) remove(e *list.Element) {
 	p := c.ll.Remove(e).(*program)
-	k := c.key(p.trigger, p.script)
+	k := c.key(p.trigger, p.file, p.script)
 	es := c.index[k]
 	for i, x := range es {
 		if x == e {

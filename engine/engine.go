@@ -131,14 +131,14 @@ func (e *Engine) Compile(h Hook) error {
 	if !ok {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
 	}
-	if p := e.program(t, h.Script); p.err != nil {
+	if p := e.program(t, &h); p.err != nil {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: p.err}
 	}
 	return nil
 }
 
-func (e *Engine) program(t *triggers.Trigger, script string) *program {
-	return e.programs.get(t, script, &e.compiles)
+func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
+	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles)
 }
 
 // Stats describes an engine's caches and work so far.

@@ -49,7 +49,7 @@ type execution struct {
 // run runs the hook to its result. The engine's wait group has counted the
 // run; run (or the background work it leaves) releases it.
 func (x *execution) run(ctx context.Context, input any) (*Result, error) {
-	prog := x.e.program(x.t, x.hook.Script)
+	prog := x.e.program(x.t, x.hook)
 	if prog.err != nil {
 		x.end(prog.err)
 		return x.conclude(nil)

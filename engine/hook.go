@@ -13,7 +13,9 @@ type Hook struct {
 	// ID identifies the hook in logs and results, like Auth0's 26-character
 	// hook ids. Optional.
 	ID string
-	// Name is the hook's name, also for logs. Optional.
+	// Name is the hook's name, for logs and for stack traces, where the
+	// script is called Name + ".js" ("hook.js" when Name is empty).
+	// Optional.
 	Name string
 	// Trigger is the extensibility point the script is written for.
 	Trigger triggers.ID

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,8 +34,8 @@ func TestWarmRunsReuseProgramAndRuntime(t *testing.T) {
 		t.Errorf("stats after 5 sequential runs = %+v, want one compile and one runtime", st)
 	}
 
-	// Another hook with the same script gets its own runtime, sharing only
-	// the compiled program.
+	// Another hook with the same script gets its own runtime (and, as its
+	// name differs, its own program: stack traces name the hook).
 	other := h
 	other.ID, other.Name = "01GBPZWEFDT9RFR6PN6939RZZF", "counter-2"
 	res, err := e.Run(context.Background(), other, in)
@@ -48,8 +49,8 @@ func TestWarmRunsReuseProgramAndRuntime(t *testing.T) {
 	if err != nil || !jsonEqual(t, res.Envelope.Data, `{"count":1}`) {
 		t.Errorf("changed secrets: %v %s, want a fresh count", err, res.Envelope.Data)
 	}
-	if st := e.Stats(); st.Compiles != 1 || st.RuntimesCreated != 3 {
-		t.Errorf("stats = %+v, want 1 compile, 3 runtimes", st)
+	if st := e.Stats(); st.Compiles != 2 || st.RuntimesCreated != 3 {
+		t.Errorf("stats = %+v, want 2 compiles (changed secrets compile nothing), 3 runtimes", st)
 	}
 }
 
@@ -191,5 +192,24 @@ func TestPanicInModuleIsContained(t *testing.T) {
 		input(t, triggers.PreUserRegistration))
 	if err != nil || !ok.Envelope.Succeeded() {
 		t.Errorf("engine unusable after a panic: %v", err)
+	}
+}
+
+func TestStackTracesNameTheHook(t *testing.T) {
+	e := enginetest.New(t)
+	for _, tc := range []struct{ name, file string }{
+		{"", "hook.js:2:"},
+		{"deny-bots", "deny-bots.js:2:"},
+		{"Deny Bots/v2", "Deny-Bots-v2.js:2:"},
+		{"x.js", "x.js:2:"},
+	} {
+		res, err := e.Run(context.Background(), engine.Hook{Name: tc.name, Trigger: triggers.PreUserRegistration,
+			Script: "module.exports = function (user, context, cb) {\n  cb(new Error('no'));\n};"}, input(t, triggers.PreUserRegistration))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := data(t, res.Envelope.Data)["stack"].(string); !strings.Contains(s, tc.file) {
+			t.Errorf("name %q: stack %q does not mention %s", tc.name, s, tc.file)
+		}
 	}
 }

@@ -22,23 +22,28 @@ func TestLimitsEndRuns(t *testing.T) {
 	)
 	tests := []struct {
 		script string
+		limits engine.Limits
 		err    error
 		code   string
-		limit  time.Duration // the run must end within limit+slack
+		// within bounds the run: the CPU time it is charged for the CPU
+		// limit (wall time stretches when the machine is loaded), the wall
+		// time otherwise.
+		within time.Duration
 	}{
-		{"limits/infinite-loop.js", engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu},
-		{"limits/promise-loop.js", engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu},
-		{"limits/timer-loop.js", engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu},
-		{"limits/interval-forever.js", engine.ErrWallTimeExceeded, "wall_time_exceeded", wall},
-		{"limits/no-callback.js", engine.ErrNoCallback, "no_callback", slack},
-		{"limits/recursion.js", engine.ErrStackDepthExceeded, "stack_depth_exceeded", slack},
+		{"limits/infinite-loop.js", engine.Limits{CPUTime: cpu}, engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu + slack},
+		{"limits/promise-loop.js", engine.Limits{CPUTime: cpu}, engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu + slack},
+		{"limits/timer-loop.js", engine.Limits{CPUTime: cpu}, engine.ErrCPUTimeExceeded, "cpu_time_exceeded", cpu + slack},
+		{"limits/interval-forever.js", engine.Limits{WallTime: wall}, engine.ErrWallTimeExceeded, "wall_time_exceeded", wall + slack},
+		{"limits/infinite-loop.js", engine.Limits{WallTime: wall, CPUTime: time.Minute}, engine.ErrWallTimeExceeded, "wall_time_exceeded", wall + slack},
+		{"limits/no-callback.js", engine.Limits{}, engine.ErrNoCallback, "no_callback", slack},
+		{"limits/recursion.js", engine.Limits{}, engine.ErrStackDepthExceeded, "stack_depth_exceeded", slack},
 	}
-	e := enginetest.New(t, engine.WithLimits(engine.Limits{CPUTime: cpu, WallTime: wall}))
+	e := enginetest.New(t)
 	in := input(t, triggers.PreUserRegistration)
 	for _, tt := range tests {
-		t.Run(tt.script, func(t *testing.T) {
+		t.Run(tt.script+"/"+tt.code, func(t *testing.T) {
 			start := time.Now()
-			res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, tt.script)}, in)
+			res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, tt.script), Limits: tt.limits}, in)
 			took := time.Since(start)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("err = %v, want %v", err, tt.err)
@@ -47,8 +52,12 @@ func TestLimitsEndRuns(t *testing.T) {
 			if !errors.As(err, &re) || re.ExecutionID != res.ExecutionID {
 				t.Errorf("err is not a *RunError for this run: %#v", err)
 			}
-			if took > tt.limit+slack {
-				t.Errorf("run took %v, want at most %v", took, tt.limit+slack)
+			if tt.err == engine.ErrCPUTimeExceeded {
+				if res.CPUTime < cpu || res.CPUTime > tt.within {
+					t.Errorf("charged %v of CPU, want between %v and %v", res.CPUTime, cpu, tt.within)
+				}
+			} else if took > tt.within {
+				t.Errorf("run took %v, want at most %v", took, tt.within)
 			}
 			if d := data(t, res.Envelope.Data); res.Envelope.Succeeded() || d["code"] != tt.code {
 				t.Errorf("envelope = %s %s, want code %s", res.Envelope.Status, res.Envelope.Data, tt.code)
@@ -170,10 +179,10 @@ func TestCancelStopsScript(t *testing.T) {
 func TestPerHookLimitsOverrideEngine(t *testing.T) {
 	e := enginetest.New(t, engine.WithLimits(engine.Limits{CPUTime: 5 * time.Second}))
 	start := time.Now()
-	_, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/infinite-loop.js"),
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/infinite-loop.js"),
 		Limits: engine.Limits{CPUTime: 30 * time.Millisecond}}, input(t, triggers.PreUserRegistration))
-	if !errors.Is(err, engine.ErrCPUTimeExceeded) || time.Since(start) > 30*time.Millisecond+slack {
-		t.Errorf("err = %v after %v, want the hook's 30ms CPU limit", err, time.Since(start))
+	if !errors.Is(err, engine.ErrCPUTimeExceeded) || res.CPUTime > 30*time.Millisecond+slack || time.Since(start) > time.Second {
+		t.Errorf("err = %v after %v (CPU %v), want the hook's 30ms CPU limit", err, time.Since(start), res.CPUTime)
 	}
 	_, err = e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/recursion.js"),
 		Limits: engine.Limits{StackDepth: 50}}, input(t, triggers.PreUserRegistration))
