@@ -59,7 +59,16 @@ func (r *Runtime) installConsole() error {
 				msg += ": " + r.Format(call.Arguments)
 			}
 			for _, f := range vm.CaptureCallStack(10, nil) {
-				msg += "\n    at " + f.Position().String()
+				pos := f.Position()
+				if pos.Line == 0 {
+					continue // a native frame, such as console.trace itself
+				}
+				msg += "\n    at "
+				if name := f.FuncName(); name != "<anonymous>" {
+					msg += name + " (" + pos.String() + ")"
+				} else {
+					msg += pos.String()
+				}
 			}
 			r.host.Console(LevelDebug, msg)
 			return goja.Undefined()

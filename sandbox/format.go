@@ -55,7 +55,8 @@ func stringValue(v goja.Value) (string, bool) {
 }
 
 // Inspect renders one value the way Node's util.inspect does, in a single
-// line. Call it on the goroutine driving r.
+// line, except that a string at the top level is written as it is, without
+// quotes. Call it on the goroutine driving r.
 func (r *Runtime) Inspect(v goja.Value) string {
 	in := inspector{r: r}
 	in.value(v, 0)

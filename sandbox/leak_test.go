@@ -1,0 +1,14 @@
+package sandbox_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the run if a test leaves a goroutine behind: a watchdog
+// timer still armed, a completion goroutine never released, a stepper never
+// stopped.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
