@@ -3,6 +3,7 @@ package engine
 import (
 	"container/list"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"strings"
 	"sync"
@@ -45,24 +46,33 @@ func wrapperHeader(t *triggers.Trigger) string {
 const wrapperFooter = "\n})"
 
 // program is a compiled hook script, or the reason it does not compile.
+// prog and err are set once ready is closed.
 type program struct {
 	trigger triggers.ID
 	file    string
 	script  string
+	ready   chan struct{}
 	prog    *goja.Program
 	err     *CompileError
 }
 
-// compile wraps and compiles a script for trigger t, naming it file.
-func compile(t *triggers.Trigger, file, script string) *program {
-	p := &program{trigger: t.ID, file: file, script: script}
+// compile wraps and compiles p's script for trigger t.
+func (p *program) compile(t *triggers.Trigger) {
+	defer func() {
+		// The parser and compiler must never take the host down: a panic in
+		// them is reported as a script that does not compile.
+		if r := recover(); r != nil {
+			p.prog, p.err = nil, &CompileError{Message: fmt.Sprintf("the compiler failed on this script: %v", r), Line: 1, Column: 1}
+		}
+	}()
+	file, script := p.file, p.script
 	header := wrapperHeader(t)
 	src := header + script + wrapperFooter
 	ast, err := parser.ParseFile(nil, file, src, 0)
 	if err != nil {
 		p.err = parseError(err, len(header))
 		pastEnd(p.err, script)
-		return p
+		return
 	}
 	prog, err := goja.CompileAST(ast, false)
 	if err != nil {
@@ -78,10 +88,9 @@ func compile(t *triggers.Trigger, file, script string) *program {
 				}
 			}
 		}
-		return p
+		return
 	}
 	p.prog = prog
-	return p
 }
 
 // pastEnd rewrites an error the parser found in the wrapper's closing line:
@@ -142,8 +151,9 @@ func (p *program) is(t triggers.ID, file, script string) bool {
 	return p.trigger == t && p.file == file && p.script == script
 }
 
-// get returns the compiled script, compiling it on a miss. A warm hit hashes
-// the script and compares it with the cached copy; it parses nothing.
+// get returns the compiled script, compiling it on a miss; concurrent misses
+// of one script wait for a single compilation. A warm hit hashes the script
+// and compares it with the cached copy; it parses nothing.
 func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64) *program {
 	k := c.key(t.ID, file, script)
 	c.mu.Lock()
@@ -151,25 +161,20 @@ func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *a
 		if p := e.Value.(*program); p.is(t.ID, file, script) {
 			c.ll.MoveToFront(e)
 			c.mu.Unlock()
+			<-p.ready
 			return p
 		}
 	}
-	c.mu.Unlock()
-
-	p := compile(t, file, script)
-	compiles.Add(1)
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, e := range c.index[k] {
-		if q := e.Value.(*program); q.is(t.ID, file, script) {
-			return q // compiled meanwhile by another run
-		}
-	}
+	p := &program{trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
 	c.index[k] = append(c.index[k], c.ll.PushFront(p))
 	for c.ll.Len() > c.max {
 		c.remove(c.ll.Back())
 	}
+	c.mu.Unlock()
+
+	defer close(p.ready)
+	compiles.Add(1)
+	p.compile(t)
 	return p
 }
 
