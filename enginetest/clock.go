@@ -81,6 +81,35 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// Next returns when the earliest scheduled callback is due; ok is false if
+// none is.
+func (c *Clock) Next() (at time.Time, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var first *clockTimer
+	for _, t := range c.timers {
+		if first == nil || t.when.Before(first.when) {
+			first = t
+		}
+	}
+	if first == nil {
+		return time.Time{}, false
+	}
+	return first.when, true
+}
+
+// AdvanceToNext moves the clock to the earliest scheduled callback and runs
+// it (and any other due at the same time). It reports false, leaving the
+// clock alone, when nothing is scheduled.
+func (c *Clock) AdvanceToNext() bool {
+	at, ok := c.Next()
+	if !ok {
+		return false
+	}
+	c.Advance(max(at.Sub(c.Now()), 0))
+	return true
+}
+
 // next returns the earliest timer due at target. Callers hold mu.
 func (c *Clock) next(target time.Time) *clockTimer {
 	sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].when.Before(c.timers[j].when) })

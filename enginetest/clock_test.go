@@ -54,3 +54,19 @@ func TestClockBlockUntil(t *testing.T) {
 	c.AfterFunc(time.Second, func() {})
 	<-done
 }
+
+func TestClockAdvanceToNext(t *testing.T) {
+	c := NewClock(time.Unix(0, 0))
+	if c.AdvanceToNext() {
+		t.Fatal("AdvanceToNext with no timers reported true")
+	}
+	fired := 0
+	c.AfterFunc(5*time.Second, func() { fired++ })
+	c.AfterFunc(9*time.Second, func() { fired++ })
+	if !c.AdvanceToNext() || fired != 1 || !c.Now().Equal(time.Unix(5, 0)) {
+		t.Errorf("after one step: fired %d, now %v", fired, c.Now())
+	}
+	if at, ok := c.Next(); !ok || !at.Equal(time.Unix(9, 0)) {
+		t.Errorf("Next() = %v, %v", at, ok)
+	}
+}
