@@ -1,0 +1,131 @@
+package fetch
+
+import (
+	"io"
+	"net/http"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// Transport is an http.RoundTripper that paces requests with a Throttle and
+// retries the ones answered 429 Too Many Requests: after Retry-After, else
+// after the origin's reset time, else after an exponential back-off with full
+// jitter; at most MaxRetries times and never past the request's deadline. A
+// request that cannot be retried in time fails with a *RateLimitError. A
+// request with a body is retried only if the body can be read again
+// (http.Request.GetBody, which http.NewRequest sets for common bodies); else
+// the 429 response is returned as it is.
+//
+// Use it to give a server's own outbound calls the behaviour hooks get from
+// fetch, sharing the engine's Throttle. A Transport is safe for concurrent
+// use.
+type Transport struct {
+	// Base sends the requests; nil means http.DefaultTransport.
+	Base http.RoundTripper
+	// Throttle paces them; it must not be nil.
+	Throttle *Throttle
+	// Logger receives one debug line per request (origin, method, status,
+	// time queued, retries), never header values; nil means none.
+	Logger *zap.Logger
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.Base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	th := t.Throttle
+	name := OriginOf(req.URL.Scheme, req.URL.Host)
+	var queued time.Duration
+	for attempt := 0; ; attempt++ {
+		release, waited, err := th.acquire(req.Context(), name)
+		queued += waited
+		if err != nil {
+			t.log(req, name, 0, queued, attempt, err)
+			return nil, err
+		}
+		send := req
+		if attempt > 0 {
+			send = req.Clone(req.Context())
+			if req.GetBody != nil {
+				if send.Body, err = req.GetBody(); err != nil {
+					release(nil)
+					return nil, err
+				}
+			}
+		}
+		resp, err := base.RoundTrip(send)
+		release(resp)
+		if err != nil {
+			t.log(req, name, 0, queued, attempt, err)
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.log(req, name, resp.StatusCode, queued, attempt, nil)
+			return resp, nil
+		}
+		th.tooMany.Add(1)
+		wait := th.backoff(name, resp, attempt)
+		if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+			// The body is gone: the caller gets the 429 itself.
+			t.log(req, name, resp.StatusCode, queued, attempt, nil)
+			return resp, nil
+		}
+		var reason string
+		deadline, hasDeadline := DeadlineFrom(req.Context())
+		switch {
+		case attempt >= th.opts.MaxRetries:
+			reason = "the origin still answered 429 Too Many Requests after every retry"
+		case hasDeadline && th.clock.Now().Add(wait).After(deadline):
+			reason = "retrying after the origin's 429 would pass the request's deadline"
+		}
+		if reason != "" {
+			drain(resp)
+			th.refusals.Add(1)
+			err := &RateLimitError{Origin: name, Wait: wait, Retries: attempt, Status: resp.StatusCode, Reason: reason}
+			t.log(req, name, resp.StatusCode, queued, attempt, err)
+			return nil, err
+		}
+		drain(resp)
+		th.retries.Add(1)
+	}
+}
+
+// drain discards what is left of a response body so the connection can be
+// reused.
+func drain(resp *http.Response) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+}
+
+func (t *Transport) log(req *http.Request, origin string, status int, queued time.Duration, retries int, err error) {
+	if t.Logger == nil {
+		return
+	}
+	ce := t.Logger.Check(zap.DebugLevel, "fetch")
+	if ce == nil {
+		return
+	}
+	fields := []zap.Field{
+		zap.String("origin", origin), zap.String("method", req.Method), zap.Int("status", status),
+		zap.Duration("queued", queued), zap.Int("retries", retries),
+	}
+	if err != nil {
+		fields = append(fields, zap.String("error", errorKind(err)))
+	}
+	ce.Write(fields...)
+}
+
+// errorKind names an error for logs without quoting URLs, which may carry
+// credentials in their query.
+func errorKind(err error) string {
+	switch e := err.(type) {
+	case *RateLimitError:
+		return e.Reason
+	case *BlockedError:
+		return e.Error()
+	}
+	return "request failed"
+}
