@@ -96,6 +96,10 @@ func (r *Runtime) installGlobals() error {
 	if err != nil {
 		return err
 	}
+	if r.cfg.Fetch != nil && r.cfg.Fetch.Client != nil {
+		r.fetch = &fetcher{cfg: r.cfg.Fetch}
+		r.lazyGroup(fetchGlobals, r.installFetch)
+	}
 	r.lazyGlobal("Buffer", "buffer")
 	r.lazyGlobal("URL", "url")
 	r.lazyGlobal("URLSearchParams", "url")
@@ -119,6 +123,34 @@ func (r *Runtime) lazyGlobal(name, module string) {
 		return goja.Undefined()
 	})
 	_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// lazyGroup defines the globals names so that the first use of any of them
+// runs install, which defines them all as ordinary properties.
+func (r *Runtime) lazyGroup(names []string, install func() error) {
+	g := r.vm.GlobalObject()
+	installed := false
+	ensure := func() {
+		if installed {
+			return
+		}
+		installed = true
+		if err := install(); err != nil {
+			panic(r.vm.NewGoError(err))
+		}
+	}
+	for _, name := range names {
+		getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+			ensure()
+			return g.Get(name)
+		})
+		setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+			ensure()
+			_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+			return goja.Undefined()
+		})
+		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 }
 
 func (r *Runtime) installTimers() error {

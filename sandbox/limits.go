@@ -56,6 +56,7 @@ type watchdog struct {
 	tripped  error
 	cpuUsed  time.Duration
 	wall     Timer
+	cancel   context.CancelFunc // of the execution's Context, if made
 
 	inTurn      bool
 	tid         int
@@ -101,6 +102,7 @@ func (w *watchdog) end() Usage {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.running = false
+	w.cancel = nil
 	if w.wall != nil {
 		w.wall.Stop()
 	}
@@ -152,6 +154,9 @@ func (w *watchdog) trip(err error) {
 		return
 	}
 	w.tripped = err
+	if w.cancel != nil {
+		w.cancel()
+	}
 	if w.inTurn {
 		w.vm.Interrupt(err)
 	}
@@ -288,4 +293,23 @@ func (w *watchdog) usage() Usage {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return Usage{CPUTime: w.cpuUsed, WallTime: w.clock.Now().Sub(w.began), Err: w.tripped}
+}
+
+// wallDeadline returns when the execution's wall-time limit ends, on the
+// runtime's clock.
+func (w *watchdog) wallDeadline() (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.deadline, w.running && w.lim.WallTime > 0
+}
+
+// cancelOnTrip makes the execution's end, for any reason, call cancel.
+func (w *watchdog) cancelOnTrip(cancel context.CancelFunc) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.tripped != nil {
+		cancel()
+		return
+	}
+	w.cancel = cancel
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/dop251/goja"
+
+	"github.com/hookengine/hookengine/sandbox/fetch"
 )
 
 // DefaultStackDepth is the call-stack depth limit of a runtime whose Config
@@ -33,6 +35,10 @@ type Config struct {
 	// Stop, when closed, ends every execution of the runtimes built from
 	// this Config with ErrStopped.
 	Stop <-chan struct{}
+
+	// Fetch, when set, gives scripts fetch and its companions (see
+	// FetchConfig). Without it they have no network access.
+	Fetch *FetchConfig
 }
 
 // Host receives what a script produces during an execution besides the values
@@ -77,6 +83,7 @@ type Runtime struct {
 
 	rejected []*goja.Promise
 	modules  map[string]goja.Value
+	fetch    *fetcher
 
 	execCtx    context.Context
 	execCancel context.CancelFunc
@@ -153,6 +160,9 @@ func (r *Runtime) Begin(ctx context.Context, lim Limits, host Host) {
 		r.vm.SetMaxCallStackSize(depth)
 	}
 	r.loop.open_()
+	if r.fetch != nil {
+		r.fetch.reset()
+	}
 	r.wd.begin(ctx, lim)
 }
 
@@ -200,18 +210,21 @@ func (r *Runtime) Stop(err error) {
 }
 
 // Context returns a context for asynchronous work started by the current
-// execution: it carries the values of the context given to Begin and is
-// cancelled when the execution ends for any reason, including its limits.
+// execution: it carries the values of the context given to Begin and the
+// execution's wall-time deadline on the runtime's clock (see
+// fetch.DeadlineFrom), and it is cancelled as soon as the execution ends for
+// any reason, a limit included.
 func (r *Runtime) Context() context.Context {
 	if r.execCtx == nil {
 		base := context.Background()
 		if r.callerCtx != nil {
 			base = context.WithoutCancel(r.callerCtx)
 		}
-		r.execCtx, r.execCancel = context.WithCancel(base)
-		if r.wd.err() != nil {
-			r.execCancel()
+		if d, ok := r.wd.wallDeadline(); ok {
+			base = fetch.WithDeadline(base, d)
 		}
+		r.execCtx, r.execCancel = context.WithCancel(base)
+		r.wd.cancelOnTrip(r.execCancel)
 	}
 	return r.execCtx
 }
