@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookengine/hookengine/internal/ulid"
 	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -30,6 +31,7 @@ type Engine struct {
 	sbConfig sandbox.Config
 	programs *programCache
 	runtimes *runtimePool
+	fetch    *fetch.Client
 	ids      ulid.Generator
 
 	stop     chan struct{}
@@ -63,14 +65,25 @@ func New(opts ...Option) (*Engine, error) {
 	if c.perHook == 0 {
 		c.perHook = 2 * runtime.GOMAXPROCS(0)
 	}
+	fo := c.fetch.Options
+	fo.Clock = c.clock
+	fo.Logger = c.logger.Named("fetch")
+	client, err := fetch.New(fo)
+	if err != nil {
+		return nil, err
+	}
 	e := &Engine{
 		cfg:      c,
 		log:      c.logger,
 		programs: newProgramCache(c.programs),
 		runtimes: newRuntimePool(c.maxIdle, c.perHook),
+		fetch:    client,
 		stop:     make(chan struct{}),
 	}
-	e.sbConfig = sandbox.Config{Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop}
+	e.sbConfig = sandbox.Config{
+		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop,
+		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent},
+	}
 	return e, nil
 }
 
@@ -188,8 +201,20 @@ func (e *Engine) Close() error {
 	e.stopOnce.Do(func() { close(e.stop) })
 	e.wg.Wait()
 	e.runtimes.clear()
+	e.fetch.CloseIdleConnections()
 	return nil
 }
+
+// Throttle returns the engine's fetch throttle, which paces the requests of
+// every hook per origin. Share it with the server's own outbound calls to
+// the same APIs through a fetch.Transport:
+//
+//	client := &http.Client{Transport: &fetch.Transport{Base: http.DefaultTransport, Throttle: e.Throttle()}}
+func (e *Engine) Throttle() *fetch.Throttle { return e.fetch.Throttle() }
+
+// FetchStats returns the counters of the hooks' requests: sent, waited,
+// retried, answered 429, refused.
+func (e *Engine) FetchStats() fetch.Stats { return e.fetch.Stats() }
 
 // Shutdown stops the engine gracefully: new runs fail with ErrClosed, and
 // Shutdown waits for the runs in progress, background work included, to

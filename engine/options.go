@@ -7,6 +7,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/sandbox/fetch"
 )
 
 // Defaults for the options of New.
@@ -73,6 +74,18 @@ type optionFunc func(*config) error
 
 func (f optionFunc) apply(c *config) error { return f(c) }
 
+// FetchOptions configure the fetch hooks get. Zero fields take the defaults
+// documented in package fetch and sandbox.FetchConfig.
+type FetchOptions struct {
+	fetch.Options
+	// MaxRequests bounds the requests of one run (default 50); the next
+	// fetch rejects with a FetchLimitError.
+	MaxRequests int
+	// MaxConcurrent bounds the requests of one run in flight at once
+	// (default 6); later ones wait for a free slot.
+	MaxConcurrent int
+}
+
 type config struct {
 	logger      *zap.Logger
 	limits      Limits
@@ -84,6 +97,7 @@ type config struct {
 	modules     *sandbox.Registry
 	maxLogLines int
 	maxLogBytes int
+	fetch       FetchOptions
 }
 
 // WithLogger sends the engine's logs, console output of hooks included, to
@@ -178,6 +192,21 @@ func WithLogCapture(lines, bytes int) Option {
 			return fmt.Errorf("engine: negative log capture bound")
 		}
 		c.maxLogLines, c.maxLogBytes = lines, bytes
+		return nil
+	})
+}
+
+// WithFetch configures the fetch function of hooks: the hosts and networks it
+// may reach besides public addresses (Allow), how it paces each origin from
+// its rate-limit headers, retries 429s and bounds redirects and bodies, and
+// the per-run request caps. Without it fetch runs with the defaults and
+// reaches public addresses only.
+func WithFetch(opts FetchOptions) Option {
+	return optionFunc(func(c *config) error {
+		if opts.MaxRequests < 0 || opts.MaxConcurrent < 0 {
+			return fmt.Errorf("engine: negative fetch limit")
+		}
+		c.fetch = opts
 		return nil
 	})
 }

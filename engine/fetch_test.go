@@ -1,0 +1,352 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/enginetest"
+	"github.com/hookengine/hookengine/sandbox/fetch"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// allowLocal lets hooks reach test servers on the loopback interface.
+var allowLocal = engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: []string{"127.0.0.1"}}})
+
+func TestFetchBasics(t *testing.T) {
+	var gotAuth, gotBody, gotType string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/profile":
+			gotAuth = r.Header.Get("Authorization")
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("X-RateLimit-Remaining", "41")
+			io.WriteString(w, `{"tier":"gold","email":"`+r.URL.Query().Get("email")+`"}`)
+		case "/signups":
+			b, _ := io.ReadAll(r.Body)
+			gotBody, gotType = string(b), r.Header.Get("Content-Type")
+			w.WriteHeader(http.StatusCreated)
+			w.Write(b)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	e := enginetest.New(t, allowLocal)
+	secrets := map[string]string{"API": srv.URL, "TOKEN": "t0ken-value"}
+	in := input(t, triggers.PreUserRegistration)
+
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/get-json.js"), Secrets: secrets}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"user":{"app_metadata":{"tier":"gold"}},"status":200,"contentType":"application/json","remaining":"41"}`
+	if !jsonEqual(t, res.Envelope.Data, want) {
+		t.Errorf("got %s\nwant %s", res.Envelope.Data, want)
+	}
+	if gotAuth != "Bearer t0ken-value" {
+		t.Errorf("Authorization = %q", gotAuth)
+	}
+
+	res, err = e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/post-then.js"), Secrets: secrets}, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !jsonEqual(t, res.Envelope.Data, `{"status":201,"echoed":"{\"email\":\"ada@example.com\"}"}`) {
+		t.Errorf("post: %s", res.Envelope.Data)
+	}
+	if gotBody != `{"email":"ada@example.com"}` || gotType != "application/json" {
+		t.Errorf("server got body %q type %q", gotBody, gotType)
+	}
+	if st := e.FetchStats(); st.Requests != 2 {
+		t.Errorf("FetchStats = %+v", st)
+	}
+}
+
+func TestFetchRefusesLoopbackByDefault(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "secret") }))
+	defer srv.Close()
+	e := enginetest.New(t)
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/catch-error.js"),
+		Secrets: map[string]string{"URL": srv.URL}}, input(t, triggers.PreUserRegistration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := data(t, res.Envelope.Data)
+	if d["name"] != "TypeError" || d["code"] != "ERR_BLOCKED_ADDRESS" || !strings.Contains(d["message"].(string), "loopback address") {
+		t.Errorf("got %s", res.Envelope.Data)
+	}
+}
+
+// windowServer enforces a fixed-window limit of limit requests per second of
+// clk's time, answering 429 past it, and sends Auth0's rate-limit headers.
+type windowServer struct {
+	*httptest.Server
+	limit int
+
+	mu       sync.Mutex
+	counts   map[int64]int
+	total    int
+	overflow int
+	first    int64 // window of the first response
+}
+
+func newWindowServer(t *testing.T, clk *enginetest.Clock, limit int) *windowServer {
+	s := &windowServer{limit: limit, counts: map[int64]int{}, first: -1}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		window := clk.Now().Unix()
+		s.counts[window]++
+		s.total++
+		n := s.counts[window]
+		if s.first < 0 {
+			s.first = window
+		}
+		if n > limit {
+			s.overflow++
+		}
+		s.mu.Unlock()
+		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
+		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-n, 0)))
+		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(window+1, 10))
+		if n > limit {
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// driveClock advances clk to its next timer whenever every active run is
+// waiting on the fetch throttle, until stop is closed.
+func driveClock(clk *enginetest.Clock, e *engine.Engine, active *atomic.Int64, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if n := active.Load(); n > 0 && e.FetchStats().Waiting >= n {
+			clk.AdvanceToNext()
+			for i := 0; i < 200 && e.FetchStats().Waiting >= n; i++ {
+				time.Sleep(50 * time.Microsecond)
+			}
+			continue
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// runDriven runs fn while driving clk, with n runs counted active.
+func runDriven(clk *enginetest.Clock, e *engine.Engine, n int, fn func(done func())) {
+	var active atomic.Int64
+	active.Store(int64(n))
+	stop := make(chan struct{})
+	driver := make(chan struct{})
+	go func() { defer close(driver); driveClock(clk, e, &active, stop) }()
+	fn(func() { active.Add(-1) })
+	close(stop)
+	<-driver
+}
+
+// Twenty hooks sharing an origin make 200 requests between them; the shared
+// throttle keeps every second's requests within the server's limit, so none
+// is answered 429.
+func TestFetchSharedBudget(t *testing.T) {
+	clk := enginetest.NewClock(time.Unix(1_764_158_400, 0))
+	srv := newWindowServer(t, clk, 10)
+	e := enginetest.New(t, engine.WithClock(clk), allowLocal)
+	h := engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/many.js"),
+		Secrets: map[string]string{"API": srv.URL, "N": "10"}, Limits: engine.Limits{WallTime: time.Hour}}
+	in := input(t, triggers.PreUserRegistration)
+	var results []string
+	var mu sync.Mutex
+	runDriven(clk, e, 20, func(done func()) {
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer done()
+				res, err := e.Run(context.Background(), h, in)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					results = append(results, err.Error())
+					return
+				}
+				results = append(results, string(res.Envelope.Data))
+			}()
+		}
+		wg.Wait()
+	})
+	for _, r := range results {
+		if r != `{"statuses":{"200":10}}` {
+			t.Errorf("a run saw %s", r)
+		}
+	}
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.total != 200 || srv.overflow != 0 {
+		t.Errorf("server got %d requests, %d past the limit", srv.total, srv.overflow)
+	}
+	for w, n := range srv.counts {
+		if w >= srv.first && n > srv.limit {
+			t.Errorf("second %d got %d requests, limit %d", w, n, srv.limit)
+		}
+	}
+	if st := e.FetchStats(); st.Requests != 200 || st.TooManyRequests != 0 || st.Waits == 0 {
+		t.Errorf("stats = %+v", st)
+	}
+}
+
+func TestFetch429(t *testing.T) {
+	tests := []struct {
+		desc     string
+		always   bool
+		wall     time.Duration
+		want     string
+		requests int
+	}{
+		{"retried after Retry-After", false, time.Minute, `{"ok":true,"status":200}`, 2},
+		{"429 forever: retry limit", true, time.Minute, "retries=3", 4},
+		{"429 forever: deadline", true, 2500 * time.Millisecond, "retries=2", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			clk := enginetest.NewClock(time.Unix(1_764_158_400, 0))
+			var n atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if n.Add(1) == 1 || tt.always {
+					w.Header().Set("Retry-After", "1")
+					w.WriteHeader(http.StatusTooManyRequests)
+				}
+			}))
+			defer srv.Close()
+			e := enginetest.New(t, engine.WithClock(clk), allowLocal)
+			var res *engine.Result
+			var err error
+			runDriven(clk, e, 1, func(done func()) {
+				defer done()
+				res, err = e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/catch-error.js"),
+					Secrets: map[string]string{"URL": srv.URL}, Limits: engine.Limits{WallTime: tt.wall}}, input(t, triggers.PreUserRegistration))
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if int(n.Load()) != tt.requests {
+				t.Errorf("server got %d requests, want %d", n.Load(), tt.requests)
+			}
+			if !tt.always {
+				if !jsonEqual(t, res.Envelope.Data, tt.want) {
+					t.Errorf("got %s", res.Envelope.Data)
+				}
+				return
+			}
+			d := data(t, res.Envelope.Data)
+			if d["name"] != "RateLimitError" || d["isRateLimit"] != true || "retries="+toString(d["retries"]) != tt.want || d["wait"] != float64(1000) {
+				t.Errorf("got %s", res.Envelope.Data)
+			}
+		})
+	}
+}
+
+func TestFetchRunCaps(t *testing.T) {
+	var inflight, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inflight.Add(1)
+		defer inflight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(5 * time.Millisecond)
+		io.WriteString(w, "ok")
+	}))
+	defer srv.Close()
+	e := enginetest.New(t, engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: []string{"127.0.0.1"}}, MaxRequests: 5, MaxConcurrent: 2}))
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Secrets: map[string]string{"API": srv.URL}, Script: `
+module.exports = async function (user, context, cb) {
+  const calls = [];
+  for (let i = 0; i < 6; i++) {
+    calls.push(fetch(context.webtask.secrets.API + '/' + i).then((r) => r.status, (e) => e.name + ': ' + e.message + ' (' + e.limit + ')'));
+  }
+  cb(null, await Promise.all(calls));
+};`}, input(t, triggers.PreUserRegistration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[200,200,200,200,200,"FetchLimitError: a hook run may make at most 5 requests (5)"]`
+	if !jsonEqual(t, res.Envelope.Data, want) {
+		t.Errorf("got %s\nwant %s", res.Envelope.Data, want)
+	}
+	if peak.Load() != 2 {
+		t.Errorf("peak concurrency %d, want 2", peak.Load())
+	}
+}
+
+func TestFetchAbortAndLimits(t *testing.T) {
+	var cancelled atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+		cancelled.Add(1)
+	}))
+	defer slow.Close()
+	e := enginetest.New(t, allowLocal)
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/abort.js"),
+		Secrets: map[string]string{"URL": slow.URL}}, input(t, triggers.PreUserRegistration))
+	if err != nil || !jsonEqual(t, res.Envelope.Data, `{"aborted":true,"name":"AbortError","signalAborted":true}`) {
+		t.Fatalf("abort: %v %s", err, res.Envelope.Data)
+	}
+	// A hook stuck on a request ends at its wall-time limit, and the request
+	// is cancelled with it.
+	start := time.Now()
+	_, err = e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/catch-error.js"),
+		Secrets: map[string]string{"URL": slow.URL}, Limits: engine.Limits{WallTime: 100 * time.Millisecond}}, input(t, triggers.PreUserRegistration))
+	if !errors.Is(err, engine.ErrWallTimeExceeded) || time.Since(start) > 100*time.Millisecond+slack {
+		t.Errorf("stuck request: err = %v after %v", err, time.Since(start))
+	}
+	for deadline := time.Now().Add(time.Second); cancelled.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	if cancelled.Load() != 2 {
+		t.Errorf("server saw %d cancelled requests, want 2", cancelled.Load())
+	}
+}
+
+func TestFetchNetworkErrors(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+	e := enginetest.New(t, allowLocal)
+	tests := []struct {
+		url, code, name string
+	}{
+		{closedURL, "ERR_NETWORK", "TypeError"},
+		{"ftp://example.com/x", "ERR_UNSUPPORTED_SCHEME", "TypeError"},
+		{"http://10.0.0.1/metadata", "ERR_BLOCKED_ADDRESS", "TypeError"},
+		{"http://169.254.169.254/latest/meta-data/", "ERR_BLOCKED_ADDRESS", "TypeError"},
+		{"http://[::1]:1/", "ERR_BLOCKED_ADDRESS", "TypeError"},
+		{"not a url", "ERR_UNSUPPORTED_SCHEME", "TypeError"},
+	}
+	for _, tt := range tests {
+		res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/catch-error.js"),
+			Secrets: map[string]string{"URL": tt.url}}, input(t, triggers.PreUserRegistration))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := data(t, res.Envelope.Data)
+		if d["name"] != tt.name || d["code"] != tt.code || d["isTypeError"] != true || !strings.HasPrefix(d["message"].(string), "fetch failed: ") {
+			t.Errorf("%s: got %s", tt.url, res.Envelope.Data)
+		}
+	}
+}
