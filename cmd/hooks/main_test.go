@@ -7,6 +7,8 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -422,6 +424,7 @@ func TestUsageErrors(t *testing.T) {
 		{name: "bad --timeout", args: []string{"run", "--trigger", "pre-user-registration", "--timeout", "soon", metadata}, stdin: input, want: []string{"timeout", "invalid duration"}},
 		{name: "zero --cpu", args: []string{"run", "--trigger", "pre-user-registration", "--cpu", "0s", metadata}, stdin: input, want: []string{"cpu", "must be positive"}},
 		{name: "negative --timeout", args: []string{"run", "--trigger", "pre-user-registration", "--timeout", "-1s", metadata}, stdin: input, want: []string{"timeout", "must be positive"}},
+		{name: "bad --allow-host", args: []string{"run", "--trigger", "pre-user-registration", "--allow-host", "10.0.0.0/99", metadata}, stdin: input, want: []string{"allow-host", "10.0.0.0/99"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -673,4 +676,41 @@ func TestBinary(t *testing.T) {
 			t.Errorf("stderr does not report the interrupt: %s", stderr)
 		}
 	})
+}
+
+// --allow-host lets a hook's fetch reach a local API, which it refuses
+// otherwise.
+func TestAllowHost(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"tier":"gold"}`)
+	}))
+	defer srv.Close()
+	script := writeScript(t, "lookup.js", `module.exports = async function (user, context, cb) {
+  try {
+    const res = await fetch(context.webtask.secrets.API);
+    cb(null, { user: { app_metadata: await res.json() } });
+  } catch (err) {
+    cb(err);
+  }
+};`)
+	input := inputFile(t, "pre-user-registration")
+	for _, tc := range []struct {
+		allow []string
+		code  int
+		want  string
+	}{
+		{nil, 1, "fetch failed: refused to connect to 127.0.0.1"},
+		{[]string{"--allow-host", "127.0.0.1"}, 0, `{"user":{"app_metadata":{"tier":"gold"}}}`},
+		{[]string{"--allow-host", "example.com", "--allow-host", "127.0.0.0/8"}, 0, `{"user":{"app_metadata":{"tier":"gold"}}}`},
+	} {
+		args := append([]string{"run", "--trigger", "pre-user-registration", "--secret", "API=" + srv.URL}, tc.allow...)
+		code, stdout, stderr := hooks(input, append(args, script)...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.allow, code, tc.code, stderr)
+		}
+		if r := parseResult(t, stdout); !strings.Contains(string(r.Data), tc.want) {
+			t.Errorf("%v: data %s does not contain %s", tc.allow, r.Data, tc.want)
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/sandbox"
+	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -38,6 +39,7 @@ type runOptions struct {
 	timeout durationFlag
 	cpu     durationFlag
 	verbose bool
+	allow   allowFlag
 	script  string
 }
 
@@ -54,6 +56,7 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 	fs.Var(&o.timeout, "timeout", "wall-time limit of the run")
 	fs.Var(&o.cpu, "cpu", "CPU-time limit of the run")
 	fs.BoolVar(&o.verbose, "verbose", false, "engine debug logs to stderr")
+	fs.Var(&o.allow, "allow-host", "host name, IP or CIDR fetch may reach, repeatable")
 	return fs
 }
 
@@ -123,10 +126,13 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageErrorf(stderr, "run", "%v", err)
 	}
 
-	opts := []engine.Option{engine.WithLimits(engine.Limits{
-		WallTime: time.Duration(o.timeout),
-		CPUTime:  time.Duration(o.cpu),
-	})}
+	opts := []engine.Option{
+		engine.WithLimits(engine.Limits{
+			WallTime: time.Duration(o.timeout),
+			CPUTime:  time.Duration(o.cpu),
+		}),
+		engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: o.allow}}),
+	}
 	if o.verbose {
 		logger := newVerboseLogger(stderr)
 		defer func() { _ = logger.Sync() }() // stderr may not support Sync
@@ -286,6 +292,20 @@ func (s secretsFlag) Set(v string) error {
 	return nil
 }
 
+// allowFlag collects --allow-host flags, checked as fetch.NewGuard checks
+// them.
+type allowFlag []string
+
+func (a *allowFlag) String() string { return strings.Join(*a, ",") }
+
+func (a *allowFlag) Set(v string) error {
+	if _, err := fetch.NewGuard(v); err != nil {
+		return err
+	}
+	*a = append(*a, v)
+	return nil
+}
+
 // durationFlag is a positive duration flag.
 type durationFlag time.Duration
 
@@ -329,7 +349,8 @@ func inputShape(t *triggers.Trigger) string {
 func runUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
-                 [--cpu DURATION] [--verbose] SCRIPT < INPUT.json
+                 [--cpu DURATION] [--allow-host HOST|CIDR]... [--verbose]
+                 SCRIPT < INPUT.json
 
 Run the hook script SCRIPT (a .js file that sets module.exports to the hook
 function) once, as a hook of the extensibility point ID, on the trigger input
@@ -346,6 +367,12 @@ Flags:
   --timeout DURATION   wall-time limit of the run, such as 500ms or 1m
                        (default %v)
   --cpu DURATION       CPU-time limit of the run's JavaScript (default %v)
+  --allow-host HOST|CIDR
+                       let the hook's fetch reach HOST (a name, matched
+                       without port) or an IP or CIDR network although it
+                       is a loopback, private or other special address, such
+                       as 127.0.0.1 for a local API; repeatable (default: only
+                       public addresses)
   --verbose            write the engine's debug logs to stderr
                        (default false: no engine logs)
   -h, --help           show this help
