@@ -350,3 +350,33 @@ func TestFetchNetworkErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchLogsNoCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"tier":"gold"}`)
+	}))
+	defer srv.Close()
+	e, logs := enginetest.NewObserved(t, allowLocal)
+	secrets := map[string]string{"API": srv.URL, "TOKEN": "t0ken-value-123"}
+	if _, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/get-json.js"), Secrets: secrets},
+		input(t, triggers.PreUserRegistration)); err != nil {
+		t.Fatal(err)
+	}
+	lines := logs.FilterMessage("fetch").All()
+	if len(lines) != 1 {
+		t.Fatalf("fetch log lines = %v", logs.All())
+	}
+	f := lines[0].ContextMap()
+	if f["origin"] != srv.URL || f["method"] != "GET" || f["status"] != int64(200) || f["retries"] != int64(0) {
+		t.Errorf("fields = %v", f)
+	}
+	if _, ok := f["queued"]; !ok {
+		t.Errorf("no queued field: %v", f)
+	}
+	for _, entry := range logs.All() {
+		if strings.Contains(toString(entry.ContextMap())+entry.Message, "t0ken-value-123") || strings.Contains(toString(entry.ContextMap()), "profile?email") {
+			t.Errorf("log line leaks a credential or URL: %v %v", entry.Message, entry.ContextMap())
+		}
+	}
+}
