@@ -1,5 +1,7 @@
 /*
-Hooks runs Auth0 Hooks scripts (JavaScript) locally with hookengine.
+Hooks runs Auth0 Hooks scripts (JavaScript) locally with hookengine, serves
+Auth0's Management API for hooks over a local database, and imports and
+exports hooks as auth0-deploy-cli files.
 
 Usage:
 
@@ -8,6 +10,9 @@ Usage:
 The commands are:
 
 	run     run a hook script once on a trigger input read from stdin
+	serve   serve the Management API for hooks (/api/v2/hooks) over a local database
+	import  import hooks from auth0-deploy-cli files (hooks/ folder or tenant.yaml)
+	export  export hooks as auth0-deploy-cli files (hooks/ folder or tenant.yaml)
 	help    show the help of hooks, or of a command: hooks help COMMAND
 
 "hooks --help", "hooks help" and "hooks COMMAND --help" print the help on
@@ -81,5 +86,60 @@ For example:
 
 	hooks run --trigger pre-user-registration --secret API_KEY=s3cr3t \
 	    hook.js < signup.json
+
+# Serve
+
+Usage:
+
+	hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev] [--verbose]
+
+Serve keeps hooks in a SQLite database in the data directory (default
+hookengine-data) and serves Auth0's Management API for them
+(/api/v2/hooks, /api/v2/hooks/{id}, /api/v2/hooks/{id}/secrets) and the
+hookengine run endpoints (/hookengine/v1/hooks/{id}/run and
+/hookengine/v1/triggers/{triggerId}/run), on 127.0.0.1:8080 by default. See
+package mgmtapi for the endpoints.
+
+Hook secrets are encrypted at rest with a key of 32 bytes, in base64 or
+hex, from $HOOKENGINE_SECRETS_KEY or the configuration's secrets_key_file.
+Without one serve refuses to start, unless --dev is given: development mode
+keeps a generated key in the data directory and says so at every start.
+
+Requests need "Authorization: Bearer TOKEN". Tokens come from the
+configuration (static tokens with scopes, JWT access tokens) and from
+$HOOKENGINE_TOKEN; with none, a development token with every scope is made
+on first start and printed once on stdout. Tokens and secret values are
+never logged.
+
+Serve prints "hooks: serving the Management API on http://ADDR/api/v2/hooks"
+once listening, logs JSON on stderr, and stops gracefully on SIGINT or
+SIGTERM, exiting with 0; it exits with 1 when it cannot start.
+
+# Import
+
+Usage:
+
+	hooks import [--data DIR | --server URL [--token TOKEN]] [--config FILE] [--dev]
+	             [--mappings FILE] [--keyword KEY=VALUE]... [--allow-delete]
+	             [--dry-run] [--no-compile-check] PATH
+
+Import reads a deploy-cli directory (hooks/*.json, each naming its script
+file) or tenant.yaml (a hooks: list) at PATH, replaces the keywords ##KEY##
+and @@KEY@@, checks everything, and creates or updates the hooks, matched by
+name and trigger, in the local database or on a server. Hooks the files do
+not describe are deleted only with --allow-delete. A problem anywhere stops
+the import before anything is written (exit status 1).
+
+# Export
+
+Usage:
+
+	hooks export [--data DIR | --server URL [--token TOKEN]] [--config FILE] [--dev]
+	             [--format directory|yaml] PATH
+
+Export writes every hook of the local database or of a server as deploy-cli
+files: a directory (hooks/NAME.js and hooks/NAME.json) or a .yaml file (a
+hooks: list, scripts in hooks/ beside it). Secret values are written as
+_VALUE_NOT_SHOWN_, which an import leaves unchanged.
 */
 package main

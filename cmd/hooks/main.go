@@ -33,6 +33,9 @@ type command struct {
 // commands are the subcommands, in the order the usage lists them.
 var commands = []*command{
 	runCommand,
+	serveCommand,
+	importCommand,
+	exportCommand,
 }
 
 func lookupCommand(name string) *command {
@@ -97,7 +100,8 @@ func usage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString(`Usage: hooks COMMAND [ARGUMENTS]
 
-hooks runs Auth0 Hooks scripts (JavaScript) locally with hookengine.
+hooks runs Auth0 Hooks scripts (JavaScript) locally with hookengine, serves
+Auth0's Management API for hooks, and imports and exports deploy-cli files.
 
 Commands:
 `)

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	"github.com/hookengine/hookengine/server"
+)
+
+var serveCommand = &command{
+	name:    "serve",
+	summary: "serve the Management API for hooks (/api/v2/hooks) over a local database",
+	run:     serveRun,
+	usage:   serveUsage,
+}
+
+// storeFlags are the flags that choose and open the local database, shared
+// by serve, import and export.
+type storeFlags struct {
+	config string
+	data   string
+	dev    bool
+}
+
+func (s *storeFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&s.config, "config", "", "YAML configuration file")
+	fs.StringVar(&s.data, "data", "", "data directory")
+	fs.BoolVar(&s.dev, "dev", false, "development mode")
+}
+
+// load reads the configuration file, if any, and applies the flags over it.
+func (s *storeFlags) load() (server.Config, error) {
+	var cfg server.Config
+	if s.config != "" {
+		c, err := server.LoadConfig(s.config)
+		if err != nil {
+			return cfg, err
+		}
+		cfg = c
+	}
+	if s.data != "" {
+		cfg.DataDir = s.data
+	}
+	if s.dev {
+		cfg.Dev = true
+	}
+	return cfg, nil
+}
+
+type serveOptions struct {
+	storeFlags
+	addr    string
+	verbose bool
+}
+
+func newServeFlags(o *serveOptions) *flag.FlagSet {
+	fs := flag.NewFlagSet("hooks serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	o.define(fs)
+	fs.StringVar(&o.addr, "addr", "", "address to listen on")
+	fs.BoolVar(&o.verbose, "verbose", false, "debug logs")
+	return fs
+}
+
+// serveRun implements hooks serve: it serves until SIGINT or SIGTERM.
+func serveRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first signal, a second one kills the process as usual.
+	context.AfterFunc(ctx, stop)
+	return serve(ctx, args, stdout, stderr)
+}
+
+// serve runs the server until ctx is done.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o := &serveOptions{}
+	fs := newServeFlags(o)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		serveUsage(stdout)
+		return exitOK
+	} else if err != nil {
+		return usageErrorf(stderr, "serve", "%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(stderr, "serve", "unexpected arguments %q", fs.Args())
+	}
+	cfg, err := o.load()
+	if err != nil {
+		return usageErrorf(stderr, "serve", "%v", err)
+	}
+	if o.addr != "" {
+		cfg.Addr = o.addr
+	}
+	logger := newServerLogger(stderr, o.verbose)
+	defer func() { _ = logger.Sync() }()
+	if cfg.Dev {
+		fmt.Fprintln(stderr, "hooks: DEVELOPMENT MODE: do not use it in production (see hooks serve --help)")
+	}
+	srv, err := server.New(ctx, cfg, logger, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "hooks: %v\n", err)
+		return exitFailure
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		fmt.Fprintf(stderr, "hooks: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "hooks: serving the Management API on http://%s/api/v2/hooks\n", ln.Addr())
+	if err := srv.Serve(ctx, ln); err != nil {
+		fmt.Fprintf(stderr, "hooks: %v\n", err)
+		return exitFailure
+	}
+	fmt.Fprintln(stdout, "hooks: stopped")
+	return exitOK
+}
+
+// newServerLogger is a JSON logger on w, at info level (debug when verbose).
+func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
+	level := zapcore.InfoLevel
+	if verbose {
+		level = zapcore.DebugLevel
+	}
+	enc := zap.NewProductionEncoderConfig()
+	enc.EncodeTime = zapcore.ISO8601TimeEncoder
+	out := zapcore.Lock(zapcore.AddSync(w))
+	return zap.New(zapcore.NewCore(zapcore.NewJSONEncoder(enc), out, level), zap.ErrorOutput(out))
+}
+
+func serveUsage(w io.Writer) {
+	var b strings.Builder
+	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
+                   [--verbose]
+
+Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), and
+the hookengine run endpoints (/hookengine/v1/...), over a SQLite database in
+a data directory. Hooks enabled there run by trigger. Stop with SIGINT or
+SIGTERM: requests in progress finish first (up to 30s by default).
+
+Flags:
+  --data DIR        data directory, created if needed (default %s)
+  --addr HOST:PORT  address to listen on (default %s: this
+                    machine only; port 0 picks a free one)
+  --config FILE     YAML configuration: data_dir, addr, secrets_key_file,
+                    tokens, jwt, timeouts, hook limits (default: none);
+                    flags override it
+  --dev             development mode (default false): without a secrets
+                    key, generate one and keep it in the data directory
+  --verbose         debug logs, one per request (default false: info)
+  -h, --help        show this help
+
+Secrets key: hook secrets are encrypted at rest with AES-256-GCM. The key,
+32 bytes in base64 or hex, comes from the configuration (secrets_key_file)
+or from $%s. Without one, hooks serve refuses to start,
+unless --dev is given.
+
+Tokens: requests carry "Authorization: Bearer TOKEN" with the scopes
+read:hooks, create:hooks, update:hooks, delete:hooks and run:hooks. Tokens
+come from the configuration (tokens: static tokens and their scopes; jwt:
+HS256 or RS256 access tokens for an audience) and from $%s
+(all scopes). With none of them, a development token with all scopes is
+made on first start and printed once on stdout; only its SHA-256 is kept in
+the data directory (delete %s there to make a new one).
+
+Output: "hooks: serving the Management API on http://ADDR/api/v2/hooks" on
+stdout once listening; JSON logs on stderr (never tokens or secret values).
+
+Exit status:
+  0  stopped by SIGINT or SIGTERM after a clean shutdown
+  1  could not start (no secrets key, address in use, wrong key for the
+     database...) or did not shut down cleanly
+  2  usage error
+
+Example:
+  head -c 32 /dev/urandom | base64 > secrets.key   # once; keep it safe
+  HOOKENGINE_SECRETS_KEY=$(cat secrets.key) hooks serve --data ./hookengine-data
+`, server.DefaultDataDir, server.DefaultAddr, server.EnvSecretsKey, server.EnvToken, server.DevTokenFile)
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,13 @@
+package deploycli_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the tests if goroutines outlive them: engines, test
+// servers and HTTP clients start some.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

@@ -1,0 +1,105 @@
+// Package mgmtapi serves Auth0's Management API for hooks (/api/v2/hooks)
+// over a store.Store, as an http.Handler that embedders mount on their own
+// mux, plus a client of it. A client written against Auth0's API for hooks
+// works against it unchanged.
+//
+//	h := mgmtapi.NewHandler(st,
+//		mgmtapi.WithAuthenticator(auth),
+//		mgmtapi.WithRunner(runner.New(st, e)),
+//		mgmtapi.WithLogger(logger))
+//	mux.Handle("/api/v2/hooks", h)
+//	mux.Handle("/api/v2/hooks/", h)
+//	mux.Handle("/hookengine/v1/", h)
+//
+// # Endpoints
+//
+//	GET    /api/v2/hooks                read:hooks    200 [hook...] or {"total","start","limit","hooks"}
+//	POST   /api/v2/hooks                create:hooks  201 hook
+//	GET    /api/v2/hooks/{id}           read:hooks    200 hook
+//	PATCH  /api/v2/hooks/{id}           update:hooks  200 hook
+//	DELETE /api/v2/hooks/{id}           delete:hooks  204
+//	GET    /api/v2/hooks/{id}/secrets   read:hooks    200 {"NAME":"_VALUE_NOT_SHOWN_",...}
+//	POST   /api/v2/hooks/{id}/secrets   update:hooks  201 {}
+//	PATCH  /api/v2/hooks/{id}/secrets   update:hooks  201 {}
+//	DELETE /api/v2/hooks/{id}/secrets   delete:hooks  204 (body: ["NAME",...])
+//
+// A hook is {"id","name","script","dependencies","enabled","triggerId"}, in
+// that order. GET /api/v2/hooks takes page (from 0), per_page (0 to 100,
+// default 50), include_totals, enabled, triggerId, fields and
+// include_fields; GET /api/v2/hooks/{id} takes fields and include_fields.
+// Unknown query parameters are ignored.
+//
+// Bodies are validated as Auth0's API schemas say: POST requires name,
+// script and triggerId and allows enabled (default false) and dependencies;
+// PATCH allows name, script, enabled and dependencies, at least one, so a
+// hook's triggerId cannot change; names match
+// ^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$; scripts are not empty; secrets
+// bodies hold 1 to 20 string values and a hook has at most 20 secrets;
+// DELETE .../secrets takes a non-empty array of names; any other property
+// is refused. Bodies over one megabyte get 413, malformed JSON 400: bad
+// input never gets a 500.
+//
+// Errors have Auth0's body,
+//
+//	{"statusCode":404,"error":"Not Found","message":"Error: Hook does not exist","errorCode":"HookDoesNotExist"}
+//
+// with 400 invalid_body or invalid_query_string for input that breaks the
+// schema, 401 for a missing or refused token, 403 "Insufficient scope;
+// expected any of: read:hooks." for a token without the scope, 404
+// HookDoesNotExist, 409 for a name or secret that exists already, 413 for a
+// body too large, 405 (with Allow) for a method a path does not have.
+//
+// # Choices where Auth0's behaviour was not documented
+//
+// Where Auth0's API description and recorded traffic disagree, this package
+// follows the traffic: PATCH /api/v2/hooks/{id} answers 200 (not 201),
+// PATCH .../secrets answers 201 {}, DELETE of a missing hook answers 404
+// HookDoesNotExist, secret values show as "_VALUE_NOT_SHOWN_" with the
+// trailing underscore.
+//
+// Names are stored normalised, as recorded from Auth0's API ("test-hook735"
+// came back as "test-hook-735"): see store.NormalizeName. They are unique
+// across all triggers once normalised, so "My Hook" and "my-hook" conflict
+// (409).
+//
+// One hook per extensibility point is enabled at a time: creating a hook
+// with "enabled": true, or patching one to it, disables the hook of the
+// same trigger that was enabled, in the same transaction, as Auth0's
+// Dashboard and its old CLI did. Hooks are created disabled unless the body
+// says otherwise, as the API's schema defaults. The dependencies of a hook
+// are stored and returned; hookengine installs nothing (scripts require only
+// the modules the engine provides).
+//
+// DELETE .../secrets ignores names the hook does not have. The error codes
+// for conflicts and missing secrets, which no recording shows, are this
+// package's (see the Code constants).
+//
+// # The run endpoints (a hookengine extension)
+//
+// Auth0's Dashboard could run a hook on a sample input; hookengine offers
+// that as two endpoints outside Auth0's API, under /hookengine/v1, needing
+// the scope run:hooks (also a hookengine extension):
+//
+//	POST /hookengine/v1/hooks/{id}/run             run the hook, enabled or not
+//	POST /hookengine/v1/triggers/{triggerId}/run   run the trigger's enabled hook
+//
+// The body is the trigger's input, the request body Auth0 sent the hook;
+// the answer is a RunResult: {"status","data"} as Auth0's runtime answered,
+// the console "logs", "duration_ms", "execution_id", "hook_id" and, when
+// the run ended without the hook calling back, "error". It is 200 whatever
+// the hook did; 404 hookengine_no_hook_enabled when the trigger has no
+// enabled hook. The hook's secret values are replaced by [REDACTED] in the
+// answer. They are served only when a runner is given (WithRunner).
+//
+// # Authorization
+//
+// Requests carry "Authorization: Bearer TOKEN". NewJWT accepts JWT access
+// tokens signed with HS256 or RS256 for a configured audience, with an
+// expiry; their scopes are the scope claim (and Auth0's permissions claim).
+// NewStaticTokens accepts API tokens from configuration, kept only as
+// SHA-256 digests. AnyOf combines them. Tokens are never logged.
+//
+// # Concurrency
+//
+// A Handler and a Client are safe for concurrent use.
+package mgmtapi

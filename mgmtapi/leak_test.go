@@ -1,0 +1,13 @@
+package mgmtapi_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the tests if goroutines outlive them: hook runs, test
+// servers and HTTP clients all start some.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

@@ -1,0 +1,190 @@
+package server
+
+import (
+	"bytes"
+	"crypto/rsa"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hookengine/hookengine/mgmtapi"
+)
+
+// Environment variables the server reads.
+const (
+	// EnvSecretsKey holds the secrets key (32 bytes in base64 or hex) when
+	// the configuration gives none.
+	EnvSecretsKey = "HOOKENGINE_SECRETS_KEY"
+	// EnvToken holds an API token granting every scope, in addition to
+	// the configured ones.
+	EnvToken = "HOOKENGINE_TOKEN"
+)
+
+// Defaults of Config.
+const (
+	DefaultDataDir           = "hookengine-data"
+	DefaultAddr              = "127.0.0.1:8080"
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultReadTimeout       = 30 * time.Second
+	// DefaultWriteTimeout leaves a hook run its whole 20-second limit.
+	DefaultWriteTimeout    = 60 * time.Second
+	DefaultIdleTimeout     = 2 * time.Minute
+	DefaultShutdownTimeout = 30 * time.Second
+)
+
+// Files in the data directory.
+const (
+	// DatabaseFile is the SQLite database.
+	DatabaseFile = "hooks.db"
+	// DevKeyFile holds the secrets key generated in development mode.
+	DevKeyFile = "dev-secrets.key"
+	// DevTokenFile holds the SHA-256 digest of the development token.
+	DevTokenFile = "dev-token.sha256"
+)
+
+// Config configures a Server. It reads from YAML (LoadConfig) or JSON; zero
+// fields take the documented defaults.
+type Config struct {
+	// DataDir holds the database and, in development mode, the generated
+	// key. Default DefaultDataDir.
+	DataDir string `yaml:"data_dir" json:"data_dir"`
+	// Addr is the address to listen on. Default DefaultAddr: only this
+	// machine can connect.
+	Addr string `yaml:"addr" json:"addr"`
+	// SecretsKey encrypts hook secrets at rest: 32 bytes in base64 or hex.
+	// Default: the file SecretsKeyFile, else $HOOKENGINE_SECRETS_KEY.
+	SecretsKey string `yaml:"secrets_key" json:"secrets_key"`
+	// SecretsKeyFile is a file holding the secrets key. Default none.
+	SecretsKeyFile string `yaml:"secrets_key_file" json:"secrets_key_file"`
+	// Dev is development mode: without a secrets key, one is generated and
+	// kept in DataDir/DevKeyFile, beside the database it protects, which
+	// is no protection at all; the server says so loudly at every start.
+	// Default false: without a key the server refuses to start.
+	Dev bool `yaml:"dev" json:"dev"`
+	// Tokens are static API tokens and their scopes. Default none.
+	Tokens []mgmtapi.StaticToken `yaml:"tokens" json:"tokens"`
+	// JWT accepts JWT access tokens. Default nil: none.
+	JWT *JWTConfig `yaml:"jwt" json:"jwt"`
+	// ReadHeaderTimeout bounds reading a request's headers. Default
+	// DefaultReadHeaderTimeout.
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout" json:"read_header_timeout"`
+	// ReadTimeout bounds reading a whole request. Default
+	// DefaultReadTimeout.
+	ReadTimeout Duration `yaml:"read_timeout" json:"read_timeout"`
+	// WriteTimeout bounds a request's handling and answer; keep it above
+	// HookWallTime. Default DefaultWriteTimeout.
+	WriteTimeout Duration `yaml:"write_timeout" json:"write_timeout"`
+	// IdleTimeout bounds an idle keep-alive connection. Default
+	// DefaultIdleTimeout.
+	IdleTimeout Duration `yaml:"idle_timeout" json:"idle_timeout"`
+	// ShutdownTimeout bounds the wait for requests in progress on shutdown.
+	// Default DefaultShutdownTimeout.
+	ShutdownTimeout Duration `yaml:"shutdown_timeout" json:"shutdown_timeout"`
+	// HookWallTime and HookCPUTime are the limits of hook runs. Defaults
+	// engine.DefaultWallTime and engine.DefaultCPUTime.
+	HookWallTime Duration `yaml:"hook_wall_time" json:"hook_wall_time"`
+	// HookCPUTime: see HookWallTime.
+	HookCPUTime Duration `yaml:"hook_cpu_time" json:"hook_cpu_time"`
+}
+
+// JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).
+type JWTConfig struct {
+	// Audience is the aud tokens must carry. Required.
+	Audience string `yaml:"audience" json:"audience"`
+	// Issuer is the iss tokens must carry. Default: any.
+	Issuer string `yaml:"issuer" json:"issuer"`
+	// HS256SecretFile holds the HS256 secret (at least 32 bytes; a
+	// trailing newline is ignored). Default none.
+	HS256SecretFile string `yaml:"hs256_secret_file" json:"hs256_secret_file"`
+	// RS256PublicKeyFiles are PEM files of RS256 public keys, by key id
+	// (the kid header). Default none.
+	RS256PublicKeyFiles map[string]string `yaml:"rs256_public_key_files" json:"rs256_public_key_files"`
+	// Leeway tolerates clock skew. Default 0.
+	Leeway Duration `yaml:"leeway" json:"leeway"`
+}
+
+// Duration is a time.Duration written as in Go ("30s", "1m").
+type Duration time.Duration
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return fmt.Errorf("negative duration %s", b)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// LoadConfig reads a YAML configuration file. Unknown keys are errors.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return c, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	// An empty file is an empty configuration.
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return c, fmt.Errorf("server: %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func orDefault(d Duration, def time.Duration) time.Duration {
+	if d > 0 {
+		return time.Duration(d)
+	}
+	return def
+}
+
+// withDefaults fills the zero fields.
+func (c Config) withDefaults() Config {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	return c
+}
+
+// jwtAuthenticator builds the JWT authenticator of the configuration.
+func (j *JWTConfig) authenticator() (*mgmtapi.JWT, error) {
+	cfg := mgmtapi.JWTConfig{Audience: j.Audience, Issuer: j.Issuer, Leeway: time.Duration(j.Leeway)}
+	if j.HS256SecretFile != "" {
+		b, err := os.ReadFile(j.HS256SecretFile)
+		if err != nil {
+			return nil, fmt.Errorf("server: jwt.hs256_secret_file: %w", err)
+		}
+		cfg.HS256Secret = []byte(strings.TrimRight(string(b), "\r\n"))
+	}
+	if len(j.RS256PublicKeyFiles) > 0 {
+		cfg.RS256Keys = map[string]*rsa.PublicKey{}
+		for kid, file := range j.RS256PublicKeyFiles {
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return nil, fmt.Errorf("server: jwt.rs256_public_key_files[%s]: %w", kid, err)
+			}
+			k, err := jwt.ParseRSAPublicKeyFromPEM(b)
+			if err != nil {
+				return nil, fmt.Errorf("server: jwt.rs256_public_key_files[%s]: %w", kid, err)
+			}
+			cfg.RS256Keys[kid] = k
+		}
+	}
+	return mgmtapi.NewJWT(cfg)
+}

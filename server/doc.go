@@ -1,0 +1,35 @@
+// Package server assembles what "hooks serve" runs: a SQLite store in a
+// data directory, an engine, the Management API handler with its run
+// endpoints, and an http.Server with timeouts and a graceful shutdown.
+// Embedders that want the same server in their own program use New and
+// Serve; those that only want a piece use OpenStore (the store, with the
+// secrets key resolved) or Authenticator (tokens from the configuration).
+//
+//	srv, err := server.New(ctx, cfg, logger, os.Stdout)
+//	if err != nil { ... }
+//	ln, err := srv.Listen()
+//	if err != nil { ... }
+//	err = srv.Serve(ctx, ln) // until ctx is cancelled, then a graceful shutdown
+//
+// # Secrets key and development mode
+//
+// Hook secrets are encrypted at rest with a 32-byte key: Config.SecretsKey,
+// else the file Config.SecretsKeyFile, else $HOOKENGINE_SECRETS_KEY. Without
+// a key the server refuses to start (ErrNoSecretsKey), unless Config.Dev is
+// set: development mode generates a key and keeps it in the data directory
+// (DevKeyFile), which protects nothing against anyone who can read that
+// directory, and logs a warning saying so at every start.
+//
+// # Tokens
+//
+// Config.Tokens (static tokens, or their SHA-256 digests, with scopes),
+// Config.JWT (HS256 or RS256 access tokens for an audience) and
+// $HOOKENGINE_TOKEN (a token with every scope) are accepted together. With
+// none of them, a development token with every scope is made on first
+// start and written once to the announce writer; only its digest is kept
+// (DevTokenFile), so it is never shown again: delete the file for a new one.
+//
+// # Concurrency
+//
+// A Server is safe for concurrent use; Serve is called once.
+package server

@@ -1,0 +1,13 @@
+package server_test
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the tests if goroutines outlive them: servers, engines and
+// databases start some.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}

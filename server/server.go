@@ -1,0 +1,289 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/mgmtapi"
+	"github.com/hookengine/hookengine/runner"
+	"github.com/hookengine/hookengine/store"
+)
+
+// ErrNoSecretsKey reports a configuration without a secrets key outside
+// development mode.
+var ErrNoSecretsKey = errors.New("server: no secrets key: set " + EnvSecretsKey +
+	" to 32 random bytes in base64 (for instance the output of: head -c 32 /dev/urandom | base64), " +
+	"or secrets_key_file in the configuration; or run in development mode (--dev), which keeps a generated key beside the database")
+
+// OpenStore opens the SQLite store of the configuration in its data
+// directory, creating both if needed. The secrets key comes from
+// cfg.SecretsKey, else cfg.SecretsKeyFile, else $HOOKENGINE_SECRETS_KEY;
+// without one, development mode (cfg.Dev) generates one in the data
+// directory and logs a loud warning, and otherwise OpenStore fails with
+// ErrNoSecretsKey.
+func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("server: data directory: %w", err)
+	}
+	key, err := secretsKey(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	c, err := store.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+}
+
+// secretsKey finds the secrets key, or makes one in development mode.
+func secretsKey(cfg Config, log *zap.Logger) ([]byte, error) {
+	source, text := "", ""
+	switch {
+	case cfg.SecretsKey != "":
+		source, text = "secrets_key", cfg.SecretsKey
+	case cfg.SecretsKeyFile != "":
+		b, err := os.ReadFile(cfg.SecretsKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("server: secrets_key_file: %w", err)
+		}
+		source, text = cfg.SecretsKeyFile, string(b)
+	case os.Getenv(EnvSecretsKey) != "":
+		source, text = EnvSecretsKey, os.Getenv(EnvSecretsKey)
+	}
+	if source != "" {
+		key, err := store.ParseKey(text)
+		if err != nil {
+			return nil, fmt.Errorf("server: the secrets key from %s: %w", source, err)
+		}
+		return key, nil
+	}
+	if !cfg.Dev {
+		return nil, ErrNoSecretsKey
+	}
+	path := filepath.Join(cfg.DataDir, DevKeyFile)
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		key := store.GenerateKey()
+		if err := writeNew(path, store.EncodeKey(key)+"\n"); err != nil {
+			return nil, fmt.Errorf("server: writing the development key: %w", err)
+		}
+		b = []byte(store.EncodeKey(key))
+	case err != nil:
+		return nil, fmt.Errorf("server: reading the development key: %w", err)
+	}
+	key, err := store.ParseKey(string(b))
+	if err != nil {
+		return nil, fmt.Errorf("server: %s: %w", path, err)
+	}
+	log.Warn("DEVELOPMENT MODE: hook secrets are encrypted with a key kept beside the database; anyone who can read the data directory can read them. Do not use this mode in production: set "+EnvSecretsKey+" instead.",
+		zap.String("key_file", path))
+	return key, nil
+}
+
+// writeNew creates a file readable by its owner only; it fails if the file
+// exists.
+func writeNew(path, content string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, content); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Authenticator builds the authenticator of the configuration: its static
+// tokens, its JWT settings, and $HOOKENGINE_TOKEN (every scope). When none
+// is configured, it uses the development token: made on first start, its
+// SHA-256 digest kept in DataDir/DevTokenFile, and the token itself written
+// once to announce, which the caller shows the user. The token is never
+// logged.
+func Authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Authenticator, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	var auths []mgmtapi.Authenticator
+	tokens := append([]mgmtapi.StaticToken(nil), cfg.Tokens...)
+	if t := os.Getenv(EnvToken); t != "" {
+		tokens = append(tokens, mgmtapi.StaticToken{Name: EnvToken, Token: t})
+	}
+	if len(tokens) > 0 {
+		s, err := mgmtapi.NewStaticTokens(tokens...)
+		if err != nil {
+			return nil, err
+		}
+		auths = append(auths, s)
+	}
+	if cfg.JWT != nil {
+		j, err := cfg.JWT.authenticator()
+		if err != nil {
+			return nil, err
+		}
+		auths = append(auths, j)
+	}
+	if len(auths) > 0 {
+		return mgmtapi.AnyOf(auths...), nil
+	}
+	digest, err := devTokenDigest(cfg.DataDir, announce)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("no tokens configured: the development token (all scopes) is accepted", zap.String("digest_file", filepath.Join(cfg.DataDir, DevTokenFile)))
+	return mgmtapi.NewStaticTokens(mgmtapi.StaticToken{Name: "development-token", SHA256: digest})
+}
+
+// devTokenDigest returns the digest of the development token, making the
+// token (and announcing it) when there is none yet.
+func devTokenDigest(dir string, announce io.Writer) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, DevTokenFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("server: reading the development token's digest: %w", err)
+	}
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw)
+	token := "hkdev_" + base64.RawURLEncoding.EncodeToString(raw)
+	digest := mgmtapi.TokenDigest(token)
+	if err := writeNew(path, digest+"\n"); err != nil {
+		return "", fmt.Errorf("server: writing the development token's digest: %w", err)
+	}
+	if announce != nil {
+		fmt.Fprintf(announce, "development token (all scopes; shown this once, only its SHA-256 is kept in %s):\n  %s\n", path, token)
+	}
+	return digest, nil
+}
+
+// Server is the Management API and the run endpoints on an HTTP server, over
+// a SQLite store in a data directory. Make one with New, run it with Serve.
+// A Server is safe for concurrent use; Serve is called once.
+type Server struct {
+	cfg     Config
+	log     *zap.Logger
+	store   *store.SQLite
+	engine  *engine.Engine
+	handler http.Handler
+	http    *http.Server
+}
+
+// New opens the store, builds the engine and the handler. announce receives
+// the development token when one is made (see Authenticator). log receives
+// the server's logs, never tokens or secret values; nil discards them.
+func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = zap.NewNop()
+	}
+	// The store first: a server that cannot start must not announce a
+	// development token it will never show again.
+	st, err := OpenStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := Authenticator(cfg, log, announce)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	e, err := engine.New(engine.WithLogger(log.Named("engine")),
+		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)}))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	api := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)),
+		mgmtapi.WithLogger(log.Named("api")))
+	s := &Server{cfg: cfg, log: log, store: st, engine: e}
+	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			io.WriteString(w, `{"status":"ok"}`+"\n")
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, DefaultReadHeaderTimeout),
+		ReadTimeout:       orDefault(cfg.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      orDefault(cfg.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          zap.NewStdLog(log.Named("http")),
+	}
+	return s, nil
+}
+
+// Handler returns the server's handler: the Management API, the run
+// endpoints and GET /healthz.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Store returns the server's store.
+func (s *Server) Store() store.Store { return s.store }
+
+// Listen opens the configured address.
+func (s *Server) Listen() (net.Listener, error) {
+	return net.Listen("tcp", s.cfg.Addr)
+}
+
+// Serve serves on ln until ctx is done, then shuts down gracefully: it stops
+// accepting connections, waits up to the shutdown timeout for requests in
+// progress (and the hook runs they wait for), and closes the engine and the
+// store. It returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(ln) }()
+	s.log.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("data_dir", s.cfg.DataDir))
+	var serveErr error
+	select {
+	case serveErr = <-errc:
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orDefault(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
+	defer cancel()
+	shutErr := s.http.Shutdown(sctx)
+	if serveErr == nil {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			serveErr = err
+		}
+	}
+	engErr := s.engine.Shutdown(sctx)
+	stErr := s.store.Close()
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return errors.Join(serveErr, shutErr, engErr, stErr)
+}
+
+// Close releases what New opened, for a Server that will not Serve.
+func (s *Server) Close() error {
+	return errors.Join(s.engine.Close(), s.store.Close())
+}

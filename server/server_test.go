@@ -1,0 +1,234 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/hookengine/hookengine/mgmtapi"
+	"github.com/hookengine/hookengine/server"
+	"github.com/hookengine/hookengine/store"
+)
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	os.WriteFile(path, []byte(`data_dir: /var/lib/hookengine
+addr: 127.0.0.1:9000
+secrets_key_file: /etc/hookengine/key
+write_timeout: 45s
+hook_wall_time: 5s
+tokens:
+  - name: ci
+    sha256: 0000000000000000000000000000000000000000000000000000000000000000
+    scopes: [read:hooks]
+jwt:
+  audience: https://hooks.example/
+  hs256_secret_file: /etc/hookengine/hs256
+`), 0o600)
+	c, err := server.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DataDir != "/var/lib/hookengine" || c.Addr != "127.0.0.1:9000" || time.Duration(c.WriteTimeout) != 45*time.Second ||
+		time.Duration(c.HookWallTime) != 5*time.Second || len(c.Tokens) != 1 || c.Tokens[0].Scopes[0] != "read:hooks" ||
+		c.JWT == nil || c.JWT.Audience != "https://hooks.example/" {
+		t.Errorf("config %+v", c)
+	}
+	for name, content := range map[string]string{
+		"unknown key":  "data_dirr: x\n",
+		"bad duration": "read_timeout: soon\n",
+		"negative":     "read_timeout: -1s\n",
+		"not yaml":     "[\n",
+	} {
+		os.WriteFile(path, []byte(content), 0o600)
+		if _, err := server.LoadConfig(path); err == nil {
+			t.Errorf("%s: LoadConfig succeeded", name)
+		}
+	}
+	os.WriteFile(path, nil, 0o600)
+	if _, err := server.LoadConfig(path); err != nil {
+		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestOpenStoreKeys(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(server.EnvSecretsKey, "")
+	dir := t.TempDir()
+	if _, err := server.OpenStore(ctx, server.Config{DataDir: dir}, nil); !errors.Is(err, server.ErrNoSecretsKey) {
+		t.Errorf("without a key: %v", err)
+	}
+	// Development mode: a key file, a loud warning at every start, the
+	// same key the next time.
+	core, logs := observer.New(zapcore.WarnLevel)
+	for range 2 {
+		st, err := server.OpenStore(ctx, server.Config{DataDir: dir, Dev: true}, zap.New(core))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+	}
+	if logs.FilterMessageSnippet("DEVELOPMENT MODE").Len() != 2 {
+		t.Errorf("development mode warnings: %v", logs.All())
+	}
+	// The database now needs that key: another one is refused.
+	key := store.EncodeKey(store.GenerateKey())
+	t.Setenv(server.EnvSecretsKey, key)
+	if _, err := server.OpenStore(ctx, server.Config{DataDir: dir}, nil); !errors.Is(err, store.ErrWrongKey) {
+		t.Errorf("another key: %v", err)
+	}
+	// Precedence: secrets_key, then secrets_key_file, then the environment.
+	other := t.TempDir()
+	keyFile := filepath.Join(other, "key")
+	os.WriteFile(keyFile, []byte(key+"\n"), 0o600)
+	for _, cfg := range []server.Config{
+		{DataDir: other},
+		{DataDir: other, SecretsKeyFile: keyFile},
+		{DataDir: other, SecretsKey: key},
+	} {
+		st, err := server.OpenStore(ctx, cfg, nil)
+		if err != nil {
+			t.Fatalf("%+v: %v", cfg, err)
+		}
+		st.Close()
+	}
+	if _, err := server.OpenStore(ctx, server.Config{DataDir: other, SecretsKey: "bad"}, nil); !errors.Is(err, store.ErrBadKey) {
+		t.Errorf("bad key: %v", err)
+	}
+}
+
+var devToken = regexp.MustCompile(`\n  (hkdev_\S+)\n`)
+
+func TestAuthenticator(t *testing.T) {
+	ctx := context.Background()
+	t.Setenv(server.EnvToken, "")
+	dir := t.TempDir()
+
+	// No tokens configured: a development token, announced once.
+	var announce bytes.Buffer
+	a, err := server.Authenticator(server.Config{DataDir: dir}, nil, &announce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := devToken.FindStringSubmatch(announce.String())
+	if m == nil {
+		t.Fatalf("announced %q", announce.String())
+	}
+	if p, err := a.Authenticate(ctx, m[1]); err != nil || !p.HasScope(mgmtapi.ScopeRun) {
+		t.Errorf("development token: %v, %v", p, err)
+	}
+	announce.Reset()
+	a, _ = server.Authenticator(server.Config{DataDir: dir}, nil, &announce)
+	if announce.Len() != 0 {
+		t.Error("the development token was announced twice")
+	}
+	if _, err := a.Authenticate(ctx, m[1]); err != nil {
+		t.Errorf("development token after a restart: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, server.DevTokenFile)); strings.Contains(string(b), m[1]) {
+		t.Error("the token itself is stored")
+	}
+
+	// Configured tokens, the environment and JWTs replace it.
+	t.Setenv(server.EnvToken, "from-env")
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	der, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	pemFile := filepath.Join(dir, "pub.pem")
+	os.WriteFile(pemFile, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o600)
+	hsFile := filepath.Join(dir, "hs256")
+	os.WriteFile(hsFile, []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
+	cfg := server.Config{DataDir: dir,
+		Tokens: []mgmtapi.StaticToken{{Name: "reader", Token: "reader-token", Scopes: []string{mgmtapi.ScopeRead}}},
+		JWT:    &server.JWTConfig{Audience: "aud", HS256SecretFile: hsFile, RS256PublicKeyFiles: map[string]string{"k": pemFile}},
+	}
+	a, err = server.Authenticator(cfg, nil, &announce)
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := jwt.MapClaims{"sub": "svc", "aud": "aud", "exp": time.Now().Add(time.Minute).Unix(), "scope": "read:hooks"}
+	hs, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte("0123456789abcdef0123456789abcdef"))
+	rs, _ := jwt.NewWithClaims(jwt.SigningMethodRS256, claims).SignedString(rsaKey)
+	for tok, ok := range map[string]bool{"reader-token": true, "from-env": true, hs: true, rs: true, m[1]: false, "": false} {
+		if _, err := a.Authenticate(ctx, tok); (err == nil) != ok {
+			t.Errorf("token %.12s...: %v, want ok=%v", tok, err, ok)
+		}
+	}
+	if _, err := server.Authenticator(server.Config{DataDir: dir, JWT: &server.JWTConfig{Audience: "a", HS256SecretFile: "/nonexistent"}}, nil, nil); err == nil {
+		t.Error("a missing secret file was accepted")
+	}
+}
+
+// TestServe starts a server, serves a request, and shuts down when the
+// context is cancelled, waiting for a slow hook run in progress.
+func TestServe(t *testing.T) {
+	t.Setenv(server.EnvToken, "serve-test-token")
+	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	core, logs := observer.New(zapcore.InfoLevel)
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0"}, zap.New(core), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	c, _ := mgmtapi.NewClient(base, "serve-test-token", nil)
+	slow := `module.exports = function (u, c, cb) { console.log('hook started'); setTimeout(function () { cb(null, { user: { app_metadata: { ok: true } } }); }, 300); };`
+	enabled := true
+	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "slow", Script: slow, TriggerID: "pre-user-registration", Enabled: &enabled}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	result := make(chan error, 1)
+	go func() {
+		res, err := c.RunTrigger(context.Background(), "pre-user-registration",
+			map[string]any{"user": map[string]any{}, "context": map[string]any{"connection": map[string]any{}}})
+		if err == nil && !strings.Contains(string(res.Data), `"ok":true`) {
+			err = errors.New(string(res.Data))
+		}
+		result <- err
+	}()
+	// Shut down once the hook runs.
+	for logs.FilterMessage("hook started").Len() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-result; err != nil {
+		t.Errorf("the run in progress: %v", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+	http.DefaultClient.CloseIdleConnections()
+}

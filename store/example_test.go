@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hookengine/hookengine/store"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+func ExampleNormalizeName() {
+	for _, name := range []string{"test-hook735", "My Hook", "XMLHttpHook"} {
+		fmt.Println(store.NormalizeName(name))
+	}
+	// Output:
+	// test-hook-735
+	// my-hook
+	// xml-http-hook
+}
+
+// Enabling a hook disables the one of the same trigger that was enabled.
+func ExampleMemory() {
+	ctx := context.Background()
+	s := store.NewMemory()
+	first, _ := s.CreateHook(ctx, &store.Hook{Name: "First", TriggerID: triggers.PreUserRegistration, Script: "...", Enabled: true})
+	second, _ := s.CreateHook(ctx, &store.Hook{Name: "Second", TriggerID: triggers.PreUserRegistration, Script: "..."})
+	on := true
+	if _, err := s.UpdateHook(ctx, second.ID, store.HookPatch{Enabled: &on}); err != nil {
+		panic(err)
+	}
+	enabled, _ := s.EnabledHook(ctx, triggers.PreUserRegistration)
+	before, _ := s.GetHook(ctx, first.ID)
+	fmt.Println(enabled.Name, before.Enabled)
+
+	_, err := s.CreateHook(ctx, &store.Hook{Name: "second", TriggerID: triggers.SendPhoneMessage, Script: "..."})
+	fmt.Println(errors.Is(err, store.ErrNameTaken))
+	// Output:
+	// second false
+	// true
+}
+
+func ExampleOpenSQLite() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "hooks")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+
+	// In production the key comes from configuration: store.ParseKey.
+	c, err := store.NewCipher(store.GenerateKey())
+	if err != nil {
+		panic(err)
+	}
+	s, err := store.OpenSQLite(ctx, filepath.Join(dir, "hooks.db"), store.SQLiteOptions{Cipher: c})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	h, err := s.CreateHook(ctx, &store.Hook{Name: "Add Plan", TriggerID: triggers.PreUserRegistration,
+		Script: "module.exports = function (user, context, cb) { cb(); };", Secrets: map[string]string{"API_KEY": "k"}})
+	if err != nil {
+		panic(err)
+	}
+	names, _ := s.SecretNames(ctx, h.ID)
+	fmt.Println(h.Name, h.Version, names)
+	// Output: add-plan 1 [API_KEY]
+}

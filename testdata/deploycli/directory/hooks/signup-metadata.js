@@ -1,0 +1,3 @@
+module.exports = function (user, context, cb) {
+  cb(null, { user: { app_metadata: { plan: 'free', region: '##REGION##' } } });
+};

@@ -1,0 +1,4 @@
+module.exports = function (recipient, text, context, cb) {
+  console.log('sending', context.message_type, 'to', recipient);
+  cb(null, {});
+};
