@@ -4,10 +4,12 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/hookengine/hookengine/internal/leaktest"
 )
 
 // TestMain fails the tests if goroutines outlive them: database/sql starts
 // goroutines that only Close stops.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(m, leaktest.Options()...)
 }
