@@ -26,6 +26,15 @@ type Hook struct {
 	// context.webtask.secrets.NAME. The engine never writes their values to
 	// its logs: console output containing one is redacted.
 	Secrets map[string]string
+	// Dependencies are the npm packages the script declares it needs, by
+	// name, each with a version or npm range, as in Auth0's hook
+	// "dependencies". Before each run they are checked against the
+	// engine's own modules (which satisfy any version of the package they
+	// implement, such as auth0 or axios) and the directory given to
+	// WithNodeModules; a missing package or a mismatched version ends the
+	// run before the script starts, with an error naming both versions
+	// (see sandbox.DependencyError).
+	Dependencies map[string]string
 	// Limits override the engine's limits for this hook; zero fields keep
 	// the engine's.
 	Limits Limits

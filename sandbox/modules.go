@@ -2,12 +2,13 @@ package sandbox
 
 import (
 	"fmt"
+	"io/fs"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/buffer"
 	"github.com/dop251/goja_nodejs/url"
 )
 
@@ -21,27 +22,36 @@ import (
 // turn; it may throw script exceptions by panicking with a goja value.
 type Module func(vm *goja.Runtime, module *goja.Object)
 
-// Registry is the set of modules scripts can require. Nothing else can be
-// loaded: require never reads the host's file system and never exposes the
+// RuntimeModule is a Module that is given the sandbox Runtime instead of
+// only its VM, so it can require other modules (Runtime.Require), make
+// named functions (Runtime.Func) or start asynchronous work
+// (Runtime.Pending). It runs under the same rules as a Module.
+type RuntimeModule func(r *Runtime, module *goja.Object)
+
+// Registry is the set of modules scripts can require: modules registered by
+// name and, when SetNodeModules gave it one, the pure-JavaScript packages of
+// a node_modules directory. Nothing else can be loaded: require never reads
+// the host's file system outside that directory and never exposes the
 // process (goja_nodejs's process module copies the whole environment).
 //
 // Register modules before the Registry is first used by a runtime; after
 // that it is read-only and safe for concurrent use.
 type Registry struct {
 	modules map[string]moduleEntry
+	nm      *nodeModules
 }
 
 // moduleEntry is either a Module or a built-in that needs the Runtime.
 type moduleEntry struct {
 	load    Module
-	builtin func(r *Runtime, module *goja.Object)
+	builtin RuntimeModule
 }
 
 // NewRegistry returns a registry holding the built-in modules: buffer, url
 // and util.
 func NewRegistry() *Registry {
 	return &Registry{modules: map[string]moduleEntry{
-		"buffer": {load: buffer.Require},
+		"buffer": {builtin: (*Runtime).requireBuffer},
 		"url":    {load: url.Require},
 		"util":   {builtin: (*Runtime).requireUtil},
 	}}
@@ -63,9 +73,51 @@ func (r *Registry) Register(name string, m Module) error {
 	return nil
 }
 
-// Clone returns a copy of r that can be changed independently.
+// RegisterRuntimeModule is Register for a module that needs the Runtime.
+func (r *Registry) RegisterRuntimeModule(name string, m RuntimeModule) error {
+	if m == nil {
+		return fmt.Errorf("sandbox: module %q: nil RuntimeModule", name)
+	}
+	if err := r.Register(name, func(*goja.Runtime, *goja.Object) {}); err != nil {
+		return err
+	}
+	r.modules[name] = moduleEntry{builtin: m}
+	return nil
+}
+
+// SetNodeModules lets require load packages from fsys, whose root is a
+// node_modules directory (its entries are package directories such as
+// "lodash" and "@scope/pkg"); nil turns it off. Scripts see the directory as
+// /node_modules, never its host path, and can read nothing outside it.
+//
+// require(name) first looks for a registered module of that name, so the
+// engine's own modules and Node's core module names never come from fsys.
+// Otherwise it resolves the package as Node does for CommonJS: package.json
+// "exports" (conditions "require", "node" and "default") or "main", then
+// index.js, and .js, .json extensions; files inside a package require each
+// other by relative path and their own dependencies from nested
+// node_modules. A pinned require('name@range') loads the package only if its
+// installed version matches. Packages that need a native addon (a
+// binding.gyp, "gypfile", .node files) and ES modules ("type": "module",
+// .mjs) are refused with an error saying so, and a module that requires a
+// core module the registry lacks (fs, net, child_process...) gets an error
+// naming it.
+//
+// Files are read, and compiled, once per Registry, on first use: fsys must
+// not change while runtimes use it. With an *os.Root's FS, symbolic links
+// cannot lead out of the directory either.
+func (r *Registry) SetNodeModules(fsys fs.FS) {
+	if fsys == nil {
+		r.nm = nil
+		return
+	}
+	r.nm = newNodeModules(fsys)
+}
+
+// Clone returns a copy of r that can be changed independently. It shares
+// the node_modules directory, and what was read of it, with r.
 func (r *Registry) Clone() *Registry {
-	return &Registry{modules: maps.Clone(r.modules)}
+	return &Registry{modules: maps.Clone(r.modules), nm: r.nm}
 }
 
 // Names returns the registered module names, sorted.
@@ -129,19 +181,40 @@ func (r *Runtime) Require(spec string) goja.Value {
 }
 
 func (r *Runtime) require(reg *Registry, spec string) goja.Value {
-	name, _ := ParseModuleName(spec)
+	return r.requireFrom(reg, spec, "")
+}
+
+// requireFrom is require(spec) called by the module in file parent, or by
+// the hook script when parent is "".
+func (r *Runtime) requireFrom(reg *Registry, spec, parent string) goja.Value {
+	if isPathSpec(spec) {
+		// The hook script has no files next to it.
+		if parent == "" || reg.nm == nil {
+			r.throwNotFound(spec, parent, "")
+		}
+		return r.requirePath(reg, spec, parent)
+	}
+	name, version := ParseModuleName(spec)
+	if _, ok := reg.modules[name]; !ok {
+		switch {
+		case coreModules[name] || strings.HasPrefix(spec, "node:"):
+			if parent != "" {
+				r.throwNotFound(spec, parent, fmt.Sprintf("'%s' is a Node.js core module that hooks cannot use (package '%s' needs it)", name, packageName(parent)))
+			}
+			r.throwNotFound(spec, parent, "")
+		case reg.nm != nil && name != "":
+			dir := "/"
+			if parent != "" {
+				dir = path.Dir(parent)
+			}
+			return r.requirePackage(reg, spec, name, version, dir, parent)
+		}
+		r.throwNotFound(spec, parent, "")
+	}
 	if exports, ok := r.modules[name]; ok {
 		return exports
 	}
-	m, ok := reg.modules[name]
-	if !ok {
-		e, err := r.NewError(fmt.Sprintf("Cannot find module '%s'", spec))
-		if err != nil {
-			panic(r.vm.NewGoError(err))
-		}
-		_ = e.Set("code", "MODULE_NOT_FOUND")
-		panic(e)
-	}
+	m := reg.modules[name]
 	module := r.vm.NewObject()
 	exports := r.vm.NewObject()
 	_ = module.Set("exports", exports)
@@ -149,7 +222,7 @@ func (r *Runtime) require(reg *Registry, spec string) goja.Value {
 	// A module requiring itself while loading sees its exports so far, as in
 	// Node.
 	r.modules[name] = exports
-	ok = false
+	ok := false
 	defer func() {
 		if !ok {
 			delete(r.modules, name)
