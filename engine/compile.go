@@ -66,6 +66,9 @@ func (p *program) compile(t *triggers.Trigger) {
 		}
 	}()
 	file, script := p.file, p.script
+	if p.err = checkSource(script); p.err != nil {
+		return
+	}
 	header := wrapperHeader(t)
 	src := header + script + wrapperFooter
 	ast, err := parser.ParseFile(nil, file, src, 0)

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/internal/ulid"
+	"github.com/hookengine/hookengine/modules"
 	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
@@ -49,11 +50,12 @@ type Engine struct {
 func New(opts ...Option) (*Engine, error) {
 	c := config{
 		logger:      zap.NewNop(),
-		limits:      Limits{WallTime: DefaultWallTime, CPUTime: DefaultCPUTime, StackDepth: DefaultStackDepth},
+		limits:      Limits{WallTime: DefaultWallTime, CPUTime: DefaultCPUTime, StackDepth: DefaultStackDepth, Memory: DefaultMemory},
+		ceiling:     DefaultMemoryCeiling,
 		clock:       sandbox.SystemClock(),
 		programs:    DefaultProgramCacheSize,
 		maxIdle:     DefaultMaxIdleRuntimes,
-		modules:     sandbox.NewRegistry(),
+		modules:     modules.NewRegistry(),
 		maxLogLines: DefaultMaxLogLines,
 		maxLogBytes: DefaultMaxLogBytes,
 	}
@@ -81,7 +83,7 @@ func New(opts ...Option) (*Engine, error) {
 		stop:     make(chan struct{}),
 	}
 	e.sbConfig = sandbox.Config{
-		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop,
+		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
 		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent},
 	}
 	return e, nil
@@ -99,8 +101,11 @@ func New(opts ...Option) (*Engine, error) {
 // error: the envelope and the outcome tell which. Otherwise it is a
 // *RunError saying what ended the run (ErrCompile, ErrInvalidInput,
 // ErrThrown, ErrNoCallback, a limit, the context's error, ...), and the
-// result still carries an error envelope describing it. The result is nil
-// only when the engine is closed or the trigger is unknown.
+// result still carries an error envelope describing it. When h.Dependencies
+// are not satisfied the script does not run: the error wraps one
+// *sandbox.DependencyError per problem and the envelope's code is
+// "dependency_error". The result is nil only when the engine is closed or
+// the trigger is unknown.
 //
 // Cancelling ctx stops the script within milliseconds. Work the script
 // leaves running after calling back goes on in the background, detached
@@ -113,7 +118,14 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 	if !e.enter() {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	return e.newExecution(&h, t).run(ctx, input)
+	x := e.newExecution(&h, t)
+	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
+		// The script does not run: what it declares it needs is missing.
+		x.finished, x.err = true, err
+		x.env = triggers.ErrorEnvelope("message", "The hook's dependencies are not satisfied: "+err.Error(), "code", "dependency_error")
+		return x.conclude(nil)
+	}
+	return x.run(ctx, input)
 }
 
 // RunAsync starts hook h on input and returns at once: the way
@@ -121,11 +133,15 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 // the signup or password change did not wait for them. The run is detached
 // from ctx's cancellation (it keeps ctx's values) and bounded by its limits;
 // its failures are logged. RunAsync returns an error only when the run could
-// not start: ErrClosed, or an unknown trigger.
+// not start: ErrClosed, an unknown trigger, or dependencies that are not
+// satisfied (see Run).
 func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	t, ok := triggers.Lookup(h.Trigger)
 	if !ok {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	}
+	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: err}
 	}
 	if !e.enter() {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
@@ -138,7 +154,9 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 
 // Compile checks that h's script compiles for its trigger, and caches the
 // compiled program for later runs. It returns a *RunError wrapping a
-// *CompileError (which has the line and column) when it does not.
+// *CompileError (which has the line and column) when it does not, or
+// wrapping *sandbox.DependencyError values when h.Dependencies are not
+// satisfied.
 func (e *Engine) Compile(h Hook) error {
 	t, ok := triggers.Lookup(h.Trigger)
 	if !ok {
@@ -146,6 +164,9 @@ func (e *Engine) Compile(h Hook) error {
 	}
 	if p := e.program(t, &h); p.err != nil {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: p.err}
+	}
+	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
+		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: err}
 	}
 	return nil
 }

@@ -55,6 +55,11 @@ var (
 	// limit (Limits.StackDepth).
 	ErrStackDepthExceeded = sandbox.ErrStackDepthExceeded
 
+	// ErrMemoryExceeded reports a run that took more memory than its limit
+	// (Limits.Memory), or that was growing the heap when the process went
+	// over the engine's ceiling (WithMemoryCeiling).
+	ErrMemoryExceeded = sandbox.ErrMemoryExceeded
+
 	// ErrInternal reports a panic in Go code during a run: a bug in
 	// hookengine or in a module registered by the embedder. The panic is
 	// logged with its stack; the host goes on.

@@ -71,7 +71,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 	}
 	x.rt = x.hr.rt
 	lim := x.e.cfg.limits.merge(x.hook.Limits)
-	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth}, x)
+	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory}, x)
 	err := x.rt.Do(func(vm *goja.Runtime) error { return x.startHook(vm, prog, input) })
 	if err == nil && !x.finished {
 		err = x.rt.Wait(func() bool { return x.finished })
@@ -328,6 +328,12 @@ func (x *execution) end(err error) {
 // rejection, before the callback; after it, the value is only logged with
 // the given note.
 func (x *execution) threw(v goja.Value, after string) {
+	if err := x.rt.Err(); err != nil && !x.finished {
+		// A limit was reached and the exception is how the native that
+		// noticed it got out: the limit is what ended the run.
+		x.end(x.classify(err))
+		return
+	}
 	if x.finished {
 		if after != "" {
 			x.errorLog(after, x.rt.Inspect(v))
@@ -392,6 +398,9 @@ func (x *execution) errorEnvelope(v goja.Value) (env triggers.Envelope, ok bool)
 
 // messageOf is the message of the Error Auth0 made from a non-Error value.
 func messageOf(vm *goja.Runtime, v goja.Value) string {
+	if sym, ok := v.(*goja.Symbol); ok {
+		return "Symbol(" + sym.String() + ")"
+	}
 	if o, ok := v.(*goja.Object); ok {
 		if m := o.Get("message"); m != nil && !goja.IsUndefined(m) && !goja.IsNull(m) {
 			if s := m.String(); s != "" {
@@ -444,6 +453,9 @@ func envelopeFor(err error) triggers.Envelope {
 	case errors.Is(err, ErrCPUTimeExceeded):
 		return triggers.ErrorEnvelope("message", "Script exceeded its CPU time limit",
 			"code", "cpu_time_exceeded", "limit", limit.Limit)
+	case errors.Is(err, ErrMemoryExceeded):
+		return triggers.ErrorEnvelope("name", "RangeError", "message", "Script exceeded its memory limit",
+			"code", "memory_exceeded", "limit", limit.Limit)
 	case errors.Is(err, ErrStackDepthExceeded):
 		return triggers.ErrorEnvelope("name", "RangeError", "message", "Maximum call stack size exceeded",
 			"code", "stack_depth_exceeded", "limit", limit.Limit)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"io/fs"
 	"time"
 
 	"go.uber.org/zap"
@@ -18,6 +19,11 @@ const (
 	DefaultCPUTime = 2 * time.Second
 	// DefaultStackDepth bounds nested calls.
 	DefaultStackDepth = sandbox.DefaultStackDepth
+	// DefaultMemory bounds the memory one run may take.
+	DefaultMemory = 64 << 20
+	// DefaultMemoryCeiling is the process heap size above which runs that
+	// keep growing the heap are stopped.
+	DefaultMemoryCeiling = 1 << 30
 	// DefaultProgramCacheSize is how many compiled scripts stay cached.
 	DefaultProgramCacheSize = 512
 	// DefaultMaxIdleRuntimes is how many warm runtimes the engine keeps
@@ -43,6 +49,12 @@ type Limits struct {
 	CPUTime time.Duration
 	// StackDepth bounds nested JavaScript calls. Default DefaultStackDepth.
 	StackDepth int
+	// Memory bounds, in bytes, the memory a run may take (default
+	// DefaultMemory): exactly for single allocations by built-ins, and
+	// approximately for what a run accumulates, which the engine watches
+	// through the process's live heap and may let reach about twice the
+	// limit (see sandbox.Limits.Memory).
+	Memory int64
 }
 
 func (l Limits) merge(over Limits) Limits {
@@ -55,11 +67,14 @@ func (l Limits) merge(over Limits) Limits {
 	if over.StackDepth > 0 {
 		l.StackDepth = over.StackDepth
 	}
+	if over.Memory > 0 {
+		l.Memory = over.Memory
+	}
 	return l
 }
 
 func (l Limits) validate() error {
-	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 {
+	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 || l.Memory < 0 {
 		return fmt.Errorf("engine: negative limit in %+v", l)
 	}
 	return nil
@@ -98,6 +113,7 @@ type config struct {
 	maxLogLines int
 	maxLogBytes int
 	fetch       FetchOptions
+	ceiling     int64
 }
 
 // WithLogger sends the engine's logs, console output of hooks included, to
@@ -175,11 +191,30 @@ func WithFreshRuntimes(fresh bool) Option {
 
 // WithModule lets hook scripts require name: m builds the module's exports,
 // once per runtime. A module of the same name, built-ins included, is
-// replaced. Nothing that is not registered can be required: require never
-// reads the file system.
+// replaced. Nothing that is neither registered nor in the directory given to
+// WithNodeModules can be required.
 func WithModule(name string, m sandbox.Module) Option {
 	return optionFunc(func(c *config) error {
 		return c.modules.Register(name, m)
+	})
+}
+
+// WithNodeModules lets hooks require the pure-JavaScript CommonJS packages
+// of a node_modules directory: fsys's root is the directory itself (its
+// entries are package directories such as "lodash" and "@scope/pkg"). It is
+// read-only to hooks, never read outside, and must not change while the
+// engine runs (files are read and compiled once). Prefer an *os.Root's FS,
+// under which symbolic links cannot lead out of the directory either.
+// Hook.Dependencies and pinned require('name@version') calls are checked
+// against the versions installed there. See sandbox.Registry.SetNodeModules
+// for how require resolves packages and what it refuses.
+func WithNodeModules(fsys fs.FS) Option {
+	return optionFunc(func(c *config) error {
+		if fsys == nil {
+			return fmt.Errorf("engine: WithNodeModules(nil)")
+		}
+		c.modules.SetNodeModules(fsys)
+		return nil
 	})
 }
 
@@ -207,6 +242,20 @@ func WithFetch(opts FetchOptions) Option {
 			return fmt.Errorf("engine: negative fetch limit")
 		}
 		c.fetch = opts
+		return nil
+	})
+}
+
+// WithMemoryCeiling sets the engine-wide memory ceiling: when the process
+// heap grows over ceiling bytes, runs that are growing it are stopped with
+// ErrMemoryExceeded. Default DefaultMemoryCeiling; 0 turns the ceiling off
+// (per-run limits still apply).
+func WithMemoryCeiling(ceiling int64) Option {
+	return optionFunc(func(c *config) error {
+		if ceiling < 0 {
+			return fmt.Errorf("engine: negative memory ceiling")
+		}
+		c.ceiling = ceiling
 		return nil
 	})
 }

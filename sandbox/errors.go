@@ -22,6 +22,10 @@ var (
 	// execution's call-stack limit.
 	ErrStackDepthExceeded = errors.New("sandbox: call-stack depth limit exceeded")
 
+	// ErrMemoryExceeded reports that an execution went over its memory
+	// limit, or took the process heap over the engine's ceiling.
+	ErrMemoryExceeded = errors.New("sandbox: memory limit exceeded")
+
 	// ErrStopped reports that the runtime's owner (usually an engine being
 	// closed) stopped the execution.
 	ErrStopped = errors.New("sandbox: execution stopped")
@@ -38,12 +42,12 @@ var (
 
 // LimitError is the error an execution ends with when it exceeds one of its
 // limits. It wraps the matching sentinel (ErrWallTimeExceeded,
-// ErrCPUTimeExceeded or ErrStackDepthExceeded).
+// ErrCPUTimeExceeded, ErrStackDepthExceeded or ErrMemoryExceeded).
 type LimitError struct {
 	// Err is the sentinel naming the limit.
 	Err error
 	// Limit is the configured value that was exceeded: a duration for time
-	// limits, a call depth for the stack limit.
+	// limits, a call depth for the stack limit, a size for memory.
 	Limit string
 }
 

@@ -96,6 +96,9 @@ func (r *Runtime) installGlobals() error {
 	if err != nil {
 		return err
 	}
+	if err := r.installGuards(); err != nil {
+		return err
+	}
 	if r.cfg.Fetch != nil && r.cfg.Fetch.Client != nil {
 		r.fetch = &fetcher{cfg: r.cfg.Fetch}
 		r.lazyGroup(fetchGlobals, r.installFetch)
@@ -103,6 +106,7 @@ func (r *Runtime) installGlobals() error {
 	r.lazyGlobal("Buffer", "buffer")
 	r.lazyGlobal("URL", "url")
 	r.lazyGlobal("URLSearchParams", "url")
+	r.lazyGroup(encodingGlobals, r.installEncoding)
 	return nil
 }
 
@@ -231,6 +235,9 @@ func (r *Runtime) installTimers() error {
 			e := vm.NewTypeError("The \"callback\" argument must be of type function. Received " + r.Inspect(call.Argument(0)))
 			_ = e.Set("code", "ERR_INVALID_ARG_TYPE")
 			panic(e)
+		}
+		if len(l.byID) >= MaxTimers {
+			panic(r.rangeError("Too many timers: a hook may have at most %d scheduled at once", MaxTimers))
 		}
 		t := &timer{fn: fn, ref: true, immediate: immediate}
 		rest := 2

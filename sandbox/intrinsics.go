@@ -11,13 +11,13 @@ import (
 // script can replace or wrap them, so the engine's own serialisation, parsing
 // and promise handling cannot be subverted by the scripts it runs.
 type intrinsics struct {
-	jsonStringify goja.Callable
-	jsonParse     goja.Callable
-	promiseThen   goja.Callable
-	describe      goja.Callable // Object.getOwnPropertyDescriptor
-	errorCtor     *goja.Object
-	jsonObj       goja.Value
-	objectCtor    goja.Value
+	jsonParse   goja.Callable
+	promiseThen goja.Callable
+	describe    goja.Callable // Object.getOwnPropertyDescriptor
+	errorCtor   *goja.Object
+	errorCtors  map[string]*goja.Object // RangeError, SyntaxError, TypeError
+	jsonObj     goja.Value
+	objectCtor  goja.Value
 }
 
 func (r *Runtime) captureIntrinsics() error {
@@ -46,10 +46,7 @@ func (r *Runtime) captureIntrinsics() error {
 		return f, this, nil
 	}
 	var err error
-	if r.jsonStringify, r.jsonObj, err = fn("JSON", "stringify"); err != nil {
-		return err
-	}
-	if r.jsonParse, _, err = fn("JSON", "parse"); err != nil {
+	if r.jsonParse, r.jsonObj, err = fn("JSON", "parse"); err != nil {
 		return err
 	}
 	if r.promiseThen, _, err = fn("Promise", "prototype", "then"); err != nil {
@@ -63,27 +60,36 @@ func (r *Runtime) captureIntrinsics() error {
 		return err
 	}
 	r.errorCtor = ctor.(*goja.Object)
+	r.errorCtors = map[string]*goja.Object{}
+	for _, name := range []string{"RangeError", "SyntaxError", "TypeError"} {
+		c, _, err := get(name)
+		if err != nil {
+			return err
+		}
+		r.errorCtors[name] = c.(*goja.Object)
+	}
 	return nil
 }
 
-// Stringify serialises v with the runtime's original JSON.stringify. ok is
-// false when JSON.stringify returns undefined (for undefined, functions and
-// symbols); err is the exception it threw (a cycle, a BigInt, a throwing
-// toJSON or getter).
+// Stringify serialises v as JSON.stringify does, whatever the script did to
+// the global JSON. ok is false when the result is undefined (for undefined,
+// functions and symbols); err is the exception it threw (a cycle, a BigInt,
+// a throwing toJSON or getter, data nested deeper than MaxNesting). An
+// interruption of the execution propagates as a panic, as it does through
+// any native.
 func (r *Runtime) Stringify(v goja.Value) (s string, ok bool, err error) {
-	res, err := r.jsonStringify(r.jsonObj, v)
-	if err != nil {
-		return "", false, err
+	if exc := r.vm.Try(func() { s, ok = r.stringify(v, goja.Undefined(), goja.Undefined()) }); exc != nil {
+		return "", false, exc
 	}
-	if goja.IsUndefined(res) {
-		return "", false, nil
-	}
-	return res.String(), true, nil
+	return s, ok, nil
 }
 
 // ParseJSON parses text with the runtime's original JSON.parse, building
-// ordinary script objects.
-func (r *Runtime) ParseJSON(text string) (goja.Value, error) {
+// ordinary script objects. Text nested deeper than MaxNesting is refused.
+func (r *Runtime) ParseJSON(text string) (v goja.Value, err error) {
+	if exc := r.vm.Try(func() { r.checkJSONNesting(text) }); exc != nil {
+		return nil, exc
+	}
 	return r.jsonParse(r.jsonObj, r.vm.ToValue(text))
 }
 

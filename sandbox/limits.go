@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -30,6 +31,21 @@ type Limits struct {
 	// default of the Config the runtime was built from (see
 	// Config.StackDepth).
 	StackDepth int
+
+	// Memory bounds, in bytes, the memory an execution may take. It is
+	// enforced two ways. Exactly: a built-in asked to make one string,
+	// array or buffer larger than Memory (String.prototype.repeat, padStart,
+	// padEnd, concat, Array.prototype.join and fill, Array.from, ArrayBuffer
+	// and typed arrays, JSON.stringify output) ends the execution before
+	// allocating. Approximately: while a turn runs longer than a
+	// millisecond, and every 32nd turn, the watchdog reads the process's
+	// live heap as of the latest garbage collection, and ends the execution
+	// once it has grown by more than Memory since the first collection of
+	// the execution (forcing collections when the figure lags far behind).
+	// Growth by other goroutines counts too, and collections lag behind
+	// allocation, so an execution can hold up to about twice Memory before
+	// it is stopped.
+	Memory int64
 }
 
 // probeInterval is how long a turn runs before the watchdog first looks at it,
@@ -57,6 +73,16 @@ type watchdog struct {
 	cpuUsed  time.Duration
 	wall     Timer
 	cancel   context.CancelFunc // of the execution's Context, if made
+	halted   atomic.Bool        // tripped, readable without mu
+
+	ceiling    int64 // Config.MemoryCeiling
+	heap       *heapReader
+	memChecked bool  // the execution's first check is done
+	memNow     int64 // heap at the first check
+	memBased   bool  // a collection completed since: memBase is set
+	memBase    int64 // live heap found by that collection
+	memCycles  int64 // collections completed at the first check, then at the baseline
+	turns      int
 
 	inTurn      bool
 	tid         int
@@ -74,7 +100,9 @@ func (w *watchdog) begin(ctx context.Context, lim Limits) {
 	w.running = true
 	w.lim = lim
 	w.tripped = nil
+	w.halted.Store(false)
 	w.cpuUsed = 0
+	w.memChecked, w.memBased, w.turns = false, false, 0
 	w.ctxDone, w.ctxErr = ctx.Done(), ctx.Err
 	w.began = w.clock.Now()
 	if lim.WallTime > 0 {
@@ -154,6 +182,7 @@ func (w *watchdog) trip(err error) {
 		return
 	}
 	w.tripped = err
+	w.halted.Store(true)
 	if w.cancel != nil {
 		w.cancel()
 	}
@@ -228,6 +257,10 @@ func (w *watchdog) exit() error {
 	if w.tripped == nil && w.lim.CPUTime > 0 && w.cpuUsed > w.lim.CPUTime {
 		w.tripped = timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime)
 	}
+	if w.turns++; w.tripped == nil && w.turns%32 == 0 {
+		// Many short turns escape the probe; look at them now and then.
+		w.checkMemory()
+	}
 	err := w.tripped
 	w.mu.Unlock()
 	runtime.UnlockOSThread()
@@ -272,7 +305,58 @@ func (w *watchdog) onProbe() {
 		w.trip(timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime))
 		return
 	}
+	if w.checkMemory(); w.tripped != nil {
+		return
+	}
 	w.probe.Reset(w.nextProbe(used))
+}
+
+// memoryLimits returns the execution's memory limit and the ceiling.
+func (w *watchdog) memoryLimits() (limit, ceiling int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.lim.Memory, w.ceiling
+}
+
+// checkMemory trips the execution when the live heap has grown past its
+// memory limit, or when the live heap is over the ceiling while this
+// execution grows it. The live heap is only known as of the latest
+// collection, so the baseline is the first collection to complete after
+// the execution's first check; until then only the ceiling applies. When the
+// heap as it is now suggests the live figure is far behind, a collection is
+// asked for, and a later check sees its result. Callers hold mu.
+func (w *watchdog) checkMemory() {
+	if w.lim.Memory <= 0 && w.ceiling <= 0 {
+		return
+	}
+	if w.heap == nil {
+		w.heap = newHeapReader()
+	}
+	live, now, cycles := w.heap.readCycles()
+	switch {
+	case !w.memChecked:
+		w.memChecked, w.memCycles, w.memNow = true, cycles, now
+		return
+	case !w.memBased:
+		if cycles > w.memCycles {
+			w.memBased, w.memBase, w.memCycles = true, live, cycles
+		} else if now-w.memNow > 2*w.lim.Memory {
+			requestGC()
+		}
+		return
+	}
+	grown := live - w.memBase
+	switch {
+	case w.lim.Memory > 0 && grown > w.lim.Memory:
+		w.trip(&LimitError{Err: ErrMemoryExceeded, Limit: formatBytes(w.lim.Memory)})
+		return
+	case w.ceiling > 0 && live > w.ceiling && cycles > w.memCycles && grown > 0:
+		w.trip(&LimitError{Err: ErrMemoryExceeded, Limit: formatBytes(w.ceiling) + " engine ceiling"})
+		return
+	}
+	if (w.lim.Memory > 0 && now-w.memBase > max(2*w.lim.Memory, live/2)) || (w.ceiling > 0 && now > w.ceiling) {
+		requestGC()
+	}
 }
 
 // Usage reports what an execution consumed.

@@ -39,6 +39,11 @@ type Config struct {
 	// Fetch, when set, gives scripts fetch and its companions (see
 	// FetchConfig). Without it they have no network access.
 	Fetch *FetchConfig
+
+	// MemoryCeiling, when positive, is the process heap size in bytes above
+	// which executions that are growing the heap are stopped with
+	// ErrMemoryExceeded (see Limits.Memory for how memory is watched).
+	MemoryCeiling int64
 }
 
 // Host receives what a script produces during an execution besides the values
@@ -84,6 +89,8 @@ type Runtime struct {
 	rejected []*goja.Promise
 	modules  map[string]goja.Value
 	fetch    *fetcher
+	nesting  int         // calls of guarded recursive natives in progress
+	heap     *heapReader // for allocation checks on the driving goroutine
 
 	execCtx    context.Context
 	execCancel context.CancelFunc
@@ -118,7 +125,7 @@ func New(cfg *Config) (*Runtime, error) {
 	r.vm.SetMaxCallStackSize(r.depth)
 	r.vm.SetTimeSource(clock.Now)
 	r.loop.init(clock)
-	r.wd.vm, r.wd.clock, r.wd.wake, r.wd.stop = r.vm, clock, r.loop.wake, cfg.Stop
+	r.wd.vm, r.wd.clock, r.wd.wake, r.wd.stop, r.wd.ceiling = r.vm, clock, r.loop.wake, cfg.Stop, cfg.MemoryCeiling
 	r.vm.SetPromiseRejectionTracker(r.trackRejection)
 	if err := r.captureIntrinsics(); err != nil {
 		return nil, err
@@ -186,6 +193,7 @@ func (r *Runtime) End() Usage {
 		r.execCtx, r.execCancel = nil, nil
 	}
 	r.running = false
+	r.nesting = 0
 	r.callerCtx = nil
 	r.rejected = r.rejected[:0]
 	r.host = nopHost{}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -40,6 +41,7 @@ type runOptions struct {
 	cpu     durationFlag
 	verbose bool
 	allow   allowFlag
+	modules string
 	script  string
 }
 
@@ -57,6 +59,7 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 	fs.Var(&o.cpu, "cpu", "CPU-time limit of the run")
 	fs.BoolVar(&o.verbose, "verbose", false, "engine debug logs to stderr")
 	fs.Var(&o.allow, "allow-host", "host name, IP or CIDR fetch may reach, repeatable")
+	fs.StringVar(&o.modules, "modules", "", "node_modules directory hooks may require packages from")
 	return fs
 }
 
@@ -125,6 +128,15 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErrorf(stderr, "run", "%v", err)
 	}
+	var nodeModules fs.FS
+	if o.modules != "" {
+		root, err := openModules(o.modules)
+		if err != nil {
+			return usageErrorf(stderr, "run", "--modules: %v", err)
+		}
+		defer root.Close()
+		nodeModules = root.FS()
+	}
 
 	opts := []engine.Option{
 		engine.WithLimits(engine.Limits{
@@ -132,6 +144,9 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			CPUTime:  time.Duration(o.cpu),
 		}),
 		engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: o.allow}}),
+	}
+	if nodeModules != nil {
+		opts = append(opts, engine.WithNodeModules(nodeModules))
 	}
 	if o.verbose {
 		logger := newVerboseLogger(stderr)
@@ -176,6 +191,26 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// openModules opens the node_modules directory given to --modules: dir
+// itself, or dir/node_modules when dir is a project directory that has one
+// (what npm install --prefix dir creates). The *os.Root keeps every read,
+// symbolic links included, inside the directory.
+func openModules(dir string) (*os.Root, error) {
+	if filepath.Base(filepath.Clean(dir)) != "node_modules" {
+		if st, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && st.IsDir() {
+			dir = filepath.Join(dir, "node_modules")
+		}
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	return os.OpenRoot(dir)
 }
 
 // readInput reads the trigger input from stdin and checks that it is JSON.
@@ -349,8 +384,8 @@ func inputShape(t *triggers.Trigger) string {
 func runUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
-                 [--cpu DURATION] [--allow-host HOST|CIDR]... [--verbose]
-                 SCRIPT < INPUT.json
+                 [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
+                 [--verbose] SCRIPT < INPUT.json
 
 Run the hook script SCRIPT (a .js file that sets module.exports to the hook
 function) once, as a hook of the extensibility point ID, on the trigger input
@@ -373,6 +408,12 @@ Flags:
                        is a loopback, private or other special address, such
                        as 127.0.0.1 for a local API; repeatable (default: only
                        public addresses)
+  --modules DIR        let the hook require the pure-JavaScript packages of
+                       the node_modules directory DIR (or DIR/node_modules,
+                       as npm install --prefix DIR makes it), read-only;
+                       pinned require('name@version') calls are checked
+                       against the installed versions (default: none; the
+                       built-in modules such as axios are always there)
   --verbose            write the engine's debug logs to stderr
                        (default false: no engine logs)
   -h, --help           show this help

@@ -1,0 +1,299 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime/metrics"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/enginetest"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// The limits of the engine the hostile corpus runs on.
+const (
+	hostileCPU     = time.Second
+	hostileWall    = 3 * time.Second
+	hostileMemory  = 32 << 20
+	hostileCeiling = 512 << 20
+	// heapMargin is how far over the ceiling the process heap may get
+	// while the corpus runs: the ceiling is checked between allocations,
+	// and a collection may lag behind the heap's growth.
+	heapMargin = 256 << 20
+)
+
+// hostileCase is a script of testdata/hostile and how its run must end.
+type hostileCase struct {
+	errs []error // acceptable errors, nil for a run that calls back
+	// check inspects the result further; data is the envelope's data.
+	check func(t *testing.T, res *engine.Result, data map[string]any)
+}
+
+func thrown(msg string) hostileCase {
+	return hostileCase{errs: []error{engine.ErrThrown}, check: func(t *testing.T, _ *engine.Result, d map[string]any) {
+		if m, _ := d["message"].(string); !strings.Contains(m, msg) {
+			t.Errorf("thrown message %q does not contain %q", m, msg)
+		}
+	}}
+}
+
+func limit(errs ...error) hostileCase { return hostileCase{errs: errs} }
+
+// busy is how a script that never stops running ends: at its CPU limit, or
+// at its wall-time limit on a machine too loaded to give it the CPU first.
+var busy = limit(engine.ErrCPUTimeExceeded, engine.ErrWallTimeExceeded)
+
+func succeeds(check func(t *testing.T, res *engine.Result, data map[string]any)) hostileCase {
+	return hostileCase{check: check}
+}
+
+func dataIs(want string) hostileCase {
+	return succeeds(func(t *testing.T, res *engine.Result, _ map[string]any) {
+		if !jsonEqual(t, res.Envelope.Data, want) {
+			t.Errorf("data = %s, want %s", res.Envelope.Data, want)
+		}
+	})
+}
+
+// serializationError is how a run ends whose error cannot be read.
+var serializationError = dataIs(`{"message":"Error when JSON serializing the result of the extension point"}`)
+
+// tampered runs clean after the tampering hook: another hook must see
+// pristine built-ins.
+func tampered(kind string) hostileCase {
+	return dataIs(`{"user":{"app_metadata":{"tampered":"` + kind + `"}}}`)
+}
+
+// The globals a hook sees: nothing else may appear without a decision.
+var wantGlobals = []string{
+	"AbortController", "AbortSignal", "AggregateError", "Array", "ArrayBuffer", "BigInt", "BigInt64Array",
+	"BigUint64Array", "Boolean", "Buffer", "DOMException", "DataView", "Date", "Error", "EvalError",
+	"FetchLimitError", "Float32Array", "Float64Array", "Function", "GoError", "Headers", "Infinity", "Int16Array",
+	"Int32Array", "Int8Array", "JSON", "Map", "Math", "NaN", "Number", "Object", "Promise", "Proxy",
+	"RangeError", "RateLimitError", "ReferenceError", "Reflect", "RegExp", "Response", "Set", "String",
+	"Symbol", "SyntaxError", "TextDecoder", "TextEncoder", "TypeError", "URIError", "URL", "URLSearchParams",
+	"Uint16Array", "Uint32Array", "Uint8Array", "Uint8ClampedArray", "WeakMap", "WeakSet", "atob", "btoa",
+	"clearImmediate", "clearInterval", "clearTimeout", "console", "decodeURI", "decodeURIComponent",
+	"encodeURI", "encodeURIComponent", "escape", "eval", "fetch", "global", "globalThis", "isFinite",
+	"isNaN", "parseFloat", "parseInt", "process", "queueMicrotask", "require", "setImmediate", "setInterval",
+	"setTimeout", "undefined", "unescape",
+}
+
+var hostileCases = map[string]hostileCase{
+	"loop-sync.js":           busy,
+	"loop-promise-job.js":    busy,
+	"loop-timer.js":          busy,
+	"loop-interval.js":       limit(engine.ErrWallTimeExceeded),
+	"loop-await.js":          busy,
+	"loop-tojson.js":         busy,
+	"loop-after-callback.js": dataIs(`{"answered":true}`),
+	"recursion.js":           limit(engine.ErrStackDepthExceeded),
+	"recursion-mutual.js":    limit(engine.ErrStackDepthExceeded),
+	"recursion-getter.js":    limit(engine.ErrStackDepthExceeded),
+	"recursion-tostring.js":  limit(engine.ErrStackDepthExceeded),
+	"mem-repeat-huge.js":     limit(engine.ErrMemoryExceeded),
+	"mem-repeat.js":          limit(engine.ErrMemoryExceeded),
+	"mem-pad.js":             limit(engine.ErrMemoryExceeded),
+	"mem-concat-doubling.js": limit(engine.ErrMemoryExceeded),
+	"mem-array-growth.js":    limit(engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded),
+	"mem-small-objects.js":   limit(engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded),
+	"mem-map.js":             limit(engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded),
+	"mem-arraybuffer.js":     limit(engine.ErrMemoryExceeded),
+	"mem-typed-array.js":     limit(engine.ErrMemoryExceeded),
+	"mem-buffer.js":          limit(engine.ErrMemoryExceeded),
+	"mem-sparse-fill.js":     thrown("Array too long"),
+	"mem-sparse-loop.js":     thrown("Array too long"),
+	"mem-spread.js":          thrown("Array too long"),
+	"mem-concat-sparse.js":   thrown("Array too long"),
+	"mem-apply-args.js":      thrown("Too many arguments"),
+	"mem-json-growth.js":     limit(engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded),
+	"mem-join.js":            limit(engine.ErrMemoryExceeded),
+	"redos.js":               thrown("Regular expression too complex"),
+	"redos-caught.js":        dataIs(`{"caught":"RangeError"}`),
+	"flood-promises.js":      limit(engine.ErrCPUTimeExceeded, engine.ErrMemoryExceeded),
+	"flood-timers.js":        thrown("Too many timers"),
+	"flood-immediates.js":    thrown("Too many timers"),
+	"flood-console.js": {errs: busy.errs, check: func(t *testing.T, res *engine.Result, _ map[string]any) {
+		if len(res.Logs) != engine.DefaultMaxLogLines || res.LogsDropped == 0 {
+			t.Errorf("%d log lines kept, %d dropped", len(res.Logs), res.LogsDropped)
+		}
+	}},
+	"callback-twice.js":         dataIs(`{"user":{"app_metadata":{"first":true}}}`),
+	"callback-never.js":         limit(engine.ErrNoCallback),
+	"callback-never-promise.js": limit(engine.ErrNoCallback),
+	"throw-null.js":             thrown("null"),
+	"throw-number.js":           thrown("42"),
+	"throw-symbol.js":           thrown("Symbol(odd)"),
+	"throw-getter.js":           serializationError,
+	"throw-proxy.js":            serializationError,
+	// The hook's own inherited toJSON applies to its own result, as in Node.
+	"tamper-object-prototype.js":   dataIs(`"hijacked"`),
+	"tamper-array-prototype.js":    tampered("array"),
+	"tamper-function-prototype.js": tampered("function"),
+	"tamper-json.js":               tampered("json"),
+	"tamper-promise.js":            tampered("promise"),
+	"escape-constructor.js": succeeds(func(t *testing.T, _ *engine.Result, d map[string]any) {
+		var got []string
+		for _, g := range d["globals"].([]any) {
+			got = append(got, g.(string))
+		}
+		if d["same"] != true || !slices.Equal(got, wantGlobals) || len(d["env"].([]any)) != 0 {
+			for _, g := range got {
+				if !slices.Contains(wantGlobals, g) {
+					t.Errorf("unexpected global %q", g)
+				}
+			}
+			for _, g := range wantGlobals {
+				if !slices.Contains(got, g) {
+					t.Errorf("missing global %q", g)
+				}
+			}
+			t.Errorf("same=%v env=%v\nglobals %q\nwant    %q", d["same"], d["env"], got, wantGlobals)
+		}
+	}),
+	"escape-require.js": succeeds(func(t *testing.T, _ *engine.Result, d map[string]any) {
+		for name, code := range d {
+			if code != "MODULE_NOT_FOUND" {
+				t.Errorf("require(%q): %v", name, code)
+			}
+		}
+		if len(d) != 13 {
+			t.Errorf("only %d modules tried", len(d))
+		}
+	}),
+	"escape-go-objects.js":  dataIs(`{"suspicious":[]}`),
+	"read-other-secrets.js": dataIs(`{"found":[],"own":["MINE"]}`),
+	"fetch-metadata.js": dataIs(`{"http://169.254.169.254/latest/meta-data/":"ERR_BLOCKED_ADDRESS","http://127.0.0.1:1/":"ERR_BLOCKED_ADDRESS",` +
+		`"http://[::1]/":"ERR_BLOCKED_ADDRESS","http://0.0.0.0/":"ERR_BLOCKED_ADDRESS"}`),
+	"nest-json-parse.js":     thrown("JSON nested deeper than"),
+	"nest-json-stringify.js": thrown("nested deeper than"),
+	"nest-join.js":           thrown("arrays nested deeper than"),
+	"nest-bind.js":           thrown("bound functions nested deeper than"),
+	"nest-proxy.js":          thrown("proxies nested deeper than"),
+	"nest-flat.js":           thrown("arrays nested deeper than"),
+	"nest-source.js":         limit(engine.ErrCompile),
+	"nest-unary.js":          limit(engine.ErrCompile),
+}
+
+// heapWatch samples the process heap until stopped and reports the peak.
+func heapWatch() (stop func() uint64) {
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(samples)
+			if v := samples[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		wg.Wait()
+		return peak.Load()
+	}
+}
+
+func TestHostileCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the hostile corpus takes about 20 s")
+	}
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "hostile", "*.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 40 {
+		t.Fatalf("the corpus has %d scripts, want at least 40", len(files))
+	}
+	e := enginetest.New(t,
+		engine.WithLimits(engine.Limits{CPUTime: hostileCPU, WallTime: hostileWall, Memory: hostileMemory}),
+		engine.WithMemoryCeiling(hostileCeiling))
+	in := input(t, triggers.PreUserRegistration)
+	normal := engine.Hook{ID: "normal", Trigger: triggers.PreUserRegistration, Script: script(t, "pre-user-registration/metadata.js")}
+	inspect := engine.Hook{ID: "inspector", Trigger: triggers.PreUserRegistration, Script: script(t, "isolation/inspect.js"),
+		Secrets: map[string]string{"TOKEN": "inspector-token"}}
+	peak := heapWatch()
+	for _, f := range files {
+		name := filepath.Base(f)
+		tc, ok := hostileCases[name]
+		if !ok {
+			t.Errorf("%s has no expected outcome", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := engine.Hook{ID: "hostile-" + name, Trigger: triggers.PreUserRegistration, Script: string(src),
+				Secrets: map[string]string{"MINE": "own-secret"}}
+			casePeak := heapWatch()
+			start := time.Now()
+			res, err := e.Run(context.Background(), h, in)
+			took := time.Since(start)
+			t.Logf("%s: %v in %v (CPU %v, heap peak %d MiB)", name, err, took, res.CPUTime, casePeak()>>20)
+			switch {
+			case tc.errs == nil && err != nil:
+				t.Fatalf("err = %v, want the hook to call back", err)
+			case tc.errs != nil && !slices.ContainsFunc(tc.errs, func(want error) bool { return errors.Is(err, want) }):
+				t.Fatalf("err = %v, want one of %v", err, tc.errs)
+			}
+			if res.Envelope.Succeeded() != (tc.errs == nil && !strings.HasPrefix(name, "throw-")) {
+				t.Errorf("status %s: %s", res.Envelope.Status, res.Envelope.Data)
+			}
+			var d map[string]any
+			if strings.HasPrefix(string(res.Envelope.Data), "{") {
+				d = data(t, res.Envelope.Data)
+			}
+			if tc.check != nil {
+				tc.check(t, res, d)
+			}
+			// Within the limits: CPU time for what runs, wall time for
+			// what waits.
+			if res.CPUTime > hostileCPU+slack*raceScale {
+				t.Errorf("charged %v of CPU, limit %v", res.CPUTime, hostileCPU)
+			}
+			if took > hostileWall+slack*raceScale {
+				t.Errorf("took %v, wall limit %v", took, hostileWall)
+			}
+			// The engine serves a normal hook right after, and another
+			// hook sees none of what this one did.
+			ok, err := e.Run(context.Background(), normal, in)
+			if err != nil || !ok.Envelope.Succeeded() {
+				t.Errorf("normal hook after %s: %v %s", name, err, ok.Envelope.Data)
+			}
+			res, err = e.Run(context.Background(), inspect, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := data(t, res.Envelope.Data); d["polluted"] != nil || d["push"] != float64(1) || d["json"] != `{"a":1}` ||
+				d["leakedSecret"] != nil || d["mySecret"] != "inspector-token" {
+				t.Errorf("inspector hook after %s saw %s", name, res.Envelope.Data)
+			}
+		})
+	}
+	if p := peak(); p > hostileCeiling+heapMargin {
+		t.Errorf("process heap peaked at %d MiB, over the ceiling (%d MiB) plus margin (%d MiB)", p>>20, hostileCeiling>>20, heapMargin>>20)
+	} else {
+		t.Logf("process heap peaked at %d MiB (ceiling %d MiB)", p>>20, hostileCeiling>>20)
+	}
+}

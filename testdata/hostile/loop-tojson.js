@@ -1,0 +1,4 @@
+// The result's toJSON never returns: serialising the result is stopped too.
+module.exports = function (user, context, cb) {
+  cb(null, { toJSON() { for (;;) { /* spin */ } } });
+};
