@@ -85,11 +85,46 @@
 //
 // The body is the trigger's input, the request body Auth0 sent the hook;
 // the answer is a RunResult: {"status","data"} as Auth0's runtime answered,
-// the console "logs", "duration_ms", "execution_id", "hook_id" and, when
-// the run ended without the hook calling back, "error". It is 200 whatever
-// the hook did; 404 hookengine_no_hook_enabled when the trigger has no
-// enabled hook. The hook's secret values are replaced by [REDACTED] in the
-// answer. They are served only when a runner is given (WithRunner).
+// the "outcome", the console "logs", "duration_ms", "execution_id",
+// "hook_id" and, when the run ended without the hook calling back, "error".
+// It is 200 whatever the hook did; 404 hookengine_no_hook_enabled when the
+// trigger has no enabled hook. The hook's secret values are replaced by
+// [REDACTED] in the answer. They are served only when a runner is given
+// (WithRunner).
+//
+// The outcome is what the envelope means for the trigger (the engine's
+// triggers.Outcome), by trigger:
+//
+//	credentials-exchange    {"trigger","scope","claims","ignored","oauth_error":{"status","error","error_description"},"failure"}
+//	pre-user-registration   {"trigger","denied","user_metadata","app_metadata","failure"}
+//	send-phone-message      {"trigger","result","failure"}
+//	post-user-registration,
+//	post-change-password    {"trigger","failure"}
+//
+// where failure is {"name","message","friendly_message","code"}, absent on
+// success, and null metadata means the hook returned none (the signup's is
+// kept).
+//
+// Two more endpoints serve the Hooks page (package dashboard), with the
+// same tokens:
+//
+//	POST /hookengine/v1/triggers/{triggerId}/check   create:hooks or update:hooks
+//	GET  /hookengine/v1/hooks/{id}/logs              run:hooks
+//
+// The check compiles {"script": "..."} for the trigger as the engine would
+// run it, and answers 200 {"compiles":true}, or {"compiles":false,"error":
+// {"message","line","column"}} with the 1-based position in the script;
+// nothing is stored. It is served when a compiler is given (WithCompiler).
+//
+// The log stream is server-sent events (text/event-stream) of every run of
+// the hook on this server, as they happen: a "ready" event, then a "log"
+// event per line the engine logs about a run of the hook (a RunLogEvent:
+// console output, errors, the end of the run with its status and
+// duration, each with the hook and execution ids), comment lines as a
+// heartbeat, and an "end" event when the server shuts down. It is served
+// when a RunLogs is given (WithRunLogs); RunLogs documents how it is fed
+// and bounded. Browsers read it with fetch, which can send the token
+// (EventSource cannot).
 //
 // # Authorization
 //

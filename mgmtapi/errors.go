@@ -71,6 +71,8 @@ const (
 	messageNoHookEnabled    = "No hook is enabled for the extensibility point %s."
 	messageUnknownTrigger   = "Unknown extensibility point %q; valid ones are %s."
 	messageEngineNotRunning = "The hook engine is not running."
+	messageTooManyStreams   = "Too many log streams are open; try again later."
+	messageShuttingDown     = "The server is shutting down."
 )
 
 func newError(status int, code, msg string) *Error {

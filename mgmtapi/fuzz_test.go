@@ -51,7 +51,7 @@ func FuzzHandler(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		handler := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)))
+		handler := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)), mgmtapi.WithCompiler(e))
 		u, err := url.ParseRequestURI(strings.ReplaceAll(target, "{A}", h.ID))
 		if err != nil {
 			return // not a request target a server would deliver

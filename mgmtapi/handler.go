@@ -35,11 +35,13 @@ const (
 // Handler serves the Management API's hooks endpoints and the run
 // extension. It is safe for concurrent use; make one with NewHandler.
 type Handler struct {
-	store  store.Store
-	runner *runner.Runner
-	auth   Authenticator
-	noAuth bool
-	log    *zap.Logger
+	store    store.Store
+	runner   *runner.Runner
+	compiler Compiler
+	logs     *RunLogs
+	auth     Authenticator
+	noAuth   bool
+	log      *zap.Logger
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -72,6 +74,18 @@ func WithRunner(r *runner.Runner) Option {
 	return optionFunc(func(h *Handler) { h.runner = r })
 }
 
+// WithCompiler enables the check endpoint, which compiles scripts with c
+// (an *engine.Engine). Without it the endpoint answers 404.
+func WithCompiler(c Compiler) Option {
+	return optionFunc(func(h *Handler) { h.compiler = c })
+}
+
+// WithRunLogs enables the log stream endpoint, which streams what l
+// collects (see RunLogs). Without it the endpoint answers 404.
+func WithRunLogs(l *RunLogs) Option {
+	return optionFunc(func(h *Handler) { h.logs = l })
+}
+
 // WithLogger sends the handler's logs to l: one debug line per request
 // (method, path, status, duration, caller's subject) and errors. Tokens,
 // bodies and secret values are never logged. The default discards logs.
@@ -102,9 +116,9 @@ type request struct {
 
 // operation is one method of one route.
 type operation struct {
-	scope string
-	body  bool // reads a request body
-	serve func(h *Handler, w http.ResponseWriter, req *request)
+	scopes []string // any of them will do
+	body   bool     // reads a request body
+	serve  func(h *Handler, w http.ResponseWriter, req *request)
 }
 
 // route is a path pattern and its operations by method.
@@ -115,25 +129,31 @@ type route struct {
 
 var (
 	hooksRoute = &route{pattern: HooksPath, ops: map[string]operation{
-		http.MethodGet:  {scope: ScopeRead, serve: (*Handler).listHooks},
-		http.MethodPost: {scope: ScopeCreate, body: true, serve: (*Handler).createHook},
+		http.MethodGet:  {scopes: []string{ScopeRead}, serve: (*Handler).listHooks},
+		http.MethodPost: {scopes: []string{ScopeCreate}, body: true, serve: (*Handler).createHook},
 	}}
 	hookRoute = &route{pattern: HooksPath + "/{id}", ops: map[string]operation{
-		http.MethodGet:    {scope: ScopeRead, serve: (*Handler).getHook},
-		http.MethodPatch:  {scope: ScopeUpdate, body: true, serve: (*Handler).updateHook},
-		http.MethodDelete: {scope: ScopeDelete, serve: (*Handler).deleteHook},
+		http.MethodGet:    {scopes: []string{ScopeRead}, serve: (*Handler).getHook},
+		http.MethodPatch:  {scopes: []string{ScopeUpdate}, body: true, serve: (*Handler).updateHook},
+		http.MethodDelete: {scopes: []string{ScopeDelete}, serve: (*Handler).deleteHook},
 	}}
 	secretsRoute = &route{pattern: HooksPath + "/{id}/secrets", ops: map[string]operation{
-		http.MethodGet:    {scope: ScopeRead, serve: (*Handler).getSecrets},
-		http.MethodPost:   {scope: ScopeUpdate, body: true, serve: (*Handler).addSecrets},
-		http.MethodPatch:  {scope: ScopeUpdate, body: true, serve: (*Handler).updateSecrets},
-		http.MethodDelete: {scope: ScopeDelete, body: true, serve: (*Handler).deleteSecrets},
+		http.MethodGet:    {scopes: []string{ScopeRead}, serve: (*Handler).getSecrets},
+		http.MethodPost:   {scopes: []string{ScopeUpdate}, body: true, serve: (*Handler).addSecrets},
+		http.MethodPatch:  {scopes: []string{ScopeUpdate}, body: true, serve: (*Handler).updateSecrets},
+		http.MethodDelete: {scopes: []string{ScopeDelete}, body: true, serve: (*Handler).deleteSecrets},
 	}}
 	runHookRoute = &route{pattern: RunPrefix + "/hooks/{id}/run", ops: map[string]operation{
-		http.MethodPost: {scope: ScopeRun, body: true, serve: (*Handler).runHook},
+		http.MethodPost: {scopes: []string{ScopeRun}, body: true, serve: (*Handler).runHook},
 	}}
 	runTriggerRoute = &route{pattern: RunPrefix + "/triggers/{triggerId}/run", ops: map[string]operation{
-		http.MethodPost: {scope: ScopeRun, body: true, serve: (*Handler).runTrigger},
+		http.MethodPost: {scopes: []string{ScopeRun}, body: true, serve: (*Handler).runTrigger},
+	}}
+	checkRoute = &route{pattern: RunPrefix + "/triggers/{triggerId}/check", ops: map[string]operation{
+		http.MethodPost: {scopes: []string{ScopeCreate, ScopeUpdate}, body: true, serve: (*Handler).checkScript},
+	}}
+	logsRoute = &route{pattern: RunPrefix + "/hooks/{id}/logs", ops: map[string]operation{
+		http.MethodGet: {scopes: []string{ScopeRun}, serve: (*Handler).streamLogs},
 	}}
 )
 
@@ -150,12 +170,16 @@ func (h *Handler) match(path string) (*route, string) {
 		case len(seg) == 5 && seg[3] != "" && seg[4] == "secrets":
 			return secretsRoute, seg[3]
 		}
-	case h.runner != nil && len(seg) == 5 && seg[0] == "hookengine" && seg[1] == "v1" && seg[3] != "" && seg[4] == "run":
-		switch seg[2] {
-		case "hooks":
+	case len(seg) == 5 && seg[0] == "hookengine" && seg[1] == "v1" && seg[3] != "":
+		switch {
+		case h.runner != nil && seg[2] == "hooks" && seg[4] == "run":
 			return runHookRoute, seg[3]
-		case "triggers":
+		case h.runner != nil && seg[2] == "triggers" && seg[4] == "run":
 			return runTriggerRoute, seg[3]
+		case h.compiler != nil && seg[2] == "triggers" && seg[4] == "check":
+			return checkRoute, seg[3]
+		case h.logs != nil && seg[2] == "hooks" && seg[4] == "logs":
+			return logsRoute, seg[3]
 		}
 	}
 	return nil, ""
@@ -180,6 +204,10 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	}
 	return s.ResponseWriter.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection's writer, to
+// flush the log stream and move its deadlines.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -232,8 +260,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		writeError(w, aerr)
 		return ""
 	}
-	if !p.HasScope(op.scope) {
-		writeError(w, newError(http.StatusForbidden, CodeInsufficientScope, messageInsufficientPre+op.scope+"."))
+	if !slices.ContainsFunc(op.scopes, p.HasScope) {
+		writeError(w, newError(http.StatusForbidden, CodeInsufficientScope, messageInsufficientPre+strings.Join(op.scopes, ", ")+"."))
 		return p.Subject
 	}
 	req := &request{r: r, param: param, principal: p}
@@ -543,6 +571,11 @@ type RunResult struct {
 	// properties of its error. Absent when the hook called back with
 	// undefined.
 	Data json.RawMessage `json:"data,omitempty"`
+	// Outcome is what the envelope means for the trigger, the engine's
+	// triggers.Outcome in JSON: the scope and claims a token would get, the
+	// metadata a signup would save, the provider's answer, or the failure
+	// (see the package documentation for the shapes).
+	Outcome json.RawMessage `json:"outcome,omitempty"`
 	// Logs is the hook's console output.
 	Logs []RunLog `json:"logs"`
 	// LogsDropped counts console lines beyond the engine's capture limits.
@@ -618,6 +651,12 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 	}
 	for i, l := range res.Logs {
 		out.Logs[i] = RunLog{Level: string(l.Level), Message: red.text(l.Message)}
+	}
+	if v := outcomeView(res.Outcome); v != nil {
+		var b bytes.Buffer
+		if encodeNoEscape(&b, v) == nil {
+			out.Outcome = red.json(b.Bytes())
+		}
 	}
 	if runErr != nil {
 		out.Error = red.text(runErr.Error())

@@ -1,6 +1,8 @@
 // Package server assembles what "hooks serve" runs: a SQLite store in a
-// data directory, an engine, the Management API handler with its run
-// endpoints, and an http.Server with timeouts and a graceful shutdown.
+// data directory, an engine, the Management API handler with the hookengine
+// endpoints (run, compile check, log stream), the Hooks page (package
+// dashboard, at /dashboard/; GET / leads there), and an http.Server with
+// timeouts and a graceful shutdown.
 // Embedders that want the same server in their own program use New and
 // Serve; those that only want a piece use OpenStore (the store, with the
 // secrets key resolved) or Authenticator (tokens from the configuration).
@@ -28,6 +30,17 @@
 // none of them, a development token with every scope is made on first
 // start and written once to the announce writer; only its digest is kept
 // (DevTokenFile), so it is never shown again: delete the file for a new one.
+//
+// # The Hooks page and its real-time logs
+//
+// The page is static and holds no privilege: it calls the Management API
+// with the token the user signs in with. Its logs panel reads the log
+// stream, which the engine feeds: the engine's logger is teed into an
+// mgmtapi.RunLogs, so every line it logs about a run (console output,
+// errors, the end of the run) reaches the streams of that hook. Shutting
+// down ends the streams first, so that they do not hold up the shutdown.
+// In development mode, DevToken gives the token made at this start, for a
+// sign-in link.
 //
 // # Concurrency
 //

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
+	"github.com/hookengine/hookengine/dashboard"
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
@@ -120,6 +122,13 @@ func writeNew(path, content string) error {
 // once to announce, which the caller shows the user. The token is never
 // logged.
 func Authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Authenticator, error) {
+	a, _, err := authenticator(cfg, log, announce)
+	return a, err
+}
+
+// authenticator is Authenticator, plus the development token when it was
+// made by this call.
+func authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Authenticator, string, error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -132,65 +141,72 @@ func Authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Aut
 	if len(tokens) > 0 {
 		s, err := mgmtapi.NewStaticTokens(tokens...)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		auths = append(auths, s)
 	}
 	if cfg.JWT != nil {
 		j, err := cfg.JWT.authenticator()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		auths = append(auths, j)
 	}
 	if len(auths) > 0 {
-		return mgmtapi.AnyOf(auths...), nil
+		return mgmtapi.AnyOf(auths...), "", nil
 	}
-	digest, err := devTokenDigest(cfg.DataDir, announce)
+	digest, token, err := devTokenDigest(cfg.DataDir, announce)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	log.Info("no tokens configured: the development token (all scopes) is accepted", zap.String("digest_file", filepath.Join(cfg.DataDir, DevTokenFile)))
-	return mgmtapi.NewStaticTokens(mgmtapi.StaticToken{Name: "development-token", SHA256: digest})
+	auth, err := mgmtapi.NewStaticTokens(mgmtapi.StaticToken{Name: "development-token", SHA256: digest})
+	if err != nil {
+		return nil, "", err
+	}
+	return auth, token, nil
 }
 
 // devTokenDigest returns the digest of the development token, making the
-// token (and announcing it) when there is none yet.
-func devTokenDigest(dir string, announce io.Writer) (string, error) {
+// token (and announcing and returning it) when there is none yet.
+func devTokenDigest(dir string, announce io.Writer) (digest, token string, err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", "", err
 	}
 	path := filepath.Join(dir, DevTokenFile)
 	b, err := os.ReadFile(path)
 	if err == nil {
-		return strings.TrimSpace(string(b)), nil
+		return strings.TrimSpace(string(b)), "", nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("server: reading the development token's digest: %w", err)
+		return "", "", fmt.Errorf("server: reading the development token's digest: %w", err)
 	}
 	raw := make([]byte, 32)
 	_, _ = rand.Read(raw)
-	token := "hkdev_" + base64.RawURLEncoding.EncodeToString(raw)
-	digest := mgmtapi.TokenDigest(token)
+	token = "hkdev_" + base64.RawURLEncoding.EncodeToString(raw)
+	digest = mgmtapi.TokenDigest(token)
 	if err := writeNew(path, digest+"\n"); err != nil {
-		return "", fmt.Errorf("server: writing the development token's digest: %w", err)
+		return "", "", fmt.Errorf("server: writing the development token's digest: %w", err)
 	}
 	if announce != nil {
 		fmt.Fprintf(announce, "development token (all scopes; shown this once, only its SHA-256 is kept in %s):\n  %s\n", path, token)
 	}
-	return digest, nil
+	return digest, token, nil
 }
 
-// Server is the Management API and the run endpoints on an HTTP server, over
-// a SQLite store in a data directory. Make one with New, run it with Serve.
-// A Server is safe for concurrent use; Serve is called once.
+// Server is the Management API, the run endpoints and the Hooks page on an
+// HTTP server, over a SQLite store in a data directory. Make one with New,
+// run it with Serve. A Server is safe for concurrent use; Serve is called
+// once.
 type Server struct {
-	cfg     Config
-	log     *zap.Logger
-	store   *store.SQLite
-	engine  *engine.Engine
-	handler http.Handler
-	http    *http.Server
+	cfg      Config
+	log      *zap.Logger
+	store    *store.SQLite
+	engine   *engine.Engine
+	runLogs  *mgmtapi.RunLogs
+	devToken string
+	handler  http.Handler
+	http     *http.Server
 }
 
 // New opens the store, builds the engine and the handler. announce receives
@@ -207,27 +223,39 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	auth, err := Authenticator(cfg, log, announce)
+	auth, devToken, err := authenticator(cfg, log, announce)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	e, err := engine.New(engine.WithLogger(log.Named("engine")),
+	// Every line the engine logs about a run also goes to the log streams
+	// of the page's real-time logs panel.
+	runLogs := mgmtapi.NewRunLogs(mgmtapi.RunLogsConfig{})
+	engineLog := log.Named("engine").WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+		return zapcore.NewTee(c, runLogs.Core())
+	}))
+	e, err := engine.New(engine.WithLogger(engineLog),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)}))
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	api := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)),
-		mgmtapi.WithLogger(log.Named("api")))
-	s := &Server{cfg: cfg, log: log, store: st, engine: e}
+		mgmtapi.WithCompiler(e), mgmtapi.WithRunLogs(runLogs), mgmtapi.WithLogger(log.Named("api")))
+	page := dashboard.Handler()
+	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		switch p := r.URL.Path; {
+		case p == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			io.WriteString(w, `{"status":"ok"}`+"\n")
-			return
+		case p == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			http.Redirect(w, r, dashboard.Path, http.StatusFound)
+		case p+"/" == dashboard.Path || strings.HasPrefix(p, dashboard.Path):
+			page.ServeHTTP(w, r)
+		default:
+			api.ServeHTTP(w, r)
 		}
-		api.ServeHTTP(w, r)
 	})
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -238,11 +266,21 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
 	}
+	// Log streams never end by themselves: shutting down ends them, so
+	// that Shutdown does not wait for them.
+	s.http.RegisterOnShutdown(runLogs.Close)
 	return s, nil
 }
 
-// Handler returns the server's handler: the Management API, the run
-// endpoints and GET /healthz.
+// DevToken returns the development token when New made it, for the caller
+// to show the user (hooks serve prints a sign-in link to the Hooks page
+// with it); "" when tokens are configured or the token was made at an
+// earlier start, since only its digest is kept.
+func (s *Server) DevToken() string { return s.devToken }
+
+// Handler returns the server's handler: the Management API, the
+// hookengine endpoints, the Hooks page under dashboard.Path (GET / leads
+// there) and GET /healthz.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store returns the server's store.
@@ -283,7 +321,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return errors.Join(serveErr, shutErr, engErr, stErr)
 }
 
-// Close releases what New opened, for a Server that will not Serve.
+// Close releases what New opened, for a Server that will not Serve (or
+// whose Handler was served elsewhere): it ends the log streams too.
 func (s *Server) Close() error {
+	s.runLogs.Close()
 	return errors.Join(s.engine.Close(), s.store.Close())
 }

@@ -95,10 +95,13 @@ Usage:
 
 Serve keeps hooks in a SQLite database in the data directory (default
 hookengine-data) and serves Auth0's Management API for them
-(/api/v2/hooks, /api/v2/hooks/{id}, /api/v2/hooks/{id}/secrets) and the
-hookengine run endpoints (/hookengine/v1/hooks/{id}/run and
-/hookengine/v1/triggers/{triggerId}/run), on 127.0.0.1:8080 by default. See
-package mgmtapi for the endpoints.
+(/api/v2/hooks, /api/v2/hooks/{id}, /api/v2/hooks/{id}/secrets), the
+hookengine endpoints (/hookengine/v1/hooks/{id}/run,
+/hookengine/v1/triggers/{triggerId}/run, the compile check
+/hookengine/v1/triggers/{triggerId}/check and the log stream
+/hookengine/v1/hooks/{id}/logs) and the Hooks page (/dashboard/, see
+package dashboard), on 127.0.0.1:8080 by default. See package mgmtapi for
+the endpoints.
 
 Hook secrets are encrypted at rest with a key of 32 bytes, in base64 or
 hex, from $HOOKENGINE_SECRETS_KEY or the configuration's secrets_key_file.
@@ -112,7 +115,8 @@ on first start and printed once on stdout. Tokens and secret values are
 never logged.
 
 Serve prints "hooks: serving the Management API on http://ADDR/api/v2/hooks"
-once listening, logs JSON on stderr, and stops gracefully on SIGINT or
+once listening, then the address of the Hooks page (with the development
+token in the link's fragment when it was just made), logs JSON on stderr, and stops gracefully on SIGINT or
 SIGTERM, exiting with 0; it exits with 1 when it cannot start.
 
 # Import

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/hookengine/hookengine/dashboard"
 	"github.com/hookengine/hookengine/server"
 )
 
@@ -119,6 +120,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	fmt.Fprintf(stdout, "hooks: serving the Management API on http://%s/api/v2/hooks\n", ln.Addr())
+	page := fmt.Sprintf("http://%s%s", ln.Addr(), dashboard.Path)
+	if tok := srv.DevToken(); tok != "" {
+		// The token rides in the fragment, which the browser never sends;
+		// the page moves it to the tab's session storage at once.
+		fmt.Fprintf(stdout, "hooks: the Hooks page, signed in with the development token: %s#token=%s\n", page, tok)
+	} else {
+		fmt.Fprintf(stdout, "hooks: the Hooks page: %s (sign in with a token)\n", page)
+	}
 	if err := srv.Serve(ctx, ln); err != nil {
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
 		return exitFailure
@@ -144,10 +153,11 @@ func serveUsage(w io.Writer) {
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
                    [--verbose]
 
-Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), and
-the hookengine run endpoints (/hookengine/v1/...), over a SQLite database in
-a data directory. Hooks enabled there run by trigger. Stop with SIGINT or
-SIGTERM: requests in progress finish first (up to 30s by default).
+Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
+hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
+and the Hooks page (/dashboard/), over a SQLite database in a data
+directory. Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
+requests in progress finish first (up to 30s by default).
 
 Flags:
   --data DIR        data directory, created if needed (default %s)
@@ -175,7 +185,9 @@ made on first start and printed once on stdout; only its SHA-256 is kept in
 the data directory (delete %s there to make a new one).
 
 Output: "hooks: serving the Management API on http://ADDR/api/v2/hooks" on
-stdout once listening; JSON logs on stderr (never tokens or secret values).
+stdout once listening, then the address of the Hooks page (with the
+development token in its fragment when it was just made: opening that link
+signs in); JSON logs on stderr (never tokens or secret values).
 
 Exit status:
   0  stopped by SIGINT or SIGTERM after a clean shutdown

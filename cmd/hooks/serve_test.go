@@ -440,6 +440,38 @@ func TestServeDevModeSaysSo(t *testing.T) {
 	}
 }
 
+// TestServeDashboardLink checks the address of the Hooks page hooks serve
+// prints: with the development token in its fragment when it was just made,
+// plain afterwards; and that the page is there.
+func TestServeDashboardLink(t *testing.T) {
+	t.Setenv("HOOKENGINE_SECRETS_KEY", "")
+	t.Setenv("HOOKENGINE_TOKEN", "")
+	dir := t.TempDir()
+	s := startServer(t, "--dev", "--data", dir)
+	want := "hooks: the Hooks page, signed in with the development token: " + s.url + "/dashboard/#token=" + s.token + "\n"
+	if s.token == "" || !strings.Contains(s.stdout.String(), want) {
+		t.Errorf("no sign-in link %q in:\n%s", want, s.stdout)
+	}
+	resp, err := http.Get(s.url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/dashboard/" || !strings.Contains(string(page), "Create a Hook") {
+		t.Errorf("GET /: %d %s", resp.StatusCode, resp.Request.URL)
+	}
+	if code := s.stop(t); code != exitOK {
+		t.Fatalf("stop: %d", code)
+	}
+	s = startServer(t, "--dev", "--data", dir)
+	want = "hooks: the Hooks page: " + s.url + "/dashboard/ (sign in with a token)\n"
+	if s.token != "" || !strings.Contains(s.stdout.String(), want) || strings.Contains(s.stdout.String(), "hkdev_") {
+		t.Errorf("second start:\n%s", s.stdout)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
 // TestHelperProcess is not a test: TestServeSignals runs the test binary
 // as the hooks command through it.
 func TestHelperProcess(t *testing.T) {
