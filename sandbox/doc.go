@@ -63,8 +63,8 @@
 // is closed, or when Runtime.Stop is called. Do and Wait then return the
 // reason:
 //
-//   - a *LimitError that wraps ErrWallTimeExceeded, ErrCPUTimeExceeded or
-//     ErrStackDepthExceeded;
+//   - a *LimitError that wraps ErrWallTimeExceeded, ErrCPUTimeExceeded,
+//     ErrStackDepthExceeded or ErrMemoryExceeded;
 //   - a *CanceledError that unwraps to the context's error;
 //   - ErrStopped.
 //
@@ -89,8 +89,16 @@
 //     every turn, at once while Wait is waiting, and by the watchdog within
 //     about a millisecond while a turn runs.
 //
+//   - Memory is exact for single allocations by built-ins and approximate for
+//     what an execution accumulates; Limits.Memory says how.
+//
 // Go code cannot be interrupted. A limit that passes while a host function
-// runs takes effect when the function returns to JavaScript.
+// runs takes effect when the function returns to JavaScript. That is why the
+// built-ins a script could turn into a long native loop or a huge allocation
+// are bounded before they run: arrays longer than MaxArrayLength, argument
+// lists longer than MaxArguments, data nested deeper than MaxNesting, more
+// than MaxTimers timers, and backtracking matches longer than RegexpTimeout
+// are refused with a RangeError.
 //
 // # Modules and what is never exposed
 //
@@ -102,7 +110,8 @@
 //
 // Everything else throws an Error with code MODULE_NOT_FOUND. That includes
 // fs, child_process, os, process, and relative or absolute paths: require
-// never reads the file system. The process global is a sandboxed object. Its
+// reads no file but those of the node_modules directory a Registry may be
+// given (an fs.FS, read-only, nothing outside it). The process global is a sandboxed object. Its
 // env is an empty object that never reflects the host's environment, and it
 // has no exit, kill or binding. Buffer, URL and URLSearchParams are globals
 // loaded on first use.

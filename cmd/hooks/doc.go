@@ -23,7 +23,8 @@ stdout and exit with status 0.
 Usage:
 
 	hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
-	          [--cpu DURATION] [--verbose] SCRIPT < INPUT.json
+	          [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
+	          [--verbose] SCRIPT < INPUT.json
 
 Run runs the hook script SCRIPT, a .js file that sets module.exports to the
 hook function, once as a hook of the extensibility point ID. It reads the
@@ -47,6 +48,15 @@ The flags are:
 		The wall-time limit of the run, such as 500ms or 1m. Default 20s.
 	--cpu DURATION
 		The CPU-time limit of the run's JavaScript. Default 2s.
+	--allow-host HOST|CIDR
+		Let the hook's fetch reach HOST (a name, matched without port) or
+		an IP or CIDR network although it is a loopback, private or other
+		special-purpose address, such as 127.0.0.1 for a local API. Repeat
+		for more. Default: public addresses only.
+	--modules DIR
+		A node_modules directory (or a project directory holding one) whose
+		pure-JavaScript packages the hook may require. Default: none, only
+		the built-in modules.
 	--verbose
 		Write the engine's debug logs to stderr. Default false: no engine
 		logs (the hook's console output is in the result either way).
