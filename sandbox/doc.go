@@ -76,8 +76,10 @@
 //
 //   - StackDepth is exact. goja counts call frames, and a script cannot catch
 //     the overflow.
+//
 //   - WallTime runs on the Clock from Begin to End, waits included. A clock
 //     timer ends the execution when it fires, interrupting a running script.
+//
 //   - CPUTime is approximate. On Linux it is the CPU time of the thread running
 //     the script, read by a watchdog every millisecond while a turn runs, so a
 //     busy script overshoots its budget by about a millisecond plus however
@@ -85,6 +87,7 @@
 //     charged at wall-clock time. Waiting on timers or operations costs
 //     nothing, while Go code that host functions run during a turn is
 //     charged. On other systems, each turn is charged at wall-clock time.
+//
 //   - A cancelled context or a closed Stop channel is noticed at the start of
 //     every turn, at once while Wait is waiting, and by the watchdog within
 //     about a millisecond while a turn runs.
