@@ -1,0 +1,145 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/triggers"
+)
+
+// fuzzEngine builds an engine for a fuzz target, with short limits so a
+// script found by the fuzzer cannot stall it.
+func fuzzEngine(f *testing.F) *engine.Engine {
+	e, err := engine.New(engine.WithLimits(engine.Limits{CPUTime: 20 * time.Millisecond, WallTime: 100 * time.Millisecond, Memory: 16 << 20}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = e.Close() })
+	return e
+}
+
+// Whatever the input, the checks of every point either accept it or refuse
+// it with an *InputError and an error envelope; the engine never panics.
+func FuzzRunInput(f *testing.F) {
+	for _, id := range triggers.IDs() {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "inputs", string(id)+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(len(id)), b)
+	}
+	for _, seed := range []string{`null`, `[]`, `{"user":1}`, `{"user":{},"context":{"connection":[]}}`, `{"client":{},"scope":"x","audience":""}`, `{`, `"\ud800"`} {
+		f.Add(uint8(0), []byte(seed))
+		f.Add(uint8(3), []byte(seed))
+	}
+	e := fuzzEngine(f)
+	ids := triggers.IDs()
+	f.Fuzz(func(t *testing.T, which uint8, input []byte) {
+		id := ids[int(which)%len(ids)]
+		res, err := e.Run(context.Background(), engine.Hook{Trigger: id, Script: ran}, input)
+		if res == nil {
+			t.Fatalf("no result: %v", err)
+		}
+		var ie *engine.InputError
+		switch {
+		case err == nil:
+			if !res.Envelope.Succeeded() {
+				t.Fatalf("accepted input, error envelope %s", res.Envelope.Data)
+			}
+		case errors.As(err, &ie):
+			if res.Envelope.Succeeded() || !json.Valid(res.Envelope.Data) {
+				t.Fatalf("refused input, envelope %s %s", res.Envelope.Status, res.Envelope.Data)
+			}
+		default:
+			t.Fatalf("err = %v, want nil or an *InputError", err)
+		}
+	})
+}
+
+// What a hook calls back with comes out as the JSON JSON.stringify makes of
+// it: for JSON input, the same value.
+func FuzzEnvelope(f *testing.F) {
+	for _, seed := range []string{`{}`, `[1,2.5,-0,1e300,"x"]`, `{"a":{"b":[null,true,false]}}`, `"\u2028\u0000é😀"`, `{"__proto__":{"x":1},"a":1,"a":2}`, `12345678901234567890`} {
+		f.Add(seed, false)
+		f.Add(seed, true)
+	}
+	e := fuzzEngine(f)
+	h := engine.Hook{Trigger: triggers.PostChangePassword, Script: `module.exports = function (user, context, cb) {
+  if (user.asError) { cb({ message: JSON.stringify(user.value) }); } else { cb(null, user.value); }
+};`}
+	f.Fuzz(func(t *testing.T, value string, asError bool) {
+		if !json.Valid([]byte(value)) {
+			return
+		}
+		in, _ := json.Marshal(map[string]any{"user": map[string]any{"value": json.RawMessage(value), "asError": asError}, "context": map[string]any{"connection": map[string]any{}}})
+		res, err := e.Run(context.Background(), h, in)
+		if err != nil {
+			if errors.Is(err, engine.ErrInvalidInput) || errors.Is(err, engine.ErrCPUTimeExceeded) || errors.Is(err, engine.ErrMemoryExceeded) {
+				return // too deep to parse, or too big for the limits
+			}
+			t.Fatalf("Run: %v", err)
+		}
+		if !json.Valid(res.Envelope.Data) {
+			t.Fatalf("envelope data is not JSON: %q", res.Envelope.Data)
+		}
+		if asError {
+			var d map[string]any
+			if err := json.Unmarshal(res.Envelope.Data, &d); err != nil || res.Envelope.Succeeded() || d["message"] == nil {
+				t.Fatalf("error envelope %s %s", res.Envelope.Status, res.Envelope.Data)
+			}
+			return
+		}
+		var want, got any
+		_ = json.Unmarshal([]byte(value), &want)
+		if err := json.Unmarshal(res.Envelope.Data, &got); err != nil {
+			t.Fatal(err)
+		}
+		if want == nil {
+			want = map[string]any{} // cb(null, null) gives {} on the user points
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("round trip of %s gave %s", value, res.Envelope.Data)
+		}
+	})
+}
+
+// Whatever the script text, the engine compiles it or refuses it, and runs
+// it to an end within its limits: it never panics and never hangs.
+func FuzzScript(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", "hooks", "*", "*.js"))
+	hostile, _ := filepath.Glob(filepath.Join("..", "testdata", "hostile", "*.js"))
+	for _, file := range append(files, hostile...) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(b) < 4096 {
+			f.Add(string(b))
+		}
+	}
+	e := fuzzEngine(f)
+	in, err := os.ReadFile(filepath.Join("..", "testdata", "inputs", "pre-user-registration.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		start := time.Now()
+		res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: src}, in)
+		if res == nil {
+			t.Fatalf("no result: %v", err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Fatalf("run took %v", took)
+		}
+		if !json.Valid(res.Envelope.Data) && len(res.Envelope.Data) > 0 {
+			t.Fatalf("envelope data is not JSON: %q", res.Envelope.Data)
+		}
+	})
+}
