@@ -51,10 +51,12 @@ var guardedArrayMethods = []string{
 // It runs once per runtime, before any script. The natives it calls are
 // passed in: check(len) refuses array lengths over MaxArrayLength, charge(n)
 // checks an allocation of n bytes against the memory limits,
-// checkJSON(text) refuses JSON nested too deeply, stringify and exec are the
+// checkJSON(text) refuses JSON nested too deeply, fastParse(text) is
+// JSON.parse without a reviver (noParse when it cannot say, so the original
+// parser reports the error), stringify and exec are the
 // bounded JSON.stringify, and timed(fn, name) wraps a regular-expression
 // method so that a match the backtracking engine gave up on throws.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, stringify, timed, limits) {
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
   const apply = Reflect.apply, construct = Reflect.construct;
@@ -204,6 +206,12 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   const parse = JSON.parse;
   define(JSON, 'parse', named('parse', function (text, reviver) {
     text = String(text);
+    if (typeof reviver !== 'function') {
+      const v = fastParse(text);
+      if (v !== noParse) {
+        return v;
+      }
+    }
     if (text.length > maxNesting) {
       checkJSON(text);
     }
@@ -323,6 +331,7 @@ func (r *Runtime) installGuards() error {
 		return err
 	}
 	call, _ := goja.AssertFunction(prog)
+	noParse := vm.NewObject()
 	limits := vm.NewObject()
 	_ = limits.Set("maxNesting", MaxNesting)
 	_ = limits.Set("maxArguments", MaxArguments)
@@ -338,6 +347,13 @@ func (r *Runtime) installGuards() error {
 			r.checkJSONNesting(c.Argument(0).String())
 			return goja.Undefined()
 		}),
+		r.Func("parse", func(c goja.FunctionCall) goja.Value {
+			if v, ok := r.parseJSON(c.Argument(0).String()); ok {
+				return v
+			}
+			return noParse
+		}),
+		noParse,
 		r.Func("stringify", func(c goja.FunctionCall) goja.Value {
 			s, ok := r.stringify(c.Argument(0), c.Argument(1), c.Argument(2))
 			if !ok {

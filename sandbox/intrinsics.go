@@ -87,6 +87,10 @@ func (r *Runtime) Stringify(v goja.Value) (s string, ok bool, err error) {
 // ParseJSON parses text with the runtime's original JSON.parse, building
 // ordinary script objects. Text nested deeper than MaxNesting is refused.
 func (r *Runtime) ParseJSON(text string) (v goja.Value, err error) {
+	if v, ok := r.parseJSON(text); ok {
+		return v, nil
+	}
+	// Not JSON (or too deep): let goja's parser say why, as JSON.parse would.
 	if exc := r.vm.Try(func() { r.checkJSONNesting(text) }); exc != nil {
 		return nil, exc
 	}
