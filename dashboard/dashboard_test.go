@@ -127,7 +127,7 @@ func TestPoints(t *testing.T) {
 			if err != nil || !res.Envelope.Succeeded() {
 				t.Fatalf("the starter on the sample: %v %s", err, res.Envelope.Data)
 			}
-			switch o := res.Outcome.(type) {
+			switch o := res.Outcome().(type) {
 			case *triggers.CredentialsExchangeOutcome:
 				// Scope pass-through.
 				var in struct{ Scope []string }

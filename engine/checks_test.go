@@ -223,7 +223,7 @@ func TestFriendlyMessageDefaultsToMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := res.Outcome.(*triggers.PreUserRegistrationOutcome).Failure
+	f := res.Outcome().(*triggers.PreUserRegistrationOutcome).Failure
 	if f == nil || f.Message != "only one" || f.FriendlyMessage != "only one" || f.Name != "PreUserRegistrationError" {
 		t.Errorf("failure = %+v", f)
 	}

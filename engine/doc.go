@@ -20,7 +20,7 @@
 //		// that does not compile, invalid input... res still holds an
 //		// error envelope describing it.
 //	}
-//	outcome := res.Outcome.(*triggers.PreUserRegistrationOutcome)
+//	outcome := res.Outcome().(*triggers.PreUserRegistrationOutcome)
 //
 // See ExampleEngine_Run for a complete program.
 //

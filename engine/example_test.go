@@ -34,7 +34,7 @@ func ExampleEngine_Run() {
 	if err != nil {
 		panic(err)
 	}
-	outcome := res.Outcome.(*triggers.PreUserRegistrationOutcome)
+	outcome := res.Outcome().(*triggers.PreUserRegistrationOutcome)
 	fmt.Println(res.Envelope.Status, string(res.Envelope.Data))
 	fmt.Println("app_metadata:", outcome.AppMetadata)
 	fmt.Println("console:", res.Logs[0].Message)
@@ -61,7 +61,7 @@ func ExampleEngine_Run_credentialsExchange() {
 		res, _ := e.Run(context.Background(), hook, triggers.CredentialsExchangeInput{
 			Client: triggers.Client{Name: "reports"}, Scope: scope, Audience: "https://api.example.com/",
 		})
-		o := res.Outcome.(*triggers.CredentialsExchangeOutcome)
+		o := res.Outcome().(*triggers.CredentialsExchangeOutcome)
 		if o.OAuthError != nil {
 			fmt.Println(o.OAuthError.StatusCode, o.OAuthError.Code, o.OAuthError.Description)
 			continue

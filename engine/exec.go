@@ -92,7 +92,7 @@ func (x *execution) conclude(runErr error) (*Result, error) {
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
 		Envelope:    x.env,
-		Outcome:     x.t.Outcome(x.env),
+		outcome:     &lazyOutcome{t: x.t, env: x.env},
 		Logs:        x.logs,
 		LogsDropped: x.dropped,
 		Duration:    time.Since(x.start),

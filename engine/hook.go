@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sync"
 	"time"
 
 	"github.com/hookengine/hookengine/sandbox"
@@ -55,10 +56,8 @@ type Result struct {
 	// back (limits, compile errors, invalid input) have an error envelope
 	// too, describing why.
 	Envelope triggers.Envelope
-	// Outcome is what the envelope means for the extensibility point, typed:
-	// *triggers.CredentialsExchangeOutcome, *triggers.PreUserRegistrationOutcome
-	// and so on.
-	Outcome triggers.Outcome
+	// outcome interprets Envelope on first use (see Outcome).
+	outcome *lazyOutcome
 	// Logs is the console output of the run up to its result, bounded by
 	// WithLogCapture. Output the hook writes after calling back goes to the
 	// logger only.
@@ -70,6 +69,27 @@ type Result struct {
 	// CPUTime is the time charged against the run's CPU budget up to the
 	// result (see Limits.CPUTime).
 	CPUTime time.Duration
+}
+
+// Outcome returns what the envelope means for the extensibility point,
+// typed: *triggers.CredentialsExchangeOutcome,
+// *triggers.PreUserRegistrationOutcome and so on. It is worked out on the
+// first call, so runs whose callers only need the envelope do not pay for
+// it. It is safe for concurrent use.
+func (r *Result) Outcome() triggers.Outcome {
+	if r.outcome == nil {
+		return nil
+	}
+	l := r.outcome
+	l.once.Do(func() { l.o = l.t.Outcome(l.env) })
+	return l.o
+}
+
+type lazyOutcome struct {
+	once sync.Once
+	t    *triggers.Trigger
+	env  triggers.Envelope
+	o    triggers.Outcome
 }
 
 // LogEntry is one line of console output.

@@ -303,7 +303,7 @@ func TestConcurrentRuns(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				o := res.Outcome.(*triggers.PreUserRegistrationOutcome)
+				o := res.Outcome().(*triggers.PreUserRegistrationOutcome)
 				if o.AppMetadata["plan"] != "free" || o.UserMetadata["language"] != email {
 					t.Errorf("crossed or wrong result for %s: %+v", email, o)
 				}

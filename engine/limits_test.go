@@ -220,7 +220,7 @@ func TestCompileErrors(t *testing.T) {
 			if d["message"] != "Unable to compile the extensibility code as javascript" || d["error_description"] != ce.Error() {
 				t.Errorf("envelope data = %v", d)
 			}
-			if o := res.Outcome.(*triggers.PreUserRegistrationOutcome); !o.Denied() {
+			if o := res.Outcome().(*triggers.PreUserRegistrationOutcome); !o.Denied() {
 				t.Error("a hook that does not compile must deny the signup")
 			}
 			if err := e.Compile(h); !errors.As(err, &ce) {

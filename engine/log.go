@@ -119,6 +119,9 @@ func (x *execution) logEnd(res *Result, err error) {
 	if x.async && (err != nil || !res.Envelope.Succeeded()) {
 		level = zapcore.ErrorLevel
 	}
+	if !x.e.log.Core().Enabled(level) {
+		return // without building the run's logger
+	}
 	ce := x.logger().Check(level, "hook run finished")
 	if ce == nil {
 		return

@@ -66,7 +66,7 @@ func TestCredentialsExchange(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := res.Outcome.(*triggers.CredentialsExchangeOutcome)
+			got := res.Outcome().(*triggers.CredentialsExchangeOutcome)
 			if !reflect.DeepEqual(got.Scope, tt.want.Scope) || !reflect.DeepEqual(got.Claims, tt.want.Claims) ||
 				!reflect.DeepEqual(got.Ignored, tt.want.Ignored) || !reflect.DeepEqual(got.OAuthError, tt.want.OAuthError) {
 				t.Errorf("outcome = %+v\nwant      %+v", *got, tt.want)
@@ -124,7 +124,7 @@ func TestPreUserRegistration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := res.Outcome.(*triggers.PreUserRegistrationOutcome)
+			got := res.Outcome().(*triggers.PreUserRegistrationOutcome)
 			if !reflect.DeepEqual(got.UserMetadata, tt.userMetadata) {
 				t.Errorf("UserMetadata = %#v, want %#v", got.UserMetadata, tt.userMetadata)
 			}
@@ -150,7 +150,7 @@ func TestSendPhoneMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := res.Outcome.(*triggers.SendPhoneMessageOutcome)
+		o := res.Outcome().(*triggers.SendPhoneMessageOutcome)
 		if o.Failure != nil || o.Result["MessageID"] != want || o.Result["to"] != "+15555550100" {
 			t.Errorf("run %d: outcome = %+v", i, o)
 		}
@@ -160,7 +160,7 @@ func TestSendPhoneMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := res.Outcome.(*triggers.SendPhoneMessageOutcome).Failure
+	f := res.Outcome().(*triggers.SendPhoneMessageOutcome).Failure
 	if f == nil || f.Name != "SendPhoneMessageError" || f.FriendlyMessage != "Choose SMS instead." {
 		t.Errorf("failure = %+v", f)
 	}
@@ -174,8 +174,8 @@ func TestPostPoints(t *testing.T) {
 	e, logs := enginetest.NewObserved(t)
 	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PostChangePassword, Script: script(t, "post-change-password/audit.js")},
 		input(t, triggers.PostChangePassword))
-	if err != nil || res.Outcome.Err() != nil {
-		t.Fatalf("audit: %v %v", err, res.Outcome.Err())
+	if err != nil || res.Outcome().Err() != nil {
+		t.Fatalf("audit: %v %v", err, res.Outcome().Err())
 	}
 	if len(res.Logs) != 1 || res.Logs[0].Message != "password changed ada@example.com 2026-11-20T09:30:00.000Z Username-Password-Authentication" {
 		t.Errorf("logs = %v", res.Logs)
@@ -185,7 +185,7 @@ func TestPostPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := res.Outcome.(*triggers.PostUserRegistrationOutcome)
+	o := res.Outcome().(*triggers.PostUserRegistrationOutcome)
 	if o.Failure == nil || o.Failure.Message != "could not record signup of 5f1c7c1e2a3b4c5d6e7f8a9b" {
 		t.Errorf("outcome = %+v", o)
 	}

@@ -652,7 +652,7 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 	for i, l := range res.Logs {
 		out.Logs[i] = RunLog{Level: string(l.Level), Message: red.text(l.Message)}
 	}
-	if v := outcomeView(res.Outcome); v != nil {
+	if v := outcomeView(res.Outcome()); v != nil {
 		var b bytes.Buffer
 		if encodeNoEscape(&b, v) == nil {
 			out.Outcome = red.json(b.Bytes())

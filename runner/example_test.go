@@ -34,7 +34,7 @@ func ExampleRunner_RunTrigger() {
 	// A change is used from the next run on.
 	st.UpdateSecrets(ctx, h.ID, map[string]string{"PLAN": "pro"})
 	res, _ = r.RunTrigger(ctx, triggers.PreUserRegistration, input)
-	fmt.Println(res.Outcome.(*triggers.PreUserRegistrationOutcome).AppMetadata)
+	fmt.Println(res.Outcome().(*triggers.PreUserRegistrationOutcome).AppMetadata)
 	// Output:
 	// true
 	// {"user":{"app_metadata":{"plan":"free"}}}

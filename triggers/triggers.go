@@ -260,7 +260,7 @@ func credentialsExchangeArgs(vm *goja.Runtime, body goja.Value, webtask *goja.Ob
 	return []goja.Value{client, scope, audience, ctx}, nil
 }
 
-func userRegistrationArgs(vm *goja.Runtime, body goja.Value, webtask *goja.Object) ([]goja.Value, error) {
+func userRegistrationArgs(_ *goja.Runtime, body goja.Value, webtask *goja.Object) ([]goja.Value, error) {
 	if !isObject(body) {
 		return nil, notObject("Body")
 	}
@@ -274,14 +274,11 @@ func userRegistrationArgs(vm *goja.Runtime, body goja.Value, webtask *goja.Objec
 	if !isObject(get(context, "connection")) {
 		return nil, notObject("Body.context.connection")
 	}
-	// A shallow copy: the caller's context is left as it was.
-	src := context.(*goja.Object)
-	ctx := vm.NewObject()
-	for _, k := range src.Keys() {
-		if err := ctx.Set(k, src.Get(k)); err != nil {
-			return nil, err
-		}
-	}
+	// Auth0's compiler gave the script a shallow copy of body.context so
+	// that its caller's object stayed as it was. The script never sees the
+	// body, so adding webtask to body.context itself is the same to it, and
+	// saves the copy; callers of Args that keep using body see webtask in it.
+	ctx := context.(*goja.Object)
 	if err := ctx.Set("webtask", webtask); err != nil {
 		return nil, err
 	}
