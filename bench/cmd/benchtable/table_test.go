@@ -1,0 +1,46 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const sample = `goos: linux
+BenchmarkWarmPreUserRegistration/hookengine-2         	   10000	     20000 ns/op	   25712 B/op	     552 allocs/op
+BenchmarkWarmPreUserRegistration/goja-compile-per-call-2	    3831	    200000 ns/op	  104096 B/op	    1565 allocs/op
+BenchmarkWarmPreUserRegistration/native-go-2          	   50516	      5000 ns/op	    6136 B/op	     108 allocs/op
+BenchmarkParallelPreUserRegistration/hookengine-2     	   20000	     10000 ns/op	   25712 B/op	     552 allocs/op
+BenchmarkCPULimitLatency/hookengine-2                 	     100	 101000000 ns/op	       100.5 p50-ms	       108.0 p99-ms	       120.0 max-ms
+BenchmarkRetainedMemory/hookengine-2                  	       1	 5000000 ns/op	    300000 retained-B/hook
+BenchmarkWarmPreUserRegistration/node-vm-reused	    100000	        4000.0 ns/op
+PASS
+`
+
+func TestParseAndRender(t *testing.T) {
+	rs := parse(strings.NewReader(sample))
+	r := rs.get("WarmPreUserRegistration", "goja-compile-per-call")
+	if v, _ := r.get("allocs/op"); v != 1565 || r.procs != 2 {
+		t.Fatalf("parsed %+v", r)
+	}
+	if v, _ := rs.get("CPULimitLatency", "hookengine").get("p99-ms"); v != 108 {
+		t.Fatalf("p99 = %v", v)
+	}
+	if rs.get("WarmPreUserRegistration", "node-vm-reused") == nil {
+		t.Fatal("the Node line (no procs suffix) was not parsed")
+	}
+	out := render(machine{cpu: "test", cores: 2}, rs)
+	for _, want := range []string{
+		"| WarmPreUserRegistration | goja-compile-per-call | 200.0 µs | 1565 | 104096 | 10.00× |",
+		"| hookengine | 20.0 µs | 10.0 µs (2 goroutines) | 2.00× |",
+		"| warm pre-user-registration ≥ 8× faster than goja new-runtime-per-call | 10.00× faster | met |",
+		"| warm pre-user-registration ≤ 3× the native Go floor | 4.00× | **missed**, by 1.33× |",
+		"| warm pre-user-registration ≤ 1.5× Node vm, reused context without limits | 5.00× | **missed**, by 3.33× |",
+		"| endless loop under a 100 ms limit returns within 110 ms at p99 (100 runs) | 108.0 ms | met |",
+		"| a warm cached hook with its runtime retains ≤ 256 KiB | 293.0 KiB | **missed**, by 1.14× |",
+		"| CPU-heavy hook within 10 % of raw goja, reused runtime | not measured | — |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
+		}
+	}
+}
