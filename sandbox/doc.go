@@ -80,13 +80,16 @@
 //   - WallTime runs on the Clock from Begin to End, waits included. A clock
 //     timer ends the execution when it fires, interrupting a running script.
 //
-//   - CPUTime is approximate. On Linux it is the CPU time of the thread running
-//     the script, read by a watchdog every millisecond while a turn runs, so a
-//     busy script overshoots its budget by about a millisecond plus however
-//     late the watchdog gets scheduled. The first millisecond of each turn is
-//     charged at wall-clock time. Waiting on timers or operations costs
-//     nothing, while Go code that host functions run during a turn is
-//     charged. On other systems, each turn is charged at wall-clock time.
+//   - CPUTime is charged exactly and enforced approximately. On Linux each
+//     turn is charged the CPU time its thread used, read from the thread's
+//     clock when the turn starts and ends (a turn shorter than 100µs is
+//     charged its real duration); time the process spends descheduled or
+//     stopped is not charged. A watchdog reads the clock
+//     every millisecond while a turn runs, so a busy script overshoots its
+//     budget by about a millisecond plus however late the watchdog gets
+//     scheduled. Waiting on timers or operations costs nothing, while Go
+//     code that host functions run during a turn is charged. On other
+//     systems, each turn is charged at wall-clock time.
 //
 //   - A cancelled context or a closed Stop channel is noticed at the start of
 //     every turn, at once while Wait is waiting, and by the watchdog within

@@ -20,11 +20,11 @@ type Limits struct {
 	WallTime time.Duration
 
 	// CPUTime bounds the time spent running JavaScript. On Linux it is the
-	// real CPU time of the thread running the script, so waiting on timers or
-	// on I/O costs nothing. The first millisecond of each turn is charged at
-	// wall-clock time (the watchdog starts reading the thread's clock only
-	// for turns that last longer than that). On other systems every turn is
-	// charged at wall-clock time.
+	// real CPU time of the thread running the script, read when each turn
+	// starts and ends, so waiting on timers or on I/O costs nothing and
+	// neither does time the process spends descheduled or stopped. Turns
+	// shorter than 100µs are charged their real duration. On other systems
+	// every turn is charged at wall-clock time.
 	CPUTime time.Duration
 
 	// StackDepth bounds the depth of nested JavaScript calls. Zero means the
@@ -52,6 +52,11 @@ type Limits struct {
 // and how often it looks again while the turn lasts. It bounds how late a
 // cancelled context or a closed stop channel interrupts a busy script.
 const probeInterval = time.Millisecond
+
+// shortTurn is the real duration under which a turn is charged that
+// duration instead of reading the thread's CPU clock again (a system call):
+// however it was spent, the overcharge is below shortTurn.
+const shortTurn = 100 * time.Microsecond
 
 // watchdog enforces Limits on the executions of one runtime. The owning
 // goroutine calls begin/enter/exit/end; timers call onWall and onProbe from
@@ -84,13 +89,11 @@ type watchdog struct {
 	memCycles  int64 // collections completed at the first check, then at the baseline
 	turns      int
 
-	inTurn      bool
-	tid         int
-	turnStart   time.Time // real, monotonic
-	sampled     bool
-	cpuAtSample int64
-	preSample   time.Duration
-	probe       *time.Timer
+	inTurn    bool
+	tid       int
+	turnStart time.Time // real, monotonic
+	cpuAtTurn int64     // the thread's CPU clock at turnStart; -1 without one
+	probe     *time.Timer
 }
 
 func (w *watchdog) begin(ctx context.Context, lim Limits) {
@@ -216,6 +219,7 @@ func (w *watchdog) onWall() {
 func (w *watchdog) enter() error {
 	runtime.LockOSThread()
 	tid := threadID()
+	cpu := threadCPU(tid)
 	now := time.Now()
 	w.mu.Lock()
 	if w.tripped == nil {
@@ -229,7 +233,7 @@ func (w *watchdog) enter() error {
 		runtime.UnlockOSThread()
 		return err
 	}
-	w.inTurn, w.tid, w.turnStart, w.sampled = true, tid, now, false
+	w.inTurn, w.tid, w.turnStart, w.cpuAtTurn = true, tid, now, cpu
 	d := w.nextProbe(w.cpuUsed)
 	if w.probe == nil {
 		w.probe = time.AfterFunc(d, w.onProbe)
@@ -247,13 +251,11 @@ func (w *watchdog) exit() error {
 	w.mu.Lock()
 	w.probe.Stop()
 	w.inTurn = false
-	charge := end.Sub(w.turnStart)
-	if w.sampled && w.cpuAtSample >= 0 {
-		if c := threadCPU(w.tid); c >= 0 {
-			charge = w.preSample + time.Duration(c-w.cpuAtSample)
-		}
+	if took := end.Sub(w.turnStart); took < shortTurn {
+		w.cpuUsed += took
+	} else {
+		w.cpuUsed += w.turnCPU(threadCPU(w.tid), end)
 	}
-	w.cpuUsed += charge
 	if w.tripped == nil && w.lim.CPUTime > 0 && w.cpuUsed > w.lim.CPUTime {
 		w.tripped = timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime)
 	}
@@ -265,6 +267,17 @@ func (w *watchdog) exit() error {
 	w.mu.Unlock()
 	runtime.UnlockOSThread()
 	return err
+}
+
+// turnCPU returns the CPU time the current turn has used, given the thread's
+// CPU clock now (cpu) and the real time now: the difference of the clock's
+// readings, or the real time since the turn started where there is no
+// clock. Callers hold mu.
+func (w *watchdog) turnCPU(cpu int64, now time.Time) time.Duration {
+	if cpu >= 0 && w.cpuAtTurn >= 0 {
+		return time.Duration(cpu - w.cpuAtTurn)
+	}
+	return now.Sub(w.turnStart)
 }
 
 // nextProbe returns when to look at a running turn again, given the CPU time
@@ -290,17 +303,7 @@ func (w *watchdog) onProbe() {
 		w.trip(err)
 		return
 	}
-	c := threadCPU(w.tid)
-	used := w.cpuUsed + time.Since(w.turnStart)
-	switch {
-	case !w.sampled:
-		// The thread's clock is read from here on; what the turn used before
-		// now is charged at wall-clock time.
-		w.sampled, w.cpuAtSample, w.preSample = true, c, time.Since(w.turnStart)
-		used = w.cpuUsed + w.preSample
-	case c >= 0 && w.cpuAtSample >= 0:
-		used = w.cpuUsed + w.preSample + time.Duration(c-w.cpuAtSample)
-	}
+	used := w.cpuUsed + w.turnCPU(threadCPU(w.tid), time.Now())
 	if w.lim.CPUTime > 0 && used >= w.lim.CPUTime {
 		w.trip(timeLimitError(ErrCPUTimeExceeded, w.lim.CPUTime))
 		return

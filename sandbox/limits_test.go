@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -97,6 +98,35 @@ func TestWaitingCostsNoCPUTime(t *testing.T) {
 	}
 	if !rt.Reusable() {
 		t.Errorf("Reusable: got false, want true")
+	}
+}
+
+func TestBlockedTurnsCostNoCPUTime(t *testing.T) {
+	// Real time, briefly: turns whose thread is off the CPU (here blocked in
+	// a host call; in production also descheduled, or the process stopped)
+	// are charged the CPU time the thread used, not the time they took.
+	// Each turn is shorter than the watchdog's first look, so charging
+	// turns at wall-clock time would exceed the budget.
+	if runtime.GOOS != "linux" {
+		t.Skip("the thread's CPU clock is read on Linux only")
+	}
+	const budget = 20 * time.Millisecond
+	rt := newRuntime(t, nil)
+	begin(t, rt, context.Background(), sandbox.Limits{WallTime: 10 * time.Second, CPUTime: budget}, nil)
+	var blocked time.Duration
+	for blocked < 3*budget {
+		start := time.Now()
+		err := rt.Do(func(*goja.Runtime) error {
+			time.Sleep(500 * time.Microsecond) // over shortTurn, under the first look
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("turn after %v blocked: got error %v, want nil", blocked, err)
+		}
+		blocked += time.Since(start)
+	}
+	if u := rt.End(); u.Err != nil || u.CPUTime >= budget {
+		t.Errorf("after %v blocked in turns: got CPU time %v and error %v, want under %v and nil", blocked, u.CPUTime, u.Err, budget)
 	}
 }
 
