@@ -39,7 +39,8 @@ type Engine struct {
 	stopOnce sync.Once
 	mu       sync.Mutex
 	closed   bool
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // runs in progress, background work included
+	requests sync.WaitGroup // goroutines sending the hooks' fetch requests
 
 	runs     atomic.Int64
 	compiles atomic.Int64
@@ -84,7 +85,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e.sbConfig = sandbox.Config{
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
-		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent},
+		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, Requests: &e.requests},
 	}
 	return e, nil
 }
@@ -214,13 +215,17 @@ func (e *Engine) enter() bool {
 
 // Close stops the engine now: new runs fail with ErrClosed, runs in progress
 // (background work included) are interrupted and end with ErrClosed, and
-// Close returns once all of them have. Calling it again is harmless.
+// Close returns once all of them have, and every fetch request they made
+// has returned. Calling it again is harmless.
 func (e *Engine) Close() error {
 	e.mu.Lock()
 	e.closed = true
 	e.mu.Unlock()
 	e.stopOnce.Do(func() { close(e.stop) })
 	e.wg.Wait()
+	// Ended runs cancelled their requests; wait for those to return so
+	// nothing logs or holds a connection after Close.
+	e.requests.Wait()
 	e.runtimes.clear()
 	e.fetch.CloseIdleConnections()
 	return nil

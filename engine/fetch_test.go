@@ -17,6 +17,8 @@ import (
 	"github.com/hookengine/hookengine/enginetest"
 	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 )
 
 // allowLocal lets hooks reach test servers on the loopback interface.
@@ -381,4 +383,67 @@ func TestFetchLogsNoCredentials(t *testing.T) {
 			t.Errorf("log line leaks a credential or URL: %v %v", entry.Message, entry.ContextMap())
 		}
 	}
+}
+
+// blockingCore holds the writer of the first "fetch" log entry until
+// released, and says when one arrives.
+type blockingCore struct {
+	zapcore.Core
+	writing chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (c *blockingCore) Enabled(zapcore.Level) bool { return true }
+
+func (c *blockingCore) With([]zapcore.Field) zapcore.Core { return c }
+
+func (c *blockingCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	return ce.AddCore(ent, c)
+}
+
+func (c *blockingCore) Write(ent zapcore.Entry, _ []zapcore.Field) error {
+	if ent.Message == "fetch" {
+		c.once.Do(func() { close(c.writing) })
+		<-c.release
+	}
+	return nil
+}
+
+func TestCloseWaitsForRequests(t *testing.T) {
+	// A request the hook left in flight is cancelled when Close stops its
+	// run; Close must not return before the request's goroutine has, or it
+	// would log to a logger the host may already have closed.
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The server notices the client going away only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	defer srv.Close()
+	core := &blockingCore{Core: zapcore.NewNopCore(), writing: make(chan struct{}), release: make(chan struct{})}
+	e, err := engine.New(allowLocal, engine.WithLogger(zap.New(core)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration,
+		Script: script(t, "fetch/fire-and-forget.js"), Secrets: map[string]string{"API": srv.URL}}, input(t, triggers.PreUserRegistration))
+	if err != nil || !res.Envelope.Succeeded() {
+		t.Fatalf("Run: got %v, %s; want success", err, res.Envelope.Data)
+	}
+	<-arrived
+	closed := make(chan struct{})
+	go func() {
+		_ = e.Close()
+		close(closed)
+	}()
+	<-core.writing
+	select {
+	case <-closed:
+		t.Error("Close returned while a request it cancelled was still logging")
+	default:
+	}
+	close(core.release)
+	<-closed
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
@@ -34,6 +35,11 @@ type FetchConfig struct {
 	// MaxConcurrent bounds the requests of one execution in flight at once;
 	// later ones wait for a free slot. Default DefaultMaxConcurrentFetches.
 	MaxConcurrent int
+	// Requests, when set, counts the goroutines sending requests. A request
+	// outlives the execution that made it until the cancellation of its
+	// context (at End) reaches the transport; wait on Requests to know that
+	// every request has returned and written its log line.
+	Requests *sync.WaitGroup
 }
 
 // fetcher is the per-runtime state of fetch: what the current execution has
@@ -408,7 +414,13 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 	p.start = func() {
 		p.started = true
 		f.inflight++
+		if f.cfg.Requests != nil {
+			f.cfg.Requests.Add(1)
+		}
 		go func() {
+			if f.cfg.Requests != nil {
+				defer f.cfg.Requests.Done()
+			}
 			resp, err := f.cfg.Client.Do(ctx, req)
 			cancel()
 			complete(func() {
