@@ -13,6 +13,7 @@ The commands are:
 	serve   serve the Management API for hooks (/api/v2/hooks) over a local database
 	import  import hooks from auth0-deploy-cli files (hooks/ folder or tenant.yaml)
 	export  export hooks as auth0-deploy-cli files (hooks/ folder or tenant.yaml)
+	soak    run a mixed load of normal and hostile hooks and check every result
 	help    show the help of hooks, or of a command: hooks help COMMAND
 
 "hooks --help", "hooks help" and "hooks COMMAND --help" print the help on
@@ -155,5 +156,21 @@ Export writes every hook of the local database or of a server as deploy-cli
 files: a directory (hooks/NAME.js and hooks/NAME.json) or a .yaml file (a
 hooks: list, scripts in hooks/ beside it). Secret values are written as
 _VALUE_NOT_SHOWN_, which an import leaves unchanged.
+
+# Soak
+
+Usage:
+
+	hooks soak [--duration DURATION] [--workers N] [--json] [--seed N]
+	           [--testdata DIR]
+
+Soak runs a weighted mix of the repository's hooks on one engine for
+DURATION (default 60s): mostly normal hooks of testdata/soak, a few hostile
+ones of testdata/hostile, all under short limits. Every normal run's input
+carries a unique token the hook echoes, and its whole result is compared
+with what its input implies; hostile runs must end with their expected
+error class. It prints latency percentiles, how runs ended, the checks, and
+goroutines and live heap before and after, and exits with 1 when a check
+fails or goroutines or heap do not come back to their baseline.
 */
 package main

@@ -36,6 +36,7 @@ var commands = []*command{
 	serveCommand,
 	importCommand,
 	exportCommand,
+	soakCommand,
 }
 
 func lookupCommand(name string) *command {
