@@ -1,5 +1,3 @@
-// Package leaktest holds the goleak options every test package of
-// hookengine uses.
 package leaktest
 
 import "go.uber.org/goleak"

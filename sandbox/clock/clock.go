@@ -1,5 +1,3 @@
-// Package clock defines the clock hookengine reads time from, so that tests
-// can replace real time with virtual time (see enginetest.Clock).
 package clock
 
 import (
