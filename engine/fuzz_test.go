@@ -97,7 +97,11 @@ func FuzzEnvelope(f *testing.F) {
 			return
 		}
 		var want, got any
-		_ = json.Unmarshal([]byte(value), &want)
+		if err := json.Unmarshal([]byte(value), &want); err != nil {
+			// A number beyond float64 (1E1000) is Infinity to the script,
+			// which JSON.stringify writes as null, as in Node.
+			return
+		}
 		if err := json.Unmarshal(res.Envelope.Data, &got); err != nil {
 			t.Fatal(err)
 		}
