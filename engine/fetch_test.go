@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,92 +88,19 @@ func TestFetchRefusesLoopbackByDefault(t *testing.T) {
 	}
 }
 
-// windowServer enforces a fixed-window limit of limit requests per second of
-// clk's time, answering 429 past it, and sends Auth0's rate-limit headers.
-type windowServer struct {
-	*httptest.Server
-	limit int
-
-	mu       sync.Mutex
-	counts   map[int64]int
-	total    int
-	overflow int
-	first    int64 // window of the first response
-}
-
-func newWindowServer(t *testing.T, clk *enginetest.Clock, limit int) *windowServer {
-	s := &windowServer{limit: limit, counts: map[int64]int{}, first: -1}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		window := clk.Now().Unix()
-		s.counts[window]++
-		s.total++
-		n := s.counts[window]
-		if s.first < 0 {
-			s.first = window
-		}
-		if n > limit {
-			s.overflow++
-		}
-		s.mu.Unlock()
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-n, 0)))
-		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(window+1, 10))
-		if n > limit {
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		io.WriteString(w, "ok")
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-// driveClock advances clk to its next timer whenever every active run is
-// waiting on the fetch throttle, until stop is closed.
-func driveClock(clk *enginetest.Clock, e *engine.Engine, active *atomic.Int64, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		if n := active.Load(); n > 0 && e.FetchStats().Waiting >= n {
-			clk.AdvanceToNext()
-			for i := 0; i < 200 && e.FetchStats().Waiting >= n; i++ {
-				time.Sleep(50 * time.Microsecond)
-			}
-			continue
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
-}
-
-// runDriven runs fn while driving clk, with n runs counted active.
-func runDriven(clk *enginetest.Clock, e *engine.Engine, n int, fn func(done func())) {
-	var active atomic.Int64
-	active.Store(int64(n))
-	stop := make(chan struct{})
-	driver := make(chan struct{})
-	go func() { defer close(driver); driveClock(clk, e, &active, stop) }()
-	fn(func() { active.Add(-1) })
-	close(stop)
-	<-driver
-}
-
 // Twenty hooks sharing an origin make 200 requests between them; the shared
 // throttle keeps every second's requests within the server's limit, so none
 // is answered 429.
 func TestFetchSharedBudget(t *testing.T) {
 	clk := enginetest.NewClock(time.Unix(1_764_158_400, 0))
-	srv := newWindowServer(t, clk, 10)
+	srv := enginetest.NewWindowServer(t, clk, 10)
 	e := enginetest.New(t, engine.WithClock(clk), allowLocal)
 	h := engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/many.js"),
 		Secrets: map[string]string{"API": srv.URL, "N": "10"}, Limits: engine.Limits{WallTime: time.Hour}}
 	in := input(t, triggers.PreUserRegistration)
 	var results []string
 	var mu sync.Mutex
-	runDriven(clk, e, 20, func(done func()) {
+	clk.Drive(20, func() int64 { return e.FetchStats().Waiting }, func(done func()) {
 		var wg sync.WaitGroup
 		for i := 0; i < 20; i++ {
 			wg.Add(1)
@@ -198,15 +124,8 @@ func TestFetchSharedBudget(t *testing.T) {
 			t.Errorf("a run saw %s", r)
 		}
 	}
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	if srv.total != 200 || srv.overflow != 0 {
-		t.Errorf("server got %d requests, %d past the limit", srv.total, srv.overflow)
-	}
-	for w, n := range srv.counts {
-		if w >= srv.first && n > srv.limit {
-			t.Errorf("second %d got %d requests, limit %d", w, n, srv.limit)
-		}
+	if total, over := srv.Requests(); total != 200 || over != 0 {
+		t.Errorf("server got %d requests, %d past the limit", total, over)
 	}
 	if st := e.FetchStats(); st.Requests != 200 || st.TooManyRequests != 0 || st.Waits == 0 {
 		t.Errorf("stats = %+v", st)
@@ -239,7 +158,7 @@ func TestFetch429(t *testing.T) {
 			e := enginetest.New(t, engine.WithClock(clk), allowLocal)
 			var res *engine.Result
 			var err error
-			runDriven(clk, e, 1, func(done func()) {
+			clk.Drive(1, func() int64 { return e.FetchStats().Waiting }, func(done func()) {
 				defer done()
 				res, err = e.Run(context.Background(), engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/catch-error.js"),
 					Secrets: map[string]string{"URL": srv.URL}, Limits: engine.Limits{WallTime: tt.wall}}, input(t, triggers.PreUserRegistration))

@@ -15,4 +15,10 @@
 //	clk.BlockUntil(2) // the run's wall-time limit and its wait for the timer
 //	clk.Advance(5 * time.Second)
 //	<-done
+//
+// WindowServer is an API that enforces a per-second rate limit in the
+// Clock's time and says so in Auth0's rate-limit headers, and Clock.Drive
+// moves the clock on whenever every caller is waiting on a fetch
+// throttle: together they test hooks that fetch under rate limits without
+// waiting in real time.
 package enginetest

@@ -20,63 +20,9 @@ import (
 
 var start = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
-// windowServer enforces a fixed-window limit of limit requests per second
-// of clk's time, answering 429 beyond it, and reports Auth0's three headers.
-type windowServer struct {
-	*httptest.Server
-	clk   *enginetest.Clock
-	limit int
-
-	mu       sync.Mutex
-	counts   map[int64]int
-	overflow int // requests past the limit of their window
-	total    int
-}
-
-func newWindowServer(t *testing.T, clk *enginetest.Clock, limit int) *windowServer {
-	s := &windowServer{clk: clk, limit: limit, counts: map[int64]int{}}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		window := clk.Now().Unix()
-		s.counts[window]++
-		s.total++
-		n := s.counts[window]
-		if n > limit {
-			s.overflow++
-		}
-		s.mu.Unlock()
-		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
-		w.Header().Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-n, 0)))
-		w.Header().Set("X-RateLimit-Reset", strconv.FormatInt(window+1, 10))
-		if n > limit {
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		io.WriteString(w, "ok")
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-// drive advances clk to its next timer whenever every one of the active
-// requests is waiting on it, until stop is closed.
-func drive(clk *enginetest.Clock, waiting func() int64, active *atomic.Int64, stop <-chan struct{}) {
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
-		if n := active.Load(); n > 0 && waiting() >= n {
-			clk.AdvanceToNext()
-			// Give the woken requests time to leave their wait.
-			for i := 0; i < 100 && waiting() >= n; i++ {
-				time.Sleep(50 * time.Microsecond)
-			}
-			continue
-		}
-		time.Sleep(50 * time.Microsecond)
-	}
+// waitingOn reports how many requests th holds back, for Clock.Drive.
+func waitingOn(th *fetch.Throttle) func() int64 {
+	return func() int64 { return th.Stats().Waiting }
 }
 
 func throttledClient(t *testing.T, th *fetch.Throttle) *http.Client {
@@ -88,45 +34,33 @@ func throttledClient(t *testing.T, th *fetch.Throttle) *http.Client {
 // The Go-side Transport keeps concurrent callers within an origin's budget.
 func TestTransportKeepsWithinBudget(t *testing.T) {
 	clk := enginetest.NewClock(start)
-	srv := newWindowServer(t, clk, 5)
+	srv := enginetest.NewWindowServer(t, clk, 5)
 	th := fetch.NewThrottle(fetch.ThrottleOptions{Clock: clk})
 	client := throttledClient(t, th)
 
-	var active atomic.Int64
-	stop := make(chan struct{})
-	var driverDone sync.WaitGroup
-	driverDone.Add(1)
-	go func() { defer driverDone.Done(); drive(clk, func() int64 { return th.Stats().Waiting }, &active, stop) }()
-
-	var wg sync.WaitGroup
 	var failures atomic.Int64
-	for g := 0; g < 8; g++ {
-		active.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer active.Add(-1)
-			for i := 0; i < 5; i++ {
-				resp, err := client.Get(srv.URL)
-				if err != nil || resp.StatusCode != http.StatusOK {
-					failures.Add(1)
+	clk.Drive(8, waitingOn(th), func(done func()) {
+		var wg sync.WaitGroup
+		for g := 0; g < 8; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer done()
+				for i := 0; i < 5; i++ {
+					resp, err := client.Get(srv.URL)
+					if err != nil || resp.StatusCode != http.StatusOK {
+						failures.Add(1)
+					}
+					if err == nil {
+						resp.Body.Close()
+					}
 				}
-				if err == nil {
-					resp.Body.Close()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(stop)
-	driverDone.Wait()
-	if failures.Load() != 0 || srv.overflow != 0 || srv.total != 40 {
-		t.Errorf("failures %d, requests past the limit %d, total %d", failures.Load(), srv.overflow, srv.total)
-	}
-	for w, n := range srv.counts {
-		if n > srv.limit {
-			t.Errorf("window %d got %d requests", w, n)
+			}()
 		}
+		wg.Wait()
+	})
+	if total, over := srv.Requests(); failures.Load() != 0 || over != 0 || total != 40 {
+		t.Errorf("failures %d, requests past the limit %d, total %d", failures.Load(), over, total)
 	}
 	if got := clk.Now().Sub(start); got < 7*time.Second {
 		t.Errorf("40 requests at 5 a second took %v of clock time", got)
@@ -288,21 +222,17 @@ func TestTransport429(t *testing.T) {
 			th := fetch.NewThrottle(opts)
 			client := throttledClient(t, th)
 
-			var active atomic.Int64
-			active.Store(1)
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go func() { defer close(done); drive(clk, func() int64 { return th.Stats().Waiting }, &active, stop) }()
-
 			ctx := context.Background()
 			if tt.deadline > 0 {
 				ctx = fetch.WithDeadline(ctx, start.Add(tt.deadline))
 			}
 			req, _ := http.NewRequestWithContext(ctx, "POST", srv.URL, strings.NewReader("payload"))
-			resp, err := client.Do(req)
-			active.Store(0)
-			close(stop)
-			<-done
+			var resp *http.Response
+			var err error
+			clk.Drive(1, waitingOn(th), func(done func()) {
+				defer done()
+				resp, err = client.Do(req)
+			})
 			if tt.err == "" {
 				if err != nil || resp.StatusCode != http.StatusOK {
 					t.Fatalf("got %v %v, want success", resp, err)
@@ -372,20 +302,17 @@ func TestTransportStaticRate(t *testing.T) {
 		fetch.OriginOf("http", strings.TrimPrefix(srv.URL, "http://")): {PerSecond: 2, Burst: 1},
 	}})
 	client := throttledClient(t, th)
-	var active atomic.Int64
-	active.Store(1)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() { defer close(done); drive(clk, func() int64 { return th.Stats().Waiting }, &active, stop) }()
-	for i := 0; i < 3; i++ {
-		resp, err := client.Get(srv.URL)
-		if err != nil {
-			t.Fatal(err)
+	clk.Drive(1, waitingOn(th), func(done func()) {
+		defer done()
+		for i := 0; i < 3; i++ {
+			resp, err := client.Get(srv.URL)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
 		}
-		resp.Body.Close()
-	}
-	close(stop)
-	<-done
+	})
 	if fmt.Sprint(times) != "[0s 500ms 1s]" {
 		t.Errorf("requests at %v, want every 500ms", times)
 	}
