@@ -25,9 +25,13 @@ const (
 	hostileMemory  = 32 << 20
 	hostileCeiling = 512 << 20
 	// heapMargin is how far over the ceiling the process heap may get
-	// while the corpus runs: the ceiling is checked between allocations,
-	// and a collection may lag behind the heap's growth.
-	heapMargin = 256 << 20
+	// while the corpus runs. The ceiling is checked between instructions
+	// and against the live heap as of the latest collection, and one `+`
+	// of two long strings is a single allocation no guard sees: when the
+	// watchdog's probes wait for a core, a doubling string gets one or two
+	// steps past the check. The corpus peaked at 280-460 MiB over six runs
+	// beside another test binary, and at 965 MiB once beside two.
+	heapMargin = 512 << 20
 )
 
 // hostileCase is a script of testdata/hostile and how its run must end.

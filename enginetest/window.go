@@ -60,11 +60,18 @@ func (s *WindowServer) Requests() (total, overLimit int) {
 	return s.total, s.overLimit
 }
 
+// DriveHorizon is how far ahead Clock.Drive looks for the next timer.
+const DriveHorizon = 10 * time.Minute
+
 // Drive runs fn, which starts n callers and waits for them, while moving
 // the clock to its next timer whenever every caller still running is
 // waiting on it; waiting reports how many are (such as a fetch Throttle's
 // Stats().Waiting). Each caller calls done, which fn is given, when it
 // finishes. Drive returns when fn does.
+//
+// Drive only moves to timers due within DriveHorizon: a woken caller that
+// is slow to leave its wait still counts as waiting, and moving on then
+// must not reach the far-off timers of the callers' own limits.
 func (c *Clock) Drive(n int, waiting func() int64, fn func(done func())) {
 	var active atomic.Int64
 	active.Store(int64(n))
@@ -78,8 +85,9 @@ func (c *Clock) Drive(n int, waiting func() int64, fn func(done func())) {
 				return
 			default:
 			}
-			if a := active.Load(); a > 0 && waiting() >= a {
-				c.AdvanceToNext()
+			at, ok := c.Next()
+			if a := active.Load(); a > 0 && waiting() >= a && ok && at.Sub(c.Now()) <= DriveHorizon {
+				c.Advance(max(at.Sub(c.Now()), 0))
 				// Give the woken callers time to leave their wait.
 				for i := 0; i < 200 && waiting() >= a; i++ {
 					time.Sleep(50 * time.Microsecond)

@@ -43,8 +43,10 @@ type Limits struct {
 	// once it has grown by more than Memory since the first collection of
 	// the execution (forcing collections when the figure lags far behind).
 	// Growth by other goroutines counts too, and collections lag behind
-	// allocation, so an execution can hold up to about twice Memory before
-	// it is stopped.
+	// allocation, so an execution that grows steadily can hold up to about
+	// twice Memory before it is stopped. A string doubled with + overshoots
+	// further: each doubling is one allocation in one instruction, and the
+	// watchdog's checks wait for a free core.
 	Memory int64
 }
 
