@@ -35,7 +35,11 @@ func installNPM(t *testing.T) string {
 	t.Helper()
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		t.Skip("npm is not installed: this test installs lodash, ipaddr.js, uuid and moment from the npm registry with it")
+		const why = "npm is not installed: this test installs lodash, ipaddr.js, uuid and moment from the npm registry with it"
+		if os.Getenv("HOOKENGINE_REQUIRE_NPM") != "" {
+			t.Fatal(why + " (HOOKENGINE_REQUIRE_NPM is set)")
+		}
+		t.Skip(why)
 	}
 	npmOnce.Do(func() {
 		npmDir, npmErr = os.MkdirTemp("", "hookengine-npm-")
