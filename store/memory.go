@@ -60,12 +60,9 @@ func (m *Memory) CreateHook(ctx context.Context, h *Hook) (*Hook, error) {
 func (m *Memory) GetHook(ctx context.Context, id string) (*Hook, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return nil, err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return nil, notFound(id)
 	}
 	return h.Clone(), nil
 }
@@ -112,12 +109,9 @@ func (m *Memory) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return nil, err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return nil, notFound(id)
 	}
 	if p.Name != nil && m.nameTaken(*p.Name, id) {
 		return nil, fmt.Errorf("%w: %q", ErrNameTaken, *p.Name)
@@ -146,11 +140,8 @@ func (m *Memory) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 func (m *Memory) DeleteHook(ctx context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.usable(ctx); err != nil {
+	if _, err := m.hook(ctx, id); err != nil {
 		return err
-	}
-	if _, ok := m.hooks[id]; !ok {
-		return notFound(id)
 	}
 	delete(m.hooks, id)
 	return nil
@@ -175,12 +166,9 @@ func (m *Memory) EnabledHook(ctx context.Context, t triggers.ID) (*Hook, error) 
 func (m *Memory) SecretNames(ctx context.Context, id string) ([]string, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return nil, err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return nil, notFound(id)
 	}
 	return h.SecretNames(), nil
 }
@@ -192,12 +180,9 @@ func (m *Memory) AddSecrets(ctx context.Context, id string, secrets map[string]s
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return notFound(id)
 	}
 	for _, name := range slices.Sorted(maps.Keys(secrets)) {
 		if _, dup := h.Secrets[name]; dup {
@@ -216,12 +201,9 @@ func (m *Memory) AddSecrets(ctx context.Context, id string, secrets map[string]s
 func (m *Memory) UpdateSecrets(ctx context.Context, id string, secrets map[string]string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return notFound(id)
 	}
 	for _, name := range slices.Sorted(maps.Keys(secrets)) {
 		if _, ok := h.Secrets[name]; !ok {
@@ -237,18 +219,28 @@ func (m *Memory) UpdateSecrets(ctx context.Context, id string, secrets map[strin
 func (m *Memory) DeleteSecrets(ctx context.Context, id string, names []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.usable(ctx); err != nil {
+	h, err := m.hook(ctx, id)
+	if err != nil {
 		return err
-	}
-	h, ok := m.hooks[id]
-	if !ok {
-		return notFound(id)
 	}
 	for _, n := range names {
 		delete(h.Secrets, n)
 	}
 	m.touch(h, m.now().UTC())
 	return nil
+}
+
+// hook returns the stored hook id, once ctx and the store are usable.
+// Callers hold mu.
+func (m *Memory) hook(ctx context.Context, id string) (*Hook, error) {
+	if err := m.usable(ctx); err != nil {
+		return nil, err
+	}
+	h, ok := m.hooks[id]
+	if !ok {
+		return nil, notFound(id)
+	}
+	return h, nil
 }
 
 // Close implements Store: later calls fail with ErrClosed.
