@@ -59,8 +59,13 @@ func BenchmarkAsyncTimer(b *testing.B) {
 }
 
 func benchScenario(b *testing.B, name string, m mode) {
-	w := loadWorkload(b, name)
-	for _, c := range goContenders() {
+	benchContenders(b, loadWorkload(b, name), m, goContenders())
+}
+
+// benchContenders runs workload w in mode m through each contender that
+// supports it, one sub-benchmark each.
+func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) {
+	for _, c := range contenders {
 		if !c.supports(w, m) {
 			continue
 		}

@@ -73,23 +73,7 @@ func fetchContenders() []contender {
 
 // BenchmarkFetch runs a hook that awaits one fetch to a local server.
 func BenchmarkFetch(b *testing.B) {
-	w := fetchWorkload(b)
-	for _, c := range fetchContenders() {
-		b.Run(c.name, func(b *testing.B) {
-			r := c.open(b, w, warm)
-			defer r.close()
-			call := r.caller(b)
-			if _, err := call(); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := call(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	benchContenders(b, fetchWorkload(b), warm, fetchContenders())
 }
 
 func TestFetchAgrees(t *testing.T) {
