@@ -84,23 +84,31 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return ctx, stop
 }
 
-// parseOnePath parses flags placed before or after one positional PATH.
-func parseOnePath(fs *flag.FlagSet, args []string, what string) (string, error) {
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments, which it returns; "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return "", err
+			return nil, err
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			break
+			return positional, nil
 		}
 		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			positional = append(positional, rest...)
-			break
+			return append(positional, rest...), nil
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
+	}
+}
+
+// parseOnePath parses flags placed before or after one positional PATH.
+func parseOnePath(fs *flag.FlagSet, args []string, what string) (string, error) {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", err
 	}
 	switch len(positional) {
 	case 0:

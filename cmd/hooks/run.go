@@ -68,21 +68,9 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 func parseRunArgs(args []string) (*runOptions, error) {
 	o := &runOptions{}
 	fs := newRunFlags(o)
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
-			positional = append(positional, rest...)
-			break
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	if o.trigger == "" {
 		return nil, fmt.Errorf("missing --trigger: one of %s", triggerList())
