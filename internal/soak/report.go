@@ -1,11 +1,9 @@
 package soak
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/internal/sysinfo"
 )
 
 // Report is what a soak found.
@@ -141,7 +140,7 @@ func reportConfig(c *Config, w *workload) ReportConfig {
 
 // fill completes the report from the workers' counters and the problems.
 func (s *soaker) fill(r *Report, stoppedLines int64) {
-	r.Machine = Machine{CPU: cpuModel(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+	r.Machine = Machine{CPU: sysinfo.CPUModel(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Race: raceEnabled}
 	var all histogram
 	kinds := map[Kind]*histogram{}
@@ -245,22 +244,6 @@ func (s *soaker) fill(r *Report, stoppedLines int64) {
 	if r.Fail == nil {
 		r.Fail = []string{}
 	}
-}
-
-// cpuModel reads the CPU's model name on Linux.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -14,7 +14,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -31,6 +30,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/hookengine/hookengine/internal/sysinfo"
 )
 
 func main() {
@@ -232,7 +233,7 @@ func describeMachine(ctx context.Context, node string) machine {
 		date:      time.Now().UTC().Format("2006-01-02 15:04 MST"),
 		goVersion: runtime.Version(),
 		cores:     runtime.NumCPU(),
-		cpu:       cpuModel(),
+		cpu:       sysinfo.CPUModel(),
 		loadStart: loadAverage(),
 	}
 	if node != "" {
@@ -244,21 +245,6 @@ func describeMachine(ctx context.Context, node string) machine {
 		m.commit = strings.TrimSpace(string(out))
 	}
 	return m
-}
-
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
 }
 
 // loadAverage is the one-minute load average, which says how busy the
