@@ -117,20 +117,8 @@ func (m *Memory) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 		return nil, fmt.Errorf("%w: %q", ErrNameTaken, *p.Name)
 	}
 	now := m.now().UTC()
-	if p.Name != nil {
-		h.Name = *p.Name
-	}
-	if p.Script != nil {
-		h.Script = *p.Script
-	}
-	if p.Dependencies != nil {
-		h.Dependencies = p.Dependencies
-	}
-	if p.Enabled != nil {
-		h.Enabled = *p.Enabled
-		if h.Enabled {
-			m.disableOthers(h.TriggerID, id, now)
-		}
+	if p.applyTo(h) {
+		m.disableOthers(h.TriggerID, id, now)
 	}
 	m.touch(h, now)
 	return h.Clone(), nil

@@ -366,20 +366,10 @@ func (s *SQLite) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 			if err := nameFree(ctx, tx, *p.Name, id); err != nil {
 				return err
 			}
-			h.Name = *p.Name
 		}
-		if p.Script != nil {
-			h.Script = *p.Script
-		}
-		if p.Dependencies != nil {
-			h.Dependencies = p.Dependencies
-		}
-		if p.Enabled != nil {
-			h.Enabled = *p.Enabled
-			if h.Enabled {
-				if err := disableOthers(ctx, tx, h.TriggerID, id, now); err != nil {
-					return err
-				}
+		if p.applyTo(h) {
+			if err := disableOthers(ctx, tx, h.TriggerID, id, now); err != nil {
+				return err
 			}
 		}
 		deps, err := json.Marshal(h.Dependencies)

@@ -118,6 +118,24 @@ type HookPatch struct {
 	Dependencies map[string]string
 }
 
+// applyTo sets the fields p changes on h and reports whether it enables
+// h, so that the store disables the other hook of its trigger.
+func (p HookPatch) applyTo(h *Hook) (enables bool) {
+	if p.Name != nil {
+		h.Name = *p.Name
+	}
+	if p.Script != nil {
+		h.Script = *p.Script
+	}
+	if p.Dependencies != nil {
+		h.Dependencies = p.Dependencies
+	}
+	if p.Enabled != nil {
+		h.Enabled = *p.Enabled
+	}
+	return p.Enabled != nil && *p.Enabled
+}
+
 // ListOptions select and page the hooks ListHooks returns.
 type ListOptions struct {
 	// TriggerID keeps the hooks of one trigger; empty keeps all.
