@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/parser"
@@ -157,28 +158,49 @@ func (p *program) is(t triggers.ID, file, script string) bool {
 // get returns the compiled script, compiling it on a miss; concurrent misses
 // of one script wait for a single compilation. A warm hit hashes the script
 // and compares it with the cached copy; it parses nothing.
-func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64) *program {
+//
+// The compiler evaluates constant expressions, and goja cannot interrupt
+// that, so compilation runs on a goroutine of its own and get waits for it
+// at most wait: past that it returns a program whose error says so, and the
+// compilation goes on; later gets find its result once it has one.
+func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
 	k := c.key(t.ID, file, script)
 	c.mu.Lock()
+	var p *program
 	for _, e := range c.index[k] {
-		if p := e.Value.(*program); p.is(t.ID, file, script) {
+		if q := e.Value.(*program); q.is(t.ID, file, script) {
 			c.ll.MoveToFront(e)
-			c.mu.Unlock()
-			<-p.ready
-			return p
+			p = q
+			break
 		}
 	}
-	p := &program{trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
-	c.index[k] = append(c.index[k], c.ll.PushFront(p))
-	for c.ll.Len() > c.max {
-		c.remove(c.ll.Back())
+	if p == nil {
+		p = &program{trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
+		c.index[k] = append(c.index[k], c.ll.PushFront(p))
+		for c.ll.Len() > c.max {
+			c.remove(c.ll.Back())
+		}
+		compiles.Add(1)
+		go func() {
+			defer close(p.ready)
+			p.compile(t)
+		}()
 	}
 	c.mu.Unlock()
-
-	defer close(p.ready)
-	compiles.Add(1)
-	p.compile(t)
-	return p
+	select {
+	case <-p.ready:
+		return p
+	default:
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-p.ready:
+		return p
+	case <-timer.C:
+		return &program{trigger: t.ID, file: file, script: script,
+			err: &CompileError{Message: fmt.Sprintf("compiling the script took longer than %v", wait), Line: 1, Column: 1}}
+	}
 }
 
 func (c *programCache) remove(e *list.Element) {

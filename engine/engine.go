@@ -42,6 +42,8 @@ type Engine struct {
 	wg       sync.WaitGroup // runs in progress, background work included
 	requests sync.WaitGroup // goroutines sending the hooks' fetch requests
 
+	stuck stuckRuntimes
+
 	runs     atomic.Int64
 	compiles atomic.Int64
 	created  atomic.Int64
@@ -59,6 +61,8 @@ func New(opts ...Option) (*Engine, error) {
 		modules:     modules.NewRegistry(),
 		maxLogLines: DefaultMaxLogLines,
 		maxLogBytes: DefaultMaxLogBytes,
+		maxStuck:    DefaultMaxStuckRuntimes,
+		stuckGrace:  DefaultStuckGrace,
 	}
 	for _, o := range opts {
 		if err := o.apply(&c); err != nil {
@@ -124,7 +128,7 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 		// The script does not run: what it declares it needs is missing.
 		x.finished, x.err = true, err
 		x.env = triggers.ErrorEnvelope("message", "The hook's dependencies are not satisfied: "+err.Error(), "code", "dependency_error")
-		return x.conclude(nil)
+		return x.concludeEarly()
 	}
 	return x.run(ctx, input)
 }
@@ -172,8 +176,10 @@ func (e *Engine) Compile(h Hook) error {
 	return nil
 }
 
+// program returns h's compiled script. Compiling waits at most the hook's
+// wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
-	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles)
+	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
 }
 
 // Stats describes an engine's caches and work so far.
@@ -188,6 +194,12 @@ type Stats struct {
 	CachedPrograms int
 	// IdleRuntimes is how many warm runtimes wait for their hook.
 	IdleRuntimes int
+	// StuckRuntimes is how many abandoned runtimes are still stuck in a
+	// native operation (see WithStuckRuntimes).
+	StuckRuntimes int
+	// AbandonedRuns counts runs whose runtime did not stop within the grace
+	// after their limit, and that Run answered without it.
+	AbandonedRuns int64
 }
 
 // Stats returns the engine's current statistics.
@@ -198,6 +210,8 @@ func (e *Engine) Stats() Stats {
 		RuntimesCreated: e.created.Load(),
 		CachedPrograms:  e.programs.len(),
 		IdleRuntimes:    e.runtimes.idleCount(),
+		StuckRuntimes:   e.stuck.count(),
+		AbandonedRuns:   e.stuck.abandoned.Load(),
 	}
 }
 

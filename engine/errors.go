@@ -60,6 +60,12 @@ var (
 	// over the engine's ceiling (WithMemoryCeiling).
 	ErrMemoryExceeded = sandbox.ErrMemoryExceeded
 
+	// ErrHookQuarantined reports a run refused because earlier runs of the
+	// same hook left runtimes stuck in native code and the engine holds as
+	// many stuck runtimes as it allows (see WithStuckRuntimes). The hook
+	// runs again once its stuck runtimes have ended.
+	ErrHookQuarantined = errors.New("engine: hook quarantined: earlier runs of it are stuck in native code")
+
 	// ErrInternal reports a panic in Go code during a run: a bug in
 	// hookengine or in a module registered by the embedder. The panic is
 	// logged with its stack; the host goes on.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dop251/goja"
@@ -17,9 +18,12 @@ import (
 	"github.com/hookengine/hookengine/triggers"
 )
 
-// execution is one run of a hook. It is driven by one goroutine at a time:
-// the caller's until the result is known, then, if the script left work
-// running, a background goroutine. It implements sandbox.Host.
+// execution is one run of a hook. Its script is driven by one goroutine at
+// a time (the drive goroutine, which Run starts and waits for), while the
+// caller's goroutine waits for the result. When a limit ends the run and the
+// runtime does not stop within the engine's grace, the waiting side abandons
+// the run (see WithStuckRuntimes); mu guards what both sides may touch then:
+// the phase and the captured output. It implements sandbox.Host.
 type execution struct {
 	e     *Engine
 	hook  *Hook
@@ -36,23 +40,46 @@ type execution struct {
 	env         triggers.Envelope
 	err         error // what ended the run, when not the callback
 
-	logs     []LogEntry
-	sealed   bool // logs belong to the result now
-	lines    int
-	bytes    int
-	dropped  int
-	capped   bool
-	zlog     *zap.Logger
-	redactor *strings.Replacer
+	done   chan struct{} // closed once res and resErr are set by the drive goroutine
+	res    *Result
+	resErr error
+
+	mu      sync.Mutex
+	phase   phase
+	logs    []LogEntry
+	sealed  bool // logs belong to the result now
+	lines   int
+	bytes   int
+	dropped int
+	capped  bool
+
+	zlogOnce   sync.Once
+	zlog       *zap.Logger
+	redactOnce sync.Once
+	redactor   *strings.Replacer
 }
 
+// phase is where a run stands, as far as abandoning it goes.
+type phase uint8
+
+const (
+	phaseForeground phase = iota // running until the result is known
+	phaseBackground              // running what the script left after calling back
+	phaseOver                    // ended normally
+	phaseAbandoned               // stuck: answered without its runtime
+)
+
 // run runs the hook to its result. The engine's wait group has counted the
-// run; run (or the background work it leaves) releases it.
+// run; run, the background work it leaves, or its abandonment releases it.
 func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 	prog := x.e.program(x.t, x.hook)
 	if prog.err != nil {
 		x.end(prog.err)
-		return x.conclude(nil)
+		return x.concludeEarly()
+	}
+	if x.e.stuck.refuses(x.hook, x.e.cfg.maxStuck) {
+		x.end(ErrHookQuarantined)
+		return x.concludeEarly()
 	}
 	fresh := x.e.cfg.fresh || x.hook.FreshRuntime
 	if fresh {
@@ -64,7 +91,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 		rt, err := sandbox.New(&x.e.sbConfig)
 		if err != nil {
 			x.end(x.internal(err, nil))
-			return x.conclude(nil)
+			return x.concludeEarly()
 		}
 		x.e.created.Add(1)
 		x.hr.rt = rt
@@ -72,6 +99,22 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 	x.rt = x.hr.rt
 	lim := x.e.cfg.limits.merge(x.hook.Limits)
 	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory}, x)
+	stopped := x.rt.Stopped()
+	x.done = make(chan struct{})
+	go x.drive(prog, input)
+	select {
+	case <-x.done:
+	case <-stopped:
+		// A limit, the context or Close ended the run: it has the grace
+		// to stop before the run is answered without it.
+		x.waitStuck(x.done, phaseForeground)
+	}
+	return x.res, x.resErr
+}
+
+// drive runs the script until the result is known, then answers the run and
+// goes on with the work the script left, if any.
+func (x *execution) drive(prog *program, input any) {
 	err := x.rt.Do(func(vm *goja.Runtime) error { return x.startHook(vm, prog, input) })
 	if err == nil && !x.finished {
 		err = x.rt.Wait(func() bool { return x.finished })
@@ -82,12 +125,36 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 		}
 		x.end(x.classify(err))
 	}
-	return x.conclude(err)
+	background := err == nil && x.viaCallback && x.rt.Busy()
+	x.mu.Lock()
+	if x.phase == phaseAbandoned {
+		x.mu.Unlock()
+		x.reap()
+		return
+	}
+	x.sealed = true
+	x.phase = phaseOver
+	if background {
+		x.phase = phaseBackground
+	}
+	x.mu.Unlock()
+	x.res, x.resErr = x.result()
+	x.res.CPUTime = x.rt.Usage().CPUTime
+	x.logEnd(x.res, x.resErr)
+	if !background {
+		// Released before the caller has the result, so that the caller's
+		// next run of the hook finds the runtime warm.
+		x.release()
+		close(x.done)
+		return
+	}
+	x.rt.Detach()
+	close(x.done)
+	x.background()
 }
 
-// conclude builds the result, then either hands the runtime's remaining work
-// to a background goroutine or releases the runtime.
-func (x *execution) conclude(runErr error) (*Result, error) {
+// result builds the run's result from what the run decided.
+func (x *execution) result() (*Result, error) {
 	res := &Result{
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
@@ -97,31 +164,44 @@ func (x *execution) conclude(runErr error) (*Result, error) {
 		LogsDropped: x.dropped,
 		Duration:    time.Since(x.start),
 	}
-	x.sealed = true
 	var err error
 	if x.err != nil {
 		err = &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: x.err}
 	}
-	if x.rt == nil {
-		x.logEnd(res, err)
-		x.e.wg.Done()
-		return res, err
-	}
-	res.CPUTime = x.rt.Usage().CPUTime
+	return res, err
+}
+
+// concludeEarly answers a run that ended before it had a runtime.
+func (x *execution) concludeEarly() (*Result, error) {
+	x.sealed = true
+	res, err := x.result()
 	x.logEnd(res, err)
-	if runErr == nil && x.viaCallback && x.rt.Busy() {
-		x.rt.Detach()
-		go x.background()
-	} else {
-		x.release()
-	}
+	x.e.wg.Done()
 	return res, err
 }
 
 // background drives what the script left running after it called back,
 // until it is done or a limit stops it.
 func (x *execution) background() {
-	if err := x.rt.Wait(nil); err != nil && !errors.Is(err, sandbox.ErrIdle) {
+	finished, stopped := make(chan struct{}), x.rt.Stopped()
+	go func() {
+		select {
+		case <-finished:
+		case <-stopped:
+			x.waitStuck(finished, phaseBackground)
+		}
+	}()
+	err := x.rt.Wait(nil)
+	close(finished)
+	x.mu.Lock()
+	abandoned := x.phase == phaseAbandoned
+	x.phase = phaseOver
+	x.mu.Unlock()
+	if abandoned {
+		x.reap()
+		return
+	}
+	if err != nil && !errors.Is(err, sandbox.ErrIdle) {
 		x.logger().Warn("work the hook left running after calling back was stopped", zap.Error(x.classify(err)))
 	}
 	x.release()
@@ -135,6 +215,66 @@ func (x *execution) release() {
 		x.e.runtimes.put(x.hr)
 	}
 	x.e.wg.Done()
+}
+
+// waitStuck gives a run that a limit ended the engine's grace to stop (to
+// close done), and abandons it in phase p when it does not.
+func (x *execution) waitStuck(done <-chan struct{}, p phase) {
+	t := time.NewTimer(x.e.cfg.stuckGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		x.abandon(p)
+	}
+}
+
+// abandon answers a run whose runtime is stuck in a native operation
+// without waiting for it, unless the run has left phase p meanwhile. The
+// runtime is counted as stuck until reap and never used again.
+func (x *execution) abandon(p phase) {
+	x.mu.Lock()
+	if x.phase != p {
+		x.mu.Unlock()
+		return
+	}
+	x.phase = phaseAbandoned
+	x.sealed = true
+	logs, dropped := x.logs, x.dropped
+	x.mu.Unlock()
+	x.e.stuck.add(x.hook)
+	cause := x.rt.Cause()
+	u := x.rt.Usage()
+	x.logger().Error("the hook's runtime did not stop at its limit; it is abandoned and quarantined",
+		zap.NamedError("limit", cause), zap.Duration("grace", x.e.cfg.stuckGrace), zap.Duration("cpu_time", u.CPUTime),
+		zap.Int("stuck_runtimes", x.e.stuck.count()))
+	if p == phaseForeground {
+		err := x.classify(cause)
+		env := envelopeFor(err)
+		res := &Result{
+			ExecutionID: x.id,
+			Trigger:     x.t.ID,
+			Envelope:    env,
+			outcome:     &lazyOutcome{t: x.t, env: env},
+			Logs:        logs,
+			LogsDropped: dropped,
+			Duration:    time.Since(x.start),
+			CPUTime:     u.CPUTime,
+		}
+		rerr := &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: err}
+		x.logEnd(res, rerr)
+		x.res, x.resErr = res, rerr
+	}
+	x.e.wg.Done()
+}
+
+// reap ends an abandoned run once its runtime has come back from the
+// native operation: the runtime is dropped.
+func (x *execution) reap() {
+	u := x.rt.End()
+	x.logger().Warn("an abandoned runtime came back and was dropped",
+		zap.Duration("after", time.Since(x.start)), zap.Duration("cpu_time", u.CPUTime))
+	x.e.stuck.done(x.hook)
 }
 
 // startHook is the first turn: it parses and checks the input, sets the
@@ -466,6 +606,8 @@ func envelopeFor(err error) triggers.Envelope {
 			"code", "no_hook_function")
 	case errors.Is(err, ErrClosed):
 		return triggers.ErrorEnvelope("message", "The engine closed while the hook was running", "code", "engine_closed")
+	case errors.Is(err, ErrHookQuarantined):
+		return triggers.ErrorEnvelope("message", "The hook is quarantined: earlier runs of it did not stop at their limits", "code", "hook_quarantined")
 	case errors.Is(err, context.DeadlineExceeded):
 		return triggers.ErrorEnvelope("message", "The hook run was cancelled: its context's deadline passed", "code", "cancelled")
 	case errors.Is(err, context.Canceled):

@@ -19,14 +19,14 @@ const minRedactLen = 4
 
 // logger returns the run's logger, with its identifying fields.
 func (x *execution) logger() *zap.Logger {
-	if x.zlog == nil {
+	x.zlogOnce.Do(func() {
 		x.zlog = x.e.log.With(
 			zap.String("hook_id", x.hook.ID),
 			zap.String("hook_name", x.hook.Name),
 			zap.String("trigger", string(x.t.ID)),
 			zap.String("execution_id", x.id),
 		)
-	}
+	})
 	return x.zlog
 }
 
@@ -35,7 +35,7 @@ func (x *execution) redact(s string) string {
 	if len(x.hook.Secrets) == 0 {
 		return s
 	}
-	if x.redactor == nil {
+	x.redactOnce.Do(func() {
 		var pairs []string
 		for _, v := range x.hook.Secrets {
 			if len(v) >= minRedactLen {
@@ -43,7 +43,7 @@ func (x *execution) redact(s string) string {
 			}
 		}
 		x.redactor = strings.NewReplacer(pairs...)
-	}
+	})
 	return x.redactor.Replace(s)
 }
 
@@ -54,12 +54,17 @@ func (x *execution) Console(level sandbox.Level, msg string) {
 }
 
 // record keeps a line of the run's output, within the capture bounds.
+// Only the drive goroutine records, but an abandoning goroutine may take
+// the lines at any time.
 func (x *execution) record(level sandbox.Level, msg string, fields ...zap.Field) {
+	x.mu.Lock()
 	room := x.e.cfg.maxLogBytes - x.bytes
 	if x.lines >= x.e.cfg.maxLogLines || room <= 0 {
 		x.dropped++
-		if !x.capped {
-			x.capped = true
+		first := !x.capped
+		x.capped = true
+		x.mu.Unlock()
+		if first {
 			x.logger().Warn("console output limit reached; further lines are dropped",
 				zap.Int("max_lines", x.e.cfg.maxLogLines), zap.Int("max_bytes", x.e.cfg.maxLogBytes))
 		}
@@ -73,6 +78,7 @@ func (x *execution) record(level sandbox.Level, msg string, fields ...zap.Field)
 	if !x.sealed {
 		x.logs = append(x.logs, LogEntry{Time: x.e.cfg.clock.Now(), Level: level, Message: msg})
 	}
+	x.mu.Unlock()
 	if ce := x.logger().Check(zapLevel(level), msg); ce != nil {
 		ce.Write(fields...)
 	}

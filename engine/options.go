@@ -33,6 +33,13 @@ const (
 	DefaultMaxLogLines = 100
 	// DefaultMaxLogBytes is how many bytes of console output one run keeps.
 	DefaultMaxLogBytes = 64 << 10
+	// DefaultMaxStuckRuntimes is how many stuck runtimes an engine holds
+	// before it refuses further runs of the hooks that own them (see
+	// WithStuckRuntimes).
+	DefaultMaxStuckRuntimes = 4
+	// DefaultStuckGrace is how long a run may go on after a limit ended it
+	// before Run gives up waiting and abandons its runtime.
+	DefaultStuckGrace = 50 * time.Millisecond
 )
 
 // Limits bound a run. In an Option they set the engine's defaults; in a
@@ -114,6 +121,8 @@ type config struct {
 	maxLogBytes int
 	fetch       FetchOptions
 	ceiling     int64
+	maxStuck    int
+	stuckGrace  time.Duration
 }
 
 // WithLogger sends the engine's logs, console output of hooks included, to
@@ -256,6 +265,34 @@ func WithMemoryCeiling(ceiling int64) Option {
 			return fmt.Errorf("engine: negative memory ceiling")
 		}
 		c.ceiling = ceiling
+		return nil
+	})
+}
+
+// WithStuckRuntimes sets how the engine treats a runtime that does not stop
+// when a run ends. goja checks for interruption between instructions, so a
+// script inside one long native operation cannot be stopped at once. When a
+// run's limit (or its context, or Close) has ended it and the runtime has
+// not stopped within grace (real time), Run returns the limit's error
+// without waiting further: the runtime is abandoned, counted in
+// Stats.StuckRuntimes, logged with the hook's id, and never used again; its
+// goroutine ends whenever the native operation does. Once max runtimes are
+// stuck at the same time, runs of every hook that owns one of them fail with
+// ErrHookQuarantined until its stuck runtimes have ended; other hooks still
+// run. Defaults DefaultMaxStuckRuntimes and DefaultStuckGrace; zero keeps a
+// default. Only the worker-process tier (which can kill a process) frees
+// the core a stuck runtime holds.
+func WithStuckRuntimes(max int, grace time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if max < 0 || grace < 0 {
+			return fmt.Errorf("engine: negative stuck-runtime setting")
+		}
+		if max > 0 {
+			c.maxStuck = max
+		}
+		if grace > 0 {
+			c.stuckGrace = grace
+		}
 		return nil
 	})
 }

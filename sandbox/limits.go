@@ -81,6 +81,8 @@ type watchdog struct {
 	wall     Timer
 	cancel   context.CancelFunc // of the execution's Context, if made
 	halted   atomic.Bool        // tripped, readable without mu
+	stopped  chan struct{}      // closed when the execution trips
+	closed   bool               // stopped is closed
 
 	ceiling    int64 // Config.MemoryCeiling
 	heap       *heapReader
@@ -106,6 +108,9 @@ func (w *watchdog) begin(ctx context.Context, lim Limits) {
 	w.lim = lim
 	w.tripped = nil
 	w.halted.Store(false)
+	if w.stopped == nil || w.closed {
+		w.stopped, w.closed = make(chan struct{}), false
+	}
 	w.cpuUsed = 0
 	w.memChecked, w.memBased, w.turns = false, false, 0
 	w.ctxDone, w.ctxErr = ctx.Done(), ctx.Err
@@ -188,6 +193,10 @@ func (w *watchdog) trip(err error) {
 	}
 	w.tripped = err
 	w.halted.Store(true)
+	if !w.closed {
+		w.closed = true
+		close(w.stopped)
+	}
 	if w.cancel != nil {
 		w.cancel()
 	}
@@ -381,7 +390,19 @@ func stackLimitError(depth int) *LimitError {
 func (w *watchdog) usage() Usage {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return Usage{CPUTime: w.cpuUsed, WallTime: w.clock.Now().Sub(w.began), Err: w.tripped}
+	cpu := w.cpuUsed
+	if w.inTurn {
+		cpu += w.turnCPU(threadCPU(w.tid), time.Now())
+	}
+	return Usage{CPUTime: cpu, WallTime: w.clock.Now().Sub(w.began), Err: w.tripped}
+}
+
+// stoppedChan returns the channel trip closes, and the error that ended the
+// execution if it has ended.
+func (w *watchdog) stoppedChan() (<-chan struct{}, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stopped, w.tripped
 }
 
 // wallDeadline returns when the execution's wall-time limit ends, on the

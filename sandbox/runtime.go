@@ -217,6 +217,27 @@ func (r *Runtime) Stop(err error) {
 	r.wd.stopNow(err)
 }
 
+// Stopped returns a channel that is closed once the current execution has
+// been ended early: by a limit, by Stop, by the Config's Stop channel or by
+// its context (which are noticed within a millisecond even while a turn
+// runs). The channel of an execution stays valid after it ends. A script
+// stuck inside one long native operation (a built-in that never checks for
+// interruption) may keep running after the channel is closed: Stopped lets
+// another goroutine notice that and stop waiting for it. Call it after
+// Begin; it is safe for concurrent use.
+func (r *Runtime) Stopped() <-chan struct{} {
+	ch, _ := r.wd.stoppedChan()
+	return ch
+}
+
+// Cause returns the error that ended the current execution early, or nil
+// while it has not. Unlike Err it is safe to call from any goroutine, while
+// another drives the runtime.
+func (r *Runtime) Cause() error {
+	_, err := r.wd.stoppedChan()
+	return err
+}
+
 // Context returns a context for asynchronous work started by the current
 // execution: it carries the values of the context given to Begin and the
 // execution's wall-time deadline on the runtime's clock (see
@@ -477,7 +498,8 @@ func (r *Runtime) reportUnhandled() {
 	r.rejected = r.rejected[:0]
 }
 
-// Usage reports what the current execution has used so far.
+// Usage reports what the current execution has used so far, the turn in
+// progress included. It is safe for concurrent use.
 func (r *Runtime) Usage() Usage { return r.wd.usage() }
 
 // Busy reports whether the current execution still has something scheduled:
