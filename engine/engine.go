@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,6 +73,9 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	if c.perHook == 0 {
 		c.perHook = 2 * runtime.GOMAXPROCS(0)
+	}
+	if c.ceiling > 0 {
+		softenGC(c.ceiling)
 	}
 	fo := c.fetch.Options
 	fo.Clock = c.clock
@@ -282,4 +287,28 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 func (e *Engine) newExecution(h *Hook, t *triggers.Trigger) *execution {
 	start := time.Now()
 	return &execution{e: e, hook: h, t: t, start: start, id: e.ids.New(start)}
+}
+
+// softMemory is the Go runtime's soft memory limit as engines set it; zero
+// while none has.
+var softMemory struct {
+	sync.Mutex
+	set int64
+}
+
+// softenGC sets the Go runtime's soft memory limit (debug.SetMemoryLimit) a
+// quarter above an engine's memory ceiling, unless the process set a limit
+// of its own (GOMEMLIMIT or SetMemoryLimit): near the ceiling the collector
+// then runs more often, so the live-heap figures the ceiling is checked
+// against stay fresh, and garbage is collected before the kernel's limits are
+// reached. With several engines the highest ceiling wins.
+func softenGC(ceiling int64) {
+	softMemory.Lock()
+	defer softMemory.Unlock()
+	limit := ceiling + ceiling/4
+	cur := debug.SetMemoryLimit(-1)
+	if (cur == math.MaxInt64 || cur == softMemory.set) && limit > softMemory.set {
+		debug.SetMemoryLimit(limit)
+		softMemory.set = limit
+	}
 }

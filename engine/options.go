@@ -258,7 +258,10 @@ func WithFetch(opts FetchOptions) Option {
 // WithMemoryCeiling sets the engine-wide memory ceiling: when the process
 // heap grows over ceiling bytes, runs that are growing it are stopped with
 // ErrMemoryExceeded. Default DefaultMemoryCeiling; 0 turns the ceiling off
-// (per-run limits still apply).
+// (per-run limits still apply). Unless the process has a soft memory limit
+// of its own (GOMEMLIMIT or debug.SetMemoryLimit), New also sets the Go
+// runtime's soft limit a quarter above the ceiling, so that garbage is
+// collected, and the heap measured, more often as the ceiling nears.
 func WithMemoryCeiling(ceiling int64) Option {
 	return optionFunc(func(c *config) error {
 		if ceiling < 0 {

@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
@@ -221,5 +222,18 @@ func TestCloseDoesNotWaitForStuckRuntimes(t *testing.T) {
 			s.free()
 			waitUnstuck(t, e)
 		})
+	}
+}
+
+func TestMemoryCeilingSoftensTheCollector(t *testing.T) {
+	const ceiling = 3 << 30 // above every other test's, so the highest wins
+	enginetest.New(t, engine.WithMemoryCeiling(ceiling))
+	if got := debug.SetMemoryLimit(-1); got != ceiling+ceiling/4 {
+		t.Errorf("soft memory limit = %d, want %d", got, ceiling+ceiling/4)
+	}
+	// A lower ceiling leaves the higher limit alone.
+	enginetest.New(t, engine.WithMemoryCeiling(ceiling/2))
+	if got := debug.SetMemoryLimit(-1); got != ceiling+ceiling/4 {
+		t.Errorf("soft memory limit = %d after a lower ceiling", got)
 	}
 }
