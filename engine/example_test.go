@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/dop251/goja"
+
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/triggers"
 )
@@ -104,4 +106,47 @@ func ExampleEngine_RunAsync() {
 	// Output:
 	// <nil>
 	// <nil>
+}
+
+// A module's Go function that ignores interruption holds its runtime past
+// the run's limit: Run answers at the limit anyway, and once the engine holds
+// as many stuck runtimes as WithStuckRuntimes allows, the hook that owns them
+// is refused until they come back.
+func ExampleWithStuckRuntimes() {
+	release := make(chan struct{})
+	slow := func(vm *goja.Runtime, module *goja.Object) {
+		// Stands for a long native operation goja cannot interrupt.
+		_ = module.Get("exports").(*goja.Object).Set("wait", func() { <-release })
+	}
+	e, err := engine.New(engine.WithModule("slow", slow), engine.WithStuckRuntimes(1, 20*time.Millisecond))
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+
+	hook := engine.Hook{
+		ID:      "tenant-42",
+		Trigger: triggers.PreUserRegistration,
+		Script:  `module.exports = function (user, context, cb) { require('slow').wait(); cb(); };`,
+		Limits:  engine.Limits{WallTime: 50 * time.Millisecond},
+	}
+	input := triggers.PreUserRegistrationInput{
+		User:    triggers.RegistrationUser{Email: "ada@example.com"},
+		Context: triggers.RegistrationContext{Connection: triggers.Connection{Name: "Username-Password-Authentication"}},
+	}
+	_, err = e.Run(context.Background(), hook, input)
+	fmt.Println("first run:", errors.Is(err, engine.ErrWallTimeExceeded), "stuck:", e.Stats().StuckRuntimes)
+
+	_, err = e.Run(context.Background(), hook, input)
+	fmt.Println("second run quarantined:", errors.Is(err, engine.ErrHookQuarantined))
+
+	close(release) // the native returns; its runtime is dropped
+	for e.Stats().StuckRuntimes > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	fmt.Println("stuck after release:", e.Stats().StuckRuntimes)
+	// Output:
+	// first run: true stuck: 1
+	// second run quarantined: true
+	// stuck after release: 0
 }
