@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/dop251/goja"
 	"go.uber.org/zap"
 
+	"github.com/hookengine/hookengine/internal/redact"
 	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
@@ -43,7 +43,7 @@ type execution struct {
 	dropped  int
 	capped   bool
 	zlog     *zap.Logger
-	redactor *strings.Replacer
+	redactor *redact.Redactor
 }
 
 // run runs the hook to its result. The engine's wait group has counted the
@@ -351,7 +351,7 @@ func (x *execution) threw(v goja.Value, after string) {
 			se.Stack = s.String()
 		}
 	}
-	x.finished, x.err, x.env = true, se, env
+	x.finished, x.err, x.env = true, x.scriptError(se), env
 }
 
 // errorEnvelope turns what the hook passed as an error into an error
@@ -377,6 +377,7 @@ func (x *execution) errorEnvelope(v goja.Value) (env triggers.Envelope, ok bool)
 		for _, k := range obj.GetOwnPropertyNames() {
 			_ = plain.Set(k, obj.Get(k))
 		}
+		cleanErrorData(plain)
 		s, defined, err := x.rt.Stringify(plain)
 		switch {
 		case err != nil:

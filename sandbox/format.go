@@ -22,7 +22,7 @@ const inspectDepth = 2
 // remaining arguments follow, separated by spaces, strings as they are and
 // other values inspected. Call it on the goroutine driving r.
 func (r *Runtime) Format(args []goja.Value) string {
-	in := inspector{r: r}
+	in := r.inspector()
 	rest := args
 	if len(args) > 0 {
 		if s, ok := stringValue(args[0]); ok {
@@ -58,15 +58,34 @@ func stringValue(v goja.Value) (string, bool) {
 // line, except that a string at the top level is written as it is, without
 // quotes. Call it on the goroutine driving r.
 func (r *Runtime) Inspect(v goja.Value) string {
-	in := inspector{r: r}
+	in := r.inspector()
 	in.value(v, 0)
 	return in.String()
 }
 
 type inspector struct {
 	strings.Builder
-	r    *Runtime
-	seen []*goja.Object
+	r      *Runtime
+	seen   []*goja.Object
+	redact func(string) string // nil: nothing to redact
+}
+
+// Redactor is an optional interface of a Host. When the current execution's
+// Host implements it, Format and Inspect pass every string they quote
+// through Redact before escaping it, so a secret the Host redacts is
+// removed whatever escapes the quoted form then gives it. Text written
+// without quotes (strings at the top level, a format string) is left to
+// the Host, which gets it as it is in Console.
+type Redactor interface {
+	Redact(s string) string
+}
+
+func (r *Runtime) inspector() *inspector {
+	in := &inspector{r: r}
+	if rd, ok := r.host.(Redactor); ok {
+		in.redact = rd.Redact
+	}
+	return in
 }
 
 func (in *inspector) full() bool { return in.Len() >= maxInspectBytes }
@@ -209,6 +228,9 @@ func (in *inspector) primitive(v goja.Value, quote bool) {
 }
 
 func (in *inspector) quote(s string) {
+	if in.redact != nil {
+		s = in.redact(s)
+	}
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
