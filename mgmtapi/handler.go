@@ -83,7 +83,7 @@ func WithRunner(r *runner.Runner) Option {
 // RunGrace is how long a run endpoint waits for the engine to return a run
 // after the run's context ended (its deadline passed, the client went
 // away), before it answers 504 without the result.
-const RunGrace = time.Second
+const RunGrace = 500 * time.Millisecond
 
 // WithRunTimeout bounds the run endpoints: each run gets a context that
 // ends d after the request started (set d to the hooks' wall-time limit

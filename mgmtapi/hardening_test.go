@@ -219,3 +219,56 @@ func TestRunTimeoutStuckEngine(t *testing.T) {
 		t.Errorf("answered after %v, want between %v and %v", took, min, max)
 	}
 }
+
+// TestLogStreamRedaction runs a hook that prints its secret in every form
+// the console gives it, and throws it, and reads the run's lines on the
+// log stream: no line, field or encoding of one holds the secret.
+func TestLogStreamRedaction(t *testing.T) {
+	f := newLogsFixture(t, mgmtapi.RunLogsConfig{Heartbeat: time.Minute})
+	hk, err := f.st.CreateHook(context.Background(), &store.Hook{Name: "leaky-logs", TriggerID: "pre-user-registration",
+		Script: enginetest.ReadFile(t, "../testdata/hooks/redaction/every-form.js"), Secrets: map[string]string{"S": awkwardSecret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := openStream(t, f.srv.URL+"/hookengine/v1/hooks/"+hk.ID+"/logs", runToken)
+	if ev := c.next(); ev.event != "ready" {
+		t.Fatalf("first event %+v", ev)
+	}
+	if r := f.do("POST", "/hookengine/v1/hooks/"+hk.ID+"/run", runToken, enginetest.ReadFile(t, "../testdata/inputs/pre-user-registration.json")); r.status != 200 {
+		t.Fatalf("run: %d %s", r.status, r.body)
+	}
+	forms := redact.Forms(awkwardSecret)
+	marshalled, _ := json.Marshal(awkwardSecret)
+	forms = append(forms, strings.Trim(string(marshalled), `"`))
+	lines, redacted := 0, 0
+	for {
+		ev := c.next()
+		if ev.comment {
+			continue
+		}
+		lines++
+		for _, form := range forms {
+			if strings.Contains(ev.data, form) {
+				t.Errorf("event holds the secret as %q: %s", form, ev.data)
+			}
+		}
+		var data any
+		if err := json.Unmarshal([]byte(ev.data), &data); err != nil {
+			t.Fatalf("event %s: %v", ev.data, err)
+		}
+		walkStrings(data, func(s string) {
+			if strings.Contains(s, awkwardSecret) {
+				t.Errorf("a decoded string of an event holds the secret: %q", s)
+			}
+			if strings.Contains(s, redact.Mask) {
+				redacted++
+			}
+		})
+		if strings.Contains(ev.data, `"message":"hook run finished"`) {
+			break
+		}
+	}
+	if redacted < 16 {
+		t.Errorf("%d strings of %d events show %s, want every console line's", redacted, lines, redact.Mask)
+	}
+}
