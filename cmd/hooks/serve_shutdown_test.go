@@ -77,7 +77,11 @@ func TestServeStopsWithEndlessRun(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 || !strings.Contains(string(b), "engine_closed") {
+		// The engine closing or the request's context ending, whichever
+		// the run saw first; 504 if the engine were slow to return it.
+		ended := resp.StatusCode == 200 && (strings.Contains(string(b), `"code":"engine_closed"`) || strings.Contains(string(b), `"code":"cancelled"`)) ||
+			resp.StatusCode == http.StatusGatewayTimeout
+		if !ended {
 			err = errors.New(resp.Status + " " + string(b))
 		}
 		answered <- err
