@@ -30,7 +30,11 @@ func TestFormatRedactsBeforeQuoting(t *testing.T) {
 		{"map", `console.log(new Map([[s, s]]))`, "info: Map(1) { '[R]' => '[R]' }"},
 		{"%o", `console.log('%o', {k: s})`, "info: { k: '[R]' }"},
 		{"dir", `console.dir([s])`, "info: [ '[R]' ]"},
-		{"unquoted string left to the host", `console.log(s)`, "info: " + secret},
+		{"unquoted string", `console.log(s)`, "info: [R]"},
+		{"in a format string", `console.log('key=' + s + ' %s', 1)`, "info: key=[R] 1"},
+		{"%s", `console.log('%s!', s)`, "info: [R]!"},
+		{"error", `console.log(String(new Error(s)))`, "info: Error: [R]"},
+		{"String object", `console.log([new String(s)])`, "info: [ [R] ]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -43,6 +47,27 @@ func TestFormatRedactsBeforeQuoting(t *testing.T) {
 				t.Errorf("console = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFormatRedactsBeforeCutting checks that a secret near the end of
+// console output's size bound is redacted before the output is cut, so no
+// part of it shows.
+func TestFormatRedactsBeforeCutting(t *testing.T) {
+	secret := "a'b\"c\\d\ne\tf\x01g"
+	for _, src := range []string{
+		`console.log('x'.repeat(16380) + s)`,
+		`console.log('x'.repeat(16380), s)`,
+		`console.log(new Error('x'.repeat(16373) + s))`,
+	} {
+		rt := newRuntime(t, nil)
+		h := &redactingHost{secret: secret}
+		begin(t, rt, t.Context(), roomy, h)
+		mustRun(t, rt, "var s = "+jsString(secret)+";")
+		mustRun(t, rt, src)
+		if got := h.lines(); len(got) != 1 || strings.Contains(got[0], "a'b") {
+			t.Errorf("%s: console shows part of the secret: %q", src, got)
+		}
 	}
 }
 
