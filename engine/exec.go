@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/dop251/goja"
 	"go.uber.org/zap"
 
+	"github.com/hookengine/hookengine/internal/redact"
 	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
@@ -56,7 +56,7 @@ type execution struct {
 	zlogOnce   sync.Once
 	zlog       *zap.Logger
 	redactOnce sync.Once
-	redactor   *strings.Replacer
+	redactor   *redact.Redactor
 }
 
 // phase is where a run stands, as far as abandoning it goes.
@@ -491,7 +491,7 @@ func (x *execution) threw(v goja.Value, after string) {
 			se.Stack = s.String()
 		}
 	}
-	x.finished, x.err, x.env = true, se, env
+	x.finished, x.err, x.env = true, x.scriptError(se), env
 }
 
 // errorEnvelope turns what the hook passed as an error into an error
@@ -517,6 +517,7 @@ func (x *execution) errorEnvelope(v goja.Value) (env triggers.Envelope, ok bool)
 		for _, k := range obj.GetOwnPropertyNames() {
 			_ = plain.Set(k, obj.Get(k))
 		}
+		cleanErrorData(plain)
 		s, defined, err := x.rt.Stringify(plain)
 		switch {
 		case err != nil:

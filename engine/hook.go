@@ -24,8 +24,13 @@ type Hook struct {
 	// function.
 	Script string
 	// Secrets are the values the script reads as
-	// context.webtask.secrets.NAME. The engine never writes their values to
-	// its logs: console output containing one is redacted.
+	// context.webtask.secrets.NAME. The engine never shows their values:
+	// they are replaced by [REDACTED], in every encoding of them, in
+	// Result.Logs, in every line and field the engine logs about the run,
+	// and in the message and stack of a RunError (see ScriptError). Values
+	// shorter than 4 characters are not redacted. Result.Envelope is the
+	// hook's answer and keeps them: a program that shows it to people
+	// redacts it (as mgmtapi's run endpoints do).
 	Secrets map[string]string
 	// Dependencies are the npm packages the script declares it needs, by
 	// name, each with a version or npm range, as in Auth0's hook

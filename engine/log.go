@@ -1,26 +1,28 @@
 package engine
 
 import (
-	"strings"
+	"encoding/json"
 
 	"github.com/dop251/goja"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/hookengine/hookengine/internal/redact"
 	"github.com/hookengine/hookengine/sandbox"
 )
 
-// redacted replaces secret values in everything the engine logs.
-const redacted = "[REDACTED]"
-
-// minRedactLen is the shortest secret value redacted; shorter values would
-// blank out ordinary words.
-const minRedactLen = 4
-
-// logger returns the run's logger, with its identifying fields.
+// logger returns the run's logger, with its identifying fields. Every line
+// it writes has the hook's secret values redacted from its message and its
+// fields (see redactCore).
 func (x *execution) logger() *zap.Logger {
 	x.zlogOnce.Do(func() {
-		x.zlog = x.e.log.With(
+		log := x.e.log
+		if red := x.secrets(); red != nil {
+			log = log.WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
+				return &redactCore{Core: c, red: red}
+			}))
+		}
+		x.zlog = log.With(
 			zap.String("hook_id", x.hook.ID),
 			zap.String("hook_name", x.hook.Name),
 			zap.String("trigger", string(x.t.ID)),
@@ -30,27 +32,115 @@ func (x *execution) logger() *zap.Logger {
 	return x.zlog
 }
 
-// redact removes the hook's secret values from s.
+// secrets returns the redactor of the hook's secret values; nil when it has
+// none long enough to redact (see redact.MinLen).
+// It is safe to call from the goroutine that abandons a run.
+func (x *execution) secrets() *redact.Redactor {
+	x.redactOnce.Do(func() {
+		if len(x.hook.Secrets) > 0 {
+			x.redactor = redact.FromMap(x.hook.Secrets)
+		}
+	})
+	return x.redactor
+}
+
+// redact removes the hook's secret values from s, in every form the
+// engine's encoders give them (see package redact).
 func (x *execution) redact(s string) string {
 	if len(x.hook.Secrets) == 0 {
 		return s
 	}
-	x.redactOnce.Do(func() {
-		var pairs []string
-		for _, v := range x.hook.Secrets {
-			if len(v) >= minRedactLen {
-				pairs = append(pairs, v, redacted)
-			}
-		}
-		x.redactor = strings.NewReplacer(pairs...)
-	})
-	return x.redactor.Replace(s)
+	return x.secrets().Value(s)
 }
 
+// Redact implements sandbox.Redactor: console output redacts the strings
+// it quotes before escaping them.
+func (x *execution) Redact(s string) string { return x.redact(s) }
+
 // Console records one console call: in the result until it is returned, and
-// in the logger, both bounded by the engine's log capture limits.
+// in the logger, both bounded by the engine's log capture limits. Stack
+// traces in it are cleaned (see cleanStack).
 func (x *execution) Console(level sandbox.Level, msg string) {
-	x.record(level, x.redact(msg), zap.String("source", "console"))
+	x.record(level, x.redact(cleanStack(msg)), zap.String("source", "console"))
+}
+
+// scriptError describes a value the script threw: its message and stack,
+// secret values redacted and the stack cleaned, for RunError and the logs.
+// (The envelope keeps the message as the hook wrote it, as Auth0's did.)
+func (x *execution) scriptError(se *ScriptError) *ScriptError {
+	se.Message = x.redact(se.Message)
+	se.Stack = x.redact(cleanStack(se.Stack))
+	return se
+}
+
+// cleanErrorData cleans the stack trace of an error the hook called back
+// with or threw, as it goes into the envelope (see cleanStack).
+func cleanErrorData(plain *goja.Object) {
+	if s, ok := plain.Get("stack").(goja.String); ok {
+		_ = plain.Set("stack", cleanStack(s.String()))
+	}
+}
+
+// redactEnvelope is an envelope's data for the logs: decoded, every string
+// redacted, encoded again.
+func (x *execution) redactEnvelope(data json.RawMessage) string {
+	if len(x.hook.Secrets) == 0 {
+		return string(data)
+	}
+	return string(x.secrets().JSON(data))
+}
+
+// redactCore redacts the secret values of one run from every line and
+// field written through it: strings, byte strings, errors and Stringers
+// become redacted strings; other fields are numbers, durations and the
+// like, which cannot hold a secret's text.
+type redactCore struct {
+	zapcore.Core
+	red *redact.Redactor
+}
+
+func (c *redactCore) With(fields []zapcore.Field) zapcore.Core {
+	return &redactCore{Core: c.Core.With(c.fields(fields)), red: c.red}
+}
+
+func (c *redactCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.Enabled(ent.Level) {
+		return ce.AddCore(ent, c)
+	}
+	return ce
+}
+
+func (c *redactCore) Write(ent zapcore.Entry, fields []zapcore.Field) error {
+	ent.Message = c.red.Value(ent.Message)
+	return c.Core.Write(ent, c.fields(fields))
+}
+
+func (c *redactCore) fields(fields []zapcore.Field) []zapcore.Field {
+	out := make([]zapcore.Field, len(fields))
+	for i, f := range fields {
+		switch f.Type {
+		case zapcore.StringType:
+			f.String = c.red.Value(f.String)
+		case zapcore.ByteStringType, zapcore.BinaryType:
+			if b, ok := f.Interface.([]byte); ok {
+				f = zap.String(f.Key, c.red.Value(string(b)))
+			}
+		case zapcore.ErrorType:
+			if err, ok := f.Interface.(error); ok && err != nil {
+				f = zap.String(f.Key, c.red.Value(err.Error()))
+			}
+		case zapcore.StringerType:
+			if s, ok := f.Interface.(interface{ String() string }); ok && s != nil {
+				f = zap.String(f.Key, c.red.Value(s.String()))
+			}
+		case zapcore.ReflectType:
+			if b, err := json.Marshal(f.Interface); err == nil {
+				f = zap.Any(f.Key, json.RawMessage(c.red.JSON(b)))
+			}
+		}
+		out[i] = f
+	}
+	return out
 }
 
 // record keeps a line of the run's output, within the capture bounds.
@@ -110,7 +200,7 @@ func (x *execution) Unhandled(reason goja.Value) {
 
 // errorLog records an error the script caused but did not print itself.
 func (x *execution) errorLog(what, detail string) {
-	x.record(sandbox.LevelError, x.redact(what+": "+detail), zap.String("source", "engine"))
+	x.record(sandbox.LevelError, x.redact(what+": "+cleanStack(detail)), zap.String("source", "engine"))
 }
 
 // warn records an engine warning about the script.
@@ -138,10 +228,10 @@ func (x *execution) logEnd(res *Result, err error) {
 		zap.Duration("cpu_time", res.CPUTime),
 	}
 	if err != nil {
-		fields = append(fields, zap.String("error", x.redact(err.Error())))
+		fields = append(fields, zap.String("error", x.redact(cleanStack(err.Error()))))
 	}
 	if !res.Envelope.Succeeded() {
-		fields = append(fields, zap.String("envelope", x.redact(string(res.Envelope.Data))))
+		fields = append(fields, zap.String("envelope", x.redactEnvelope(res.Envelope.Data)))
 	}
 	ce.Write(fields...)
 }

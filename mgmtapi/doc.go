@@ -88,9 +88,15 @@
 // the "outcome", the console "logs", "duration_ms", "execution_id",
 // "hook_id" and, when the run ended without the hook calling back, "error".
 // It is 200 whatever the hook did; 404 hookengine_no_hook_enabled when the
-// trigger has no enabled hook. The hook's secret values are replaced by
-// [REDACTED] in the answer. They are served only when a runner is given
-// (WithRunner).
+// trigger has no enabled hook; 504 hookengine_run_timeout when the engine
+// did not return the run by its deadline (see WithRunTimeout). The hook's
+// secret values are replaced by [REDACTED] in the answer, in every string
+// of it and every encoding (package internal/redact). They are served only
+// when a runner is given (WithRunner).
+//
+// Routes are matched on the path as the client sent it, segment by
+// segment: an encoded slash or backslash (%2F, %5C, or encoded again)
+// never separates segments, so /api/v2/hooks/ID%2Fsecrets is a 404.
 //
 // The outcome is what the envelope means for the trigger (the engine's
 // triggers.Outcome), by trigger:

@@ -52,6 +52,7 @@ const (
 	CodeNoHookEnabled     = "hookengine_no_hook_enabled"
 	CodeUnknownTrigger    = "hookengine_unknown_trigger"
 	CodeEngineUnavailable = "hookengine_unavailable"
+	CodeRunTimeout        = "hookengine_run_timeout"
 )
 
 // Messages of the error bodies; those of Auth0's cases are Auth0's.
@@ -73,6 +74,7 @@ const (
 	messageEngineNotRunning = "The hook engine is not running."
 	messageTooManyStreams   = "Too many log streams are open; try again later."
 	messageShuttingDown     = "The server is shutting down."
+	messageRunTimeout       = "The hook run did not end by its deadline; it was abandoned."
 )
 
 func newError(status int, code, msg string) *Error {

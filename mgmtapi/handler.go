@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
 	"strings"
@@ -16,6 +17,8 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/internal/redact"
 	"github.com/hookengine/hookengine/runner"
 	"github.com/hookengine/hookengine/store"
 	"github.com/hookengine/hookengine/triggers"
@@ -35,8 +38,11 @@ const (
 // Handler serves the Management API's hooks endpoints and the run
 // extension. It is safe for concurrent use; make one with NewHandler.
 type Handler struct {
-	store    store.Store
-	runner   *runner.Runner
+	store      store.Store
+	runner     *runner.Runner
+	runTimeout time.Duration
+	// runFunc replaces runner.Run in tests.
+	runFunc  func(context.Context, *store.Hook, any) (*engine.Result, error)
 	compiler Compiler
 	logs     *RunLogs
 	auth     Authenticator
@@ -72,6 +78,22 @@ func WithoutAuthentication() Option {
 // they answer 404.
 func WithRunner(r *runner.Runner) Option {
 	return optionFunc(func(h *Handler) { h.runner = r })
+}
+
+// RunGrace is how long a run endpoint waits for the engine to return a run
+// after the run's context ended (its deadline passed, the client went
+// away), before it answers 504 without the result.
+const RunGrace = 500 * time.Millisecond
+
+// WithRunTimeout bounds the run endpoints: each run gets a context that
+// ends d after the request started (set d to the hooks' wall-time limit
+// plus a margin), and a request whose run the engine has not returned
+// RunGrace after that context ended is answered 504 (errorCode
+// hookengine_run_timeout) at once, leaving the run to the engine. Without
+// it (or with d <= 0) only the request's own context bounds a run; the
+// RunGrace answer applies all the same when that context ends.
+func WithRunTimeout(d time.Duration) Option {
+	return optionFunc(func(h *Handler) { h.runTimeout = d })
 }
 
 // WithCompiler enables the check endpoint, which compiles scripts with c
@@ -157,9 +179,21 @@ var (
 	}}
 )
 
-// match finds the route of path and its parameter.
-func (h *Handler) match(path string) (*route, string) {
-	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
+// match finds the route of the request's path and its parameter. It
+// routes on the path as the client sent it (URL.EscapedPath), one segment
+// at a time, so an encoded slash is part of a segment and never separates
+// two: /api/v2/hooks/ID%2Fsecrets is no route. A segment that decodes to a
+// slash, a backslash or a percent sign (an encoded slash, encoded twice) is
+// no route either, nor is one that is not a valid escape.
+func (h *Handler) match(u *url.URL) (*route, string) {
+	seg := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
+	for i, s := range seg {
+		v, err := url.PathUnescape(s)
+		if err != nil || strings.ContainsAny(v, "/\\%") {
+			return nil, ""
+		}
+		seg[i] = v
+	}
 	switch {
 	case len(seg) >= 3 && seg[0] == "api" && seg[1] == "v2" && seg[2] == "hooks":
 		switch {
@@ -238,7 +272,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve routes, authenticates, authorises, reads the body and runs the
 // operation. It returns the caller's subject, for the log.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
-	rt, param := h.match(r.URL.Path)
+	rt, param := h.match(r.URL)
 	if rt == nil {
 		writeError(w, newError(http.StatusNotFound, CodeNotFound, "Not Found"))
 		return ""
@@ -633,16 +667,22 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 		writeError(w, newError(http.StatusBadRequest, CodeInvalidBody, messageInvalidJSON))
 		return
 	}
-	res, runErr := h.runner.Run(req.r.Context(), hk, json.RawMessage(req.body))
+	res, ok, runErr := h.runBounded(req.r.Context(), hk, json.RawMessage(req.body))
+	if !ok {
+		h.log.Warn("hook run did not return by its deadline; answered without it",
+			zap.String("hook_id", hk.ID), zap.Duration("run_timeout", h.runTimeout), zap.Duration("grace", RunGrace))
+		writeError(w, newError(http.StatusGatewayTimeout, CodeRunTimeout, messageRunTimeout))
+		return
+	}
 	if res == nil {
 		h.log.Warn("hook could not run", zap.String("hook_id", hk.ID), zap.Error(runErr))
 		writeError(w, newError(http.StatusServiceUnavailable, CodeEngineUnavailable, messageEngineNotRunning))
 		return
 	}
-	red := newRedactor(hk.Secrets)
+	red := redact.FromMap(hk.Secrets)
 	out := RunResult{
 		Status:      res.Envelope.Status,
-		Data:        red.json(res.Envelope.Data),
+		Data:        red.JSON(res.Envelope.Data),
 		Logs:        make([]RunLog, len(res.Logs)),
 		LogsDropped: res.LogsDropped,
 		DurationMS:  float64(res.Duration.Microseconds()) / 1000,
@@ -650,16 +690,16 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 		HookID:      hk.ID,
 	}
 	for i, l := range res.Logs {
-		out.Logs[i] = RunLog{Level: string(l.Level), Message: red.text(l.Message)}
+		out.Logs[i] = RunLog{Level: string(l.Level), Message: red.Value(l.Message)}
 	}
 	if v := outcomeView(res.Outcome()); v != nil {
 		var b bytes.Buffer
 		if encodeNoEscape(&b, v) == nil {
-			out.Outcome = red.json(b.Bytes())
+			out.Outcome = red.JSON(b.Bytes())
 		}
 	}
 	if runErr != nil {
-		out.Error = red.text(runErr.Error())
+		out.Error = red.Value(runErr.Error())
 	}
 	h.log.Info("hook run", zap.String("hook_id", hk.ID), zap.String("trigger", string(hk.TriggerID)),
 		zap.String("execution_id", res.ExecutionID), zap.String("status", string(res.Envelope.Status)),
@@ -667,46 +707,39 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// redactedValue replaces secret values in run results, as the engine does in
-// its logs.
-const redactedValue = "[REDACTED]"
-
-// minRedactLen is the shortest secret value redacted, as in the engine:
-// shorter values would blank out ordinary words.
-const minRedactLen = 4
-
-// redactor replaces a hook's secret values.
-type redactor struct {
-	plain, quoted *strings.Replacer
-}
-
-func newRedactor(secrets map[string]string) *redactor {
-	var plain, quoted []string
-	for _, v := range secrets {
-		if len(v) < minRedactLen {
-			continue
-		}
-		plain = append(plain, v, redactedValue)
-		var b bytes.Buffer
-		if encodeNoEscape(&b, v) == nil {
-			// The value as it appears inside a JSON string.
-			quoted = append(quoted, strings.TrimSuffix(strings.TrimPrefix(b.String(), `"`), `"`), redactedValue)
-		}
+// runBounded runs hk within the handler's run timeout. ok is false when the
+// engine did not return the run RunGrace after its context ended; the run
+// goes on in the engine, which ends it and discards its result.
+func (h *Handler) runBounded(ctx context.Context, hk *store.Hook, input json.RawMessage) (res *engine.Result, ok bool, err error) {
+	if h.runTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.runTimeout)
+		defer cancel()
 	}
-	return &redactor{plain: strings.NewReplacer(plain...), quoted: strings.NewReplacer(quoted...)}
-}
-
-func (r *redactor) text(s string) string { return r.plain.Replace(s) }
-
-// json redacts JSON text; if that broke the JSON (a secret spanning
-// punctuation), the whole value is redacted.
-func (r *redactor) json(data json.RawMessage) json.RawMessage {
-	if len(data) == 0 {
-		return data
+	type answer struct {
+		res *engine.Result
+		err error
 	}
-	out := r.quoted.Replace(string(data))
-	if !json.Valid([]byte(out)) {
-		return json.RawMessage(`"` + redactedValue + `"`)
+	done := make(chan answer, 1)
+	run := h.runner.Run
+	if h.runFunc != nil {
+		run = h.runFunc
 	}
-	return json.RawMessage(out)
+	go func() {
+		res, err := run(ctx, hk, input)
+		done <- answer{res, err}
+	}()
+	select {
+	case a := <-done:
+		return a.res, true, a.err
+	case <-ctx.Done():
+	}
+	grace := time.NewTimer(RunGrace)
+	defer grace.Stop()
+	select {
+	case a := <-done:
+		return a.res, true, a.err
+	case <-grace.C:
+		return nil, false, ctx.Err()
+	}
 }

@@ -279,6 +279,7 @@ func (c *runLogsCore) Write(ent zapcore.Entry, fields []zapcore.Field) error {
 		delete(m, "duration")
 	}
 	delete(m, "envelope") // the error envelope repeats the error
+	delete(m, "stack")    // a Go stack, for the operator's logs, not the page
 	for k, v := range m {
 		switch v := v.(type) {
 		case string:

@@ -83,3 +83,22 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLogsLeaveOutGoStacks checks that the Go stack the engine logs
+// with an internal error stays in the operator's logs: the page's stream
+// gets the line without it.
+func TestRunLogsLeaveOutGoStacks(t *testing.T) {
+	l := NewRunLogs(RunLogsConfig{})
+	s, err := l.subscribe("h1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.unsubscribe(s)
+	zap.New(l.Core()).Error("internal error while running a hook", zap.String("hook_id", "h1"),
+		zap.ByteString("stack", []byte("goroutine 7 [running]:\ngithub.com/dop251/goja.(*vm).run(...)")),
+		zap.String("envelope", `{"message":"x"}`), zap.Int("n", 1))
+	ev := <-s.events
+	if _, ok := ev.Fields["stack"]; ok || ev.Fields["envelope"] != nil || ev.Fields["n"] != int64(1) {
+		t.Errorf("fields %v, want n only", ev.Fields)
+	}
+}

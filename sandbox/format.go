@@ -22,7 +22,7 @@ const inspectDepth = 2
 // remaining arguments follow, separated by spaces, strings as they are and
 // other values inspected. Call it on the goroutine driving r.
 func (r *Runtime) Format(args []goja.Value) string {
-	in := inspector{r: r}
+	in := r.inspector()
 	rest := args
 	if len(args) > 0 {
 		if s, ok := stringValue(args[0]); ok {
@@ -34,7 +34,7 @@ func (r *Runtime) Format(args []goja.Value) string {
 			in.WriteByte(' ')
 		}
 		if s, ok := stringValue(a); ok {
-			in.WriteString(s)
+			in.WriteString(in.text(s))
 		} else {
 			in.value(a, 0)
 		}
@@ -58,15 +58,44 @@ func stringValue(v goja.Value) (string, bool) {
 // line, except that a string at the top level is written as it is, without
 // quotes. Call it on the goroutine driving r.
 func (r *Runtime) Inspect(v goja.Value) string {
-	in := inspector{r: r}
+	in := r.inspector()
 	in.value(v, 0)
 	return in.String()
 }
 
 type inspector struct {
 	strings.Builder
-	r    *Runtime
-	seen []*goja.Object
+	r      *Runtime
+	seen   []*goja.Object
+	redact func(string) string // nil: nothing to redact
+}
+
+// Redactor is an optional interface of a Host. When the current execution's
+// Host implements it, Format and Inspect pass every string they quote
+// through Redact before escaping it, so a secret the Host redacts is
+// removed whatever escapes the quoted form then gives it, and the strings
+// and stacks they write without quotes too, before the output is cut to
+// its size bound. The Host still gets the whole line in Console, for what
+// only the line shows (a secret spread over two arguments).
+type Redactor interface {
+	Redact(s string) string
+}
+
+func (r *Runtime) inspector() *inspector {
+	in := &inspector{r: r}
+	if rd, ok := r.host.(Redactor); ok {
+		in.redact = rd.Redact
+	}
+	return in
+}
+
+// text is script text written without quotes, redacted: it may hold a
+// secret whole, and the output's size bound must not cut one in two.
+func (in *inspector) text(s string) string {
+	if in.redact == nil {
+		return s
+	}
+	return in.redact(s)
 }
 
 func (in *inspector) full() bool { return in.Len() >= maxInspectBytes }
@@ -82,6 +111,7 @@ func (in *inspector) String() string {
 // directives expands the format string f with args and returns the
 // arguments it did not consume.
 func (in *inspector) directives(f string, args []goja.Value) []goja.Value {
+	f = in.text(f)
 	for i := 0; i < len(f); i++ {
 		c := f[i]
 		if c != '%' || i+1 == len(f) {
@@ -121,7 +151,7 @@ func (in *inspector) directives(f string, args []goja.Value) []goja.Value {
 			case err != nil:
 				in.WriteString("[Circular]")
 			case ok:
-				in.WriteString(s)
+				in.WriteString(in.text(s))
 			default:
 				in.WriteString("undefined")
 			}
@@ -196,7 +226,7 @@ func (in *inspector) primitive(v goja.Value, quote bool) {
 		if quote {
 			in.quote(x)
 		} else {
-			in.WriteString(x)
+			in.WriteString(in.text(x))
 		}
 	case *big.Int:
 		in.WriteString(x.String())
@@ -209,6 +239,9 @@ func (in *inspector) primitive(v goja.Value, quote bool) {
 }
 
 func (in *inspector) quote(s string) {
+	if in.redact != nil {
+		s = in.redact(s)
+	}
 	q := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		q = '"'
@@ -266,16 +299,16 @@ func (in *inspector) value(v goja.Value, depth int) {
 		return
 	case "Error":
 		if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
-			in.WriteString(strings.TrimRight(stack.String(), "\n"))
+			in.WriteString(in.text(strings.TrimRight(stack.String(), "\n")))
 		} else {
-			in.WriteString(obj.String())
+			in.WriteString(in.text(obj.String()))
 		}
 		return
 	case "Date":
 		in.date(obj)
 		return
 	case "RegExp", "String", "Number", "Boolean":
-		in.WriteString(obj.String())
+		in.WriteString(in.text(obj.String()))
 		return
 	}
 	in.seen = append(in.seen, obj)

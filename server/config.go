@@ -83,7 +83,9 @@ type Config struct {
 	// IdleTimeout bounds an idle keep-alive connection. Default
 	// DefaultIdleTimeout.
 	IdleTimeout Duration `yaml:"idle_timeout" json:"idle_timeout"`
-	// ShutdownTimeout bounds the wait for requests in progress on shutdown.
+	// ShutdownTimeout bounds the wait for requests in progress on shutdown;
+	// the hook runs still going then are ended, their requests answered,
+	// and Serve returns at most ShutdownGrace later (see Server.Serve).
 	// Default DefaultShutdownTimeout.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout" json:"shutdown_timeout"`
 	// HookWallTime and HookCPUTime are the limits of hook runs. Defaults

@@ -207,7 +207,31 @@ type Server struct {
 	devToken string
 	handler  http.Handler
 	http     *http.Server
+	// engineShutdown is engine.Shutdown; tests replace it.
+	engineShutdown func(context.Context) error
+	// cancelRequests ends the context of every request.
+	cancelRequests context.CancelFunc
 }
+
+// RunMargin is added to the hooks' wall-time limit to bound each run
+// request (see mgmtapi.WithRunTimeout): a run request is answered by
+// HookWallTime + RunMargin + mgmtapi.RunGrace at the latest, even if the
+// engine has not returned the run.
+const RunMargin = time.Second
+
+// ShutdownGrace is how long Serve goes on after the shutdown timeout: the
+// requests still in progress at the timeout have their runs ended and are
+// answered in it (the engine's runs end within milliseconds of its close;
+// a run the engine does not return is answered 504 after
+// mgmtapi.RunGrace). Then the remaining connections are closed and Serve
+// returns, whatever is still running.
+const ShutdownGrace = mgmtapi.RunGrace + 500*time.Millisecond
+
+// ErrShutdownIncomplete reports a shutdown that had to leave something
+// running at its deadline: hook runs the engine did not return, requests
+// that did not end, or a store that did not close. Serve returns it (the
+// process should then exit, which ends them).
+var ErrShutdownIncomplete = errors.New("server: shutdown incomplete")
 
 // New opens the store, builds the engine and the handler. announce receives
 // the development token when one is made (see Authenticator). log receives
@@ -240,12 +264,23 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		st.Close()
 		return nil, err
 	}
+	wall := time.Duration(cfg.HookWallTime)
+	if wall <= 0 {
+		wall = engine.DefaultWallTime
+	}
 	api := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)),
-		mgmtapi.WithCompiler(e), mgmtapi.WithRunLogs(runLogs), mgmtapi.WithLogger(log.Named("api")))
+		mgmtapi.WithCompiler(e), mgmtapi.WithRunLogs(runLogs), mgmtapi.WithLogger(log.Named("api")),
+		mgmtapi.WithRunTimeout(wall+RunMargin))
 	page := dashboard.Handler()
-	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken}
+	base, cancelRequests := context.WithCancel(context.Background())
+	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken,
+		engineShutdown: e.Shutdown, cancelRequests: cancelRequests}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch p := r.URL.Path; {
+		// Routing reads the path as sent: an encoded slash (%2F) or
+		// backslash never separates segments, so /dashboard%2F... or
+		// /healthz%2F... reach no page; the API handler, which gets
+		// everything else, routes the same way and answers 404.
+		switch p := r.URL.EscapedPath(); {
 		case p == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			io.WriteString(w, `{"status":"ok"}`+"\n")
@@ -265,6 +300,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		IdleTimeout:       orDefault(cfg.IdleTimeout, DefaultIdleTimeout),
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          zap.NewStdLog(log.Named("http")),
+		// Every request's context ends when shutdown reaches its deadline
+		// (see Serve), so the requests still waiting for a run answer.
+		BaseContext: func(net.Listener) context.Context { return base },
 	}
 	// Log streams never end by themselves: shutting down ends them, so
 	// that Shutdown does not wait for them.
@@ -292,9 +330,15 @@ func (s *Server) Listen() (net.Listener, error) {
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully: it stops
-// accepting connections, waits up to the shutdown timeout for requests in
-// progress (and the hook runs they wait for), and closes the engine and the
-// store. It returns nil after a clean shutdown.
+// accepting connections and gives the requests in progress, and the hook
+// runs they wait for, the configured shutdown timeout to finish. At the
+// timeout the engine is closed, which ends the runs still going, and every
+// request's context ends, so those requests are answered (see
+// ShutdownGrace); then the remaining connections are closed and the store
+// too. Serve returns within the shutdown timeout plus ShutdownGrace even if
+// a run never returns, with an error wrapping ErrShutdownIncomplete in that
+// case (plus at most 200 ms to close the store when the runs took all of
+// the grace); it returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
@@ -305,25 +349,87 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 		s.log.Info("shutting down")
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orDefault(s.cfg.ShutdownTimeout, DefaultShutdownTimeout))
+	timeout := orDefault(s.cfg.ShutdownTimeout, DefaultShutdownTimeout)
+	deadline := time.Now().Add(timeout)
+	hard := deadline.Add(ShutdownGrace)
+	bg := context.WithoutCancel(ctx)
+	// The engine refuses new runs now and closes at the deadline, ending
+	// the runs still going.
+	sctx, cancel := context.WithDeadline(bg, deadline)
 	defer cancel()
-	shutErr := s.http.Shutdown(sctx)
+	engc := make(chan error, 1)
+	go func() { engc <- s.engineShutdown(sctx) }()
+	// At the deadline, the requests still waiting for a run are told to
+	// stop waiting, so each is answered within mgmtapi.RunGrace.
+	stopRequests := context.AfterFunc(sctx, s.cancelRequests)
+	defer stopRequests()
+	hctx, hcancel := context.WithDeadline(bg, hard)
+	defer hcancel()
+	var incomplete []string
+	shutErr := s.http.Shutdown(hctx)
+	if shutErr != nil {
+		// Requests that did not end by the hard deadline: close their
+		// connections and go on.
+		_ = s.http.Close()
+		incomplete = append(incomplete, "requests still in progress were cut off")
+		shutErr = nil
+	}
 	if serveErr == nil {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 			serveErr = err
 		}
 	}
-	engErr := s.engine.Shutdown(sctx)
-	stErr := s.store.Close()
+	ok, engErr := waitUntil(engc, hard)
+	if !ok {
+		incomplete = append(incomplete, "hook runs the engine did not return were abandoned")
+	} else if engErr != nil {
+		engErr = fmt.Errorf("server: hook runs still in progress at the shutdown timeout were ended: %w", engErr)
+	}
+	stc := make(chan error, 1)
+	go func() { stc <- s.store.Close() }()
+	ok, stErr := waitUntil(stc, later(hard, time.Now().Add(storeCloseTime)))
+	if !ok {
+		incomplete = append(incomplete, "the store did not close")
+	}
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	return errors.Join(serveErr, shutErr, engErr, stErr)
+	var incErr error
+	if len(incomplete) > 0 {
+		incErr = fmt.Errorf("%w: %s", ErrShutdownIncomplete, strings.Join(incomplete, "; "))
+		s.log.Error("shutdown incomplete", zap.Strings("left", incomplete), zap.Duration("shutdown_timeout", timeout))
+	}
+	return errors.Join(serveErr, shutErr, engErr, stErr, incErr)
+}
+
+// storeCloseTime is the least time Serve gives the store to close, even
+// past ShutdownGrace.
+const storeCloseTime = 200 * time.Millisecond
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// waitUntil receives from c until the deadline; ok is false when the
+// deadline came first.
+func waitUntil(c <-chan error, deadline time.Time) (ok bool, err error) {
+	t := time.NewTimer(max(time.Until(deadline), 0))
+	defer t.Stop()
+	select {
+	case err := <-c:
+		return true, err
+	case <-t.C:
+		return false, nil
+	}
 }
 
 // Close releases what New opened, for a Server that will not Serve (or
 // whose Handler was served elsewhere): it ends the log streams too.
 func (s *Server) Close() error {
+	s.cancelRequests()
 	s.runLogs.Close()
 	return errors.Join(s.engine.Close(), s.store.Close())
 }

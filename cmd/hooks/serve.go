@@ -157,7 +157,10 @@ Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
 and the Hooks page (/dashboard/), over a SQLite database in a data
 directory. Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
-requests in progress finish first (up to 30s by default).
+requests in progress finish first, for up to shutdown_timeout (30s by
+default); hook runs still going then are ended and their requests
+answered, and the process exits at most 1s later, even if a run never
+returns (exit status 1 when runs had to be ended).
 
 Flags:
   --data DIR        data directory, created if needed (default %s)
