@@ -196,7 +196,7 @@ func (r *Runtime) arrayproto_join(call FunctionCall) Value {
 	}
 	defer r.popFromStringStack()
 
-	l := int(toLength(o.self.getStr("length", nil)))
+	l := int(r.lengthOf(o))
 	var sep String
 	if s := call.Argument(0); s != _undefined {
 		sep = s.toString()
@@ -220,6 +220,7 @@ func (r *Runtime) arrayproto_join(call FunctionCall) Value {
 		if element != nil && element != _undefined && element != _null {
 			buf.WriteString(element.toString())
 		}
+		r.checkStringLength(int64(buf.length()))
 	}
 
 	return buf.String()
@@ -283,7 +284,7 @@ func (r *Runtime) arrayproto_toLocaleString(call FunctionCall) Value {
 			r.writeItemLocaleString(item, &buf)
 		}
 	} else {
-		length := toLength(array.self.getStr("length", nil))
+		length := r.lengthOf(array)
 		for i := int64(0); i < length; i++ {
 			if i > 0 {
 				buf.WriteRune(',')
@@ -305,9 +306,9 @@ func isConcatSpreadable(obj *Object) bool {
 }
 
 func (r *Runtime) arrayproto_concat_append(a *Object, item Value) {
-	aLength := toLength(a.self.getStr("length", nil))
+	aLength := r.lengthOf(a)
 	if obj, ok := item.(*Object); ok && isConcatSpreadable(obj) {
-		length := toLength(obj.self.getStr("length", nil))
+		length := r.lengthOf(obj)
 		if aLength+length >= maxInt {
 			panic(r.NewTypeError("Invalid array length"))
 		}
@@ -337,7 +338,7 @@ func (r *Runtime) arrayproto_concat(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_slice(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	start := relToIdx(call.Argument(0).ToInteger(), length)
 	var end int64
 	if endArg := call.Argument(1); endArg != _undefined {
@@ -397,13 +398,14 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 
 	if s != nil {
 		ctx := arraySortCtx{
+			r:       r,
 			obj:     s,
 			compare: compareFn,
 		}
 
 		sort.Stable(&ctx)
 	} else {
-		length := toLength(o.self.getStr("length", nil))
+		length := r.lengthOf(o)
 		a := make([]Value, 0, length)
 		for i := int64(0); i < length; i++ {
 			idx := valueInt(i)
@@ -413,6 +415,7 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 		}
 		ar := r.newArrayValues(a)
 		ctx := arraySortCtx{
+			r:       r,
 			obj:     ar.self,
 			compare: compareFn,
 		}
@@ -430,7 +433,7 @@ func (r *Runtime) arrayproto_sort(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_splice(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	actualStart := relToIdx(call.Argument(0).ToInteger(), length)
 	var actualDeleteCount int64
 	switch len(call.Arguments) {
@@ -531,7 +534,7 @@ func (r *Runtime) arrayproto_splice(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_unshift(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	argCount := int64(len(call.Arguments))
 	newLen := intToValue(length + argCount)
 	if argCount > 0 {
@@ -590,7 +593,7 @@ func (r *Runtime) arrayproto_at(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_indexOf(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	if length == 0 {
 		return intToValue(-1)
 	}
@@ -631,7 +634,7 @@ func (r *Runtime) arrayproto_indexOf(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_includes(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	if length == 0 {
 		return valueFalse
 	}
@@ -672,7 +675,7 @@ func (r *Runtime) arrayproto_includes(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_lastIndexOf(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	if length == 0 {
 		return intToValue(-1)
 	}
@@ -718,7 +721,7 @@ func (r *Runtime) arrayproto_lastIndexOf(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_every(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -739,7 +742,7 @@ func (r *Runtime) arrayproto_every(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_some(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -760,7 +763,7 @@ func (r *Runtime) arrayproto_some(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_forEach(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -779,7 +782,7 @@ func (r *Runtime) arrayproto_forEach(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_map(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -814,7 +817,7 @@ func (r *Runtime) arrayproto_map(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_filter(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := call.Argument(0).ToObject(r)
 	if callbackFn, ok := callbackFn.self.assertCallable(); ok {
 		a := arraySpeciesCreate(o, 0)
@@ -861,7 +864,7 @@ func (r *Runtime) arrayproto_filter(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_reduce(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := call.Argument(0).ToObject(r)
 	if callbackFn, ok := callbackFn.self.assertCallable(); ok {
 		fc := FunctionCall{
@@ -905,7 +908,7 @@ func (r *Runtime) arrayproto_reduce(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_reduceRight(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	callbackFn := call.Argument(0).ToObject(r)
 	if callbackFn, ok := callbackFn.self.assertCallable(); ok {
 		fc := FunctionCall{
@@ -972,7 +975,7 @@ func arrayproto_reverse_generic_step(o *Object, lower, upper int64) {
 }
 
 func (r *Runtime) arrayproto_reverse_generic(o *Object, start int64) {
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	middle := l / 2
 	for lower := start; lower != middle; lower++ {
 		arrayproto_reverse_generic_step(o, lower, l-lower-1)
@@ -1011,7 +1014,7 @@ func (r *Runtime) arrayproto_shift(call FunctionCall) Value {
 		a.length--
 		return first
 	}
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	if length == 0 {
 		o.self.setOwnStr("length", intToValue(0), true)
 		return _undefined
@@ -1044,7 +1047,7 @@ func (r *Runtime) arrayproto_keys(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_copyWithin(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	var relEnd, dir int64
 	to := relToIdx(call.Argument(0).ToInteger(), l)
 	from := relToIdx(call.Argument(1).ToInteger(), l)
@@ -1088,7 +1091,7 @@ func (r *Runtime) arrayproto_entries(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_fill(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	k := relToIdx(call.Argument(1).ToInteger(), l)
 	var relEnd int64
 	if endArg := call.Argument(2); endArg != _undefined {
@@ -1112,7 +1115,7 @@ func (r *Runtime) arrayproto_fill(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_find(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	predicate := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -1132,7 +1135,7 @@ func (r *Runtime) arrayproto_find(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_findIndex(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	predicate := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -1152,7 +1155,7 @@ func (r *Runtime) arrayproto_findIndex(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_findLast(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	predicate := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -1172,7 +1175,7 @@ func (r *Runtime) arrayproto_findLast(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_findLastIndex(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	predicate := r.toCallable(call.Argument(0))
 	fc := FunctionCall{
 		This:      call.Argument(1),
@@ -1192,7 +1195,7 @@ func (r *Runtime) arrayproto_findLastIndex(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_flat(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	depthNum := int64(1)
 	if arg := call.Argument(0); arg != _undefined {
 		depthNum = arg.ToInteger()
@@ -1221,7 +1224,7 @@ func (r *Runtime) flattenIntoArray(target, source *Object, sourceLen, start, dep
 				}
 			}
 			if elementArray != nil {
-				elementLen := toLength(elementArray.self.getStr("length", nil))
+				elementLen := r.lengthOf(elementArray)
 				targetIndex = r.flattenIntoArray(target, elementArray, elementLen, targetIndex, depth-1, nil, nil)
 			} else {
 				if targetIndex >= maxInt-1 {
@@ -1238,7 +1241,7 @@ func (r *Runtime) flattenIntoArray(target, source *Object, sourceLen, start, dep
 
 func (r *Runtime) arrayproto_flatMap(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	callbackFn := r.toCallable(call.Argument(0))
 	thisArg := Undefined()
 	if len(call.Arguments) > 1 {
@@ -1253,7 +1256,7 @@ func (r *Runtime) arrayproto_with(call FunctionCall) Value {
 	o := call.This.ToObject(r)
 	relativeIndex := call.Argument(0).ToInteger()
 	value := call.Argument(1)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 
 	actualIndex := int64(0)
 	if relativeIndex >= 0 {
@@ -1296,7 +1299,7 @@ func (r *Runtime) arrayproto_with(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_toReversed(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 
 	if src := r.checkStdArrayObj(o); src != nil {
 		a := make([]Value, 0, length)
@@ -1331,7 +1334,7 @@ func (r *Runtime) arrayproto_toSorted(call FunctionCall) Value {
 	}
 
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	if length >= math.MaxUint32 {
 		panic(r.newError(r.getRangeError(), "Invalid array length"))
 	}
@@ -1350,6 +1353,7 @@ func (r *Runtime) arrayproto_toSorted(call FunctionCall) Value {
 
 	ar := r.newArrayValues(a)
 	ctx := arraySortCtx{
+		r:       r,
 		obj:     ar.self,
 		compare: compareFn,
 	}
@@ -1360,7 +1364,7 @@ func (r *Runtime) arrayproto_toSorted(call FunctionCall) Value {
 
 func (r *Runtime) arrayproto_toSpliced(call FunctionCall) Value {
 	o := call.This.ToObject(r)
-	length := toLength(o.self.getStr("length", nil))
+	length := r.lengthOf(o)
 	actualStart := relToIdx(call.Argument(0).ToInteger(), length)
 	var actualSkipCount int64
 	if len(call.Arguments) == 1 {
@@ -1523,7 +1527,7 @@ func (r *Runtime) array_from(call FunctionCall) Value {
 		arr.self.setOwnStr("length", intToValue(k), true)
 	} else {
 		arrayLike := items.ToObject(r)
-		l := toLength(arrayLike.self.getStr("length", nil))
+		l := r.lengthOf(arrayLike)
 		if ctor != nil {
 			arr = ctor([]Value{intToValue(l)}, nil)
 		} else {
@@ -1758,6 +1762,8 @@ type sortable interface {
 type arraySortCtx struct {
 	obj     sortable
 	compare func(FunctionCall) Value
+	r       *Runtime
+	calls   int
 }
 
 func (a *arraySortCtx) sortCompare(x, y Value) int {
@@ -1811,6 +1817,7 @@ func (a *arraySortCtx) Len() int {
 }
 
 func (a *arraySortCtx) Less(j, k int) bool {
+	a.r.sortStep(&a.calls)
 	return a.sortCompare(a.obj.sortGet(j), a.obj.sortGet(k)) < 0
 }
 

@@ -75,7 +75,7 @@ func (v *valueBigInt) Equals(other Value) bool {
 		}
 		return false
 	case String:
-		bigInt, err := stringToBigInt(o.toTrimmedUTF8())
+		bigInt, err := stringToBigIntNear(o.toTrimmedUTF8(), (*big.Int)(v))
 		if err != nil {
 			return false
 		}
@@ -243,7 +243,10 @@ func (r *Runtime) bigint_asIntN(call FunctionCall) Value {
 	if bits < 0 {
 		panic(r.NewTypeError("Invalid value: not (convertible to) a safe integer"))
 	}
-	bigint := toBigInt(call.Argument(1))
+	bigint := r.toBigInt(call.Argument(1))
+	if bits > 0 && (*big.Int)(bigint).BitLen() < bits {
+		return bigint // already in range; also spares a huge 2^bits
+	}
 
 	twoToBits := new(big.Int).Lsh(big.NewInt(1), uint(bits))
 	mod := new(big.Int).Mod((*big.Int)(bigint), twoToBits)
@@ -262,7 +265,13 @@ func (r *Runtime) bigint_asUintN(call FunctionCall) Value {
 	if bits < 0 {
 		panic(r.NewTypeError("Invalid value: not (convertible to) a safe integer"))
 	}
-	bigint := (*big.Int)(toBigInt(call.Argument(1)))
+	bigint := (*big.Int)(r.toBigInt(call.Argument(1)))
+	if bigint.Sign() >= 0 && bigint.BitLen() <= bits {
+		return (*valueBigInt)(bigint) // already in range; also spares a huge 2^bits
+	}
+	if bigint.Sign() < 0 {
+		r.checkBigIntBits(uint64(bits))
+	}
 	ret := new(big.Int).Mod(bigint, new(big.Int).Lsh(big.NewInt(1), uint(bits)))
 	return (*valueBigInt)(ret)
 }
@@ -295,11 +304,15 @@ func createBigIntTemplate() *objectTemplate {
 
 func (r *Runtime) builtin_BigInt(call FunctionCall) Value {
 	if len(call.Arguments) > 0 {
-		switch v := call.Argument(0).(type) {
-		case *valueBigInt, valueInt, valueFloat, *Object:
+		v := call.Argument(0)
+		if o, ok := v.(*Object); ok {
+			v = o.toPrimitiveNumber()
+		}
+		switch v := v.(type) {
+		case *valueBigInt, valueInt, valueFloat:
 			return numberToBigInt(v)
 		default:
-			return toBigInt(v)
+			return r.toBigInt(v)
 		}
 	}
 	return (*valueBigInt)(big.NewInt(0))

@@ -80,7 +80,7 @@ func (r *Runtime) createListFromArrayLike(a Value) []Value {
 	if arr := r.checkStdArrayObj(o); arr != nil {
 		return arr.values
 	}
-	l := toLength(o.self.getStr("length", nil))
+	l := r.lengthOf(o)
 	res := make([]Value, 0, l)
 	for k := int64(0); k < l; k++ {
 		res = append(res, nilSafe(o.self.getIdx(valueInt(k), nil)))

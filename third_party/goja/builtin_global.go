@@ -92,6 +92,7 @@ func (r *Runtime) _encode(uriString String, unescaped *[256]bool) String {
 		return uriString
 	}
 
+	r.checkStringLength(int64(l))
 	buf := make([]byte, l)
 	i := 0
 	reader = uriString.Reader()
@@ -259,6 +260,7 @@ func (r *Runtime) builtin_escape(call FunctionCall) Value {
 			sb.WriteByte(hexUpper[r&0xf])
 		}
 	}
+	r.checkStringLength(int64(sb.Len()))
 	return asciiString(sb.String())
 }
 

@@ -526,7 +526,9 @@ func (r *Runtime) object_assign(call FunctionCall) Value {
 		for _, arg := range call.Arguments[1:] {
 			if arg != _undefined && arg != _null {
 				source := arg.ToObject(r)
+				n := int64(0)
 				for item, next := iterateEnumerableProperties(source)(); next != nil; item, next = next() {
+					r.countCopied(&n)
 					to.setOwn(item.name, item.value, true)
 				}
 			}

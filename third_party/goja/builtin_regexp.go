@@ -1149,6 +1149,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 			if position >= nextSourcePosition {
 				resultBuf.WriteString(s.Substring(nextSourcePosition, position))
 				resultBuf.WriteString(replacement)
+				r.checkStringLength(int64(resultBuf.length()))
 				nextSourcePosition = position + matchLength
 			}
 		} else {
@@ -1158,7 +1159,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 			}
 			if position >= nextSourcePosition {
 				resultBuf.WriteString(s.Substring(nextSourcePosition, position))
-				writeSubstitution(s, position, len(captures), func(idx int) String {
+				writeSubstitution(r, s, position, len(captures), func(idx int) String {
 					capture := captures[idx]
 					if capture != _undefined {
 						return capture.toString()
@@ -1184,13 +1185,14 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 	return resultBuf.String()
 }
 
-func writeSubstitution(s String, position int, numCaptures int, getCapture func(int) String, getNamedCapture func(String) String, replaceStr String, buf *StringBuilder) {
+func writeSubstitution(r *Runtime, s String, position int, numCaptures int, getCapture func(int) String, getNamedCapture func(String) String, replaceStr String, buf *StringBuilder) {
 	l := s.Length()
 	rl := replaceStr.Length()
 	matched := getCapture(0)
 	tailPos := position + matched.Length()
 
 	for i := 0; i < rl; i++ {
+		r.checkStringLength(int64(buf.length()))
 		c := replaceStr.CharAt(i)
 		if c == '$' && i < rl-1 {
 			ch := replaceStr.CharAt(i + 1)

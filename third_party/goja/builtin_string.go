@@ -150,7 +150,7 @@ func (r *Runtime) string_fromcodepoint(call FunctionCall) Value {
 func (r *Runtime) string_raw(call FunctionCall) Value {
 	cooked := call.Argument(0).ToObject(r)
 	raw := nilSafe(cooked.self.getStr("raw", nil)).ToObject(r)
-	literalSegments := toLength(raw.self.getStr("length", nil))
+	literalSegments := r.lengthOf(raw)
 	if literalSegments <= 0 {
 		return stringEmpty
 	}
@@ -166,6 +166,7 @@ func (r *Runtime) string_raw(call FunctionCall) Value {
 		if nextIndex < numberOfSubstitutions {
 			stringElements.WriteString(nilSafe(call.Arguments[nextIndex+1]).toString())
 		}
+		r.checkStringLength(int64(stringElements.length()))
 		nextIndex++
 	}
 }
@@ -251,6 +252,7 @@ func (r *Runtime) stringproto_concat(call FunctionCall) Value {
 			strs[i+1] = a
 		}
 	}
+	r.checkStringLength(int64(totalLen))
 
 	if allAscii {
 		var buf strings.Builder
@@ -463,20 +465,23 @@ func (r *Runtime) stringproto_normalize(call FunctionCall) Value {
 		panic(r.newError(r.getRangeError(), "The normalization form should be one of NFC, NFD, NFKC, NFKD"))
 	}
 
+	var res String
 	switch s := s.(type) {
 	case asciiString:
 		return s
 	case unicodeString:
 		ss := s.String()
-		return newStringValue(f.String(ss))
+		res = newStringValue(f.String(ss))
 	case *importedString:
 		if s.scanned && s.u == nil {
 			return asciiString(s.s)
 		}
-		return newStringValue(f.String(s.s))
+		res = newStringValue(f.String(s.s))
 	default:
 		panic(unknownStringTypeErr(s))
 	}
+	r.checkStringLength(int64(res.Length()))
+	return res
 }
 
 func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
@@ -487,6 +492,7 @@ func (r *Runtime) _stringPad(call FunctionCall, start bool) Value {
 	if maxLength <= stringLength {
 		return s
 	}
+	r.checkStringLength(maxLength)
 	strAscii, strUnicode := devirtualizeString(s)
 	var filler String
 	var fillerAscii asciiString
@@ -563,6 +569,7 @@ func (r *Runtime) stringproto_repeat(call FunctionCall) Value {
 	if numInt == 0 || s.Length() == 0 {
 		return stringEmpty
 	}
+	r.checkStringFloat(float64(s.Length()) * float64(numInt))
 	num := toIntStrict(numInt)
 	a, u := devirtualizeString(s)
 	if u == nil {
@@ -634,6 +641,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 				Arguments: argumentList,
 			}).toString()
 			buf.WriteString(replacement)
+			r.checkStringLength(int64(buf.length()))
 			lastIndex = item.indexes[1]
 		}
 	} else {
@@ -643,7 +651,7 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 			}
 			matchCount := len(item.indexes) / 2
 			var namedGroups map[unistring.String]int
-			writeSubstitution(s, item.indexes[0], matchCount, func(idx int) String {
+			writeSubstitution(r, s, item.indexes[0], matchCount, func(idx int) String {
 				if item.indexes[idx*2] != -1 {
 					if u == nil {
 						return a[item.indexes[idx*2]:item.indexes[idx*2+1]]
@@ -852,7 +860,11 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				splitLimit = limit + 1
 			}
 
+			if len(sepa) == 0 {
+				r.checkArrayLength(min(int64(len(sa)), int64(uint32(limit))))
+			}
 			split := strings.SplitN(string(sa), string(sepa), splitLimit)
+			r.checkArrayLength(int64(len(split)))
 
 			if limit > 0 && len(split) > limit {
 				split = split[:limit]
@@ -883,6 +895,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				limit = min(math.MaxInt, math.MaxUint32)
 			}
 			for ; limit > 0; limit-- {
+				r.checkArrayLength(int64(len(valueArray)) + 1)
 				var sb strings.Builder
 				for i := range idx {
 					if su[i] >= utf8.RuneSelf {
@@ -912,6 +925,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 			if limit > 0 && len(su) > limit {
 				su = su[:limit]
 			}
+			r.checkArrayLength(int64(len(su)))
 			for len(su) > 0 {
 				c := su[0]
 				if c >= utf8.RuneSelf {
@@ -989,14 +1003,18 @@ func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 
-	return s.toLower()
+	res := s.toLower()
+	r.checkStringLength(int64(res.Length()))
+	return res
 }
 
 func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 
-	return s.toUpper()
+	res := s.toUpper()
+	r.checkStringLength(int64(res.Length()))
+	return res
 }
 
 func (r *Runtime) stringproto_trim(call FunctionCall) Value {

@@ -15,6 +15,8 @@ import (
 )
 
 type typedArraySortCtx struct {
+	r            *Runtime
+	calls        int
 	ta           *typedArrayObject
 	compare      func(FunctionCall) Value
 	needValidate bool
@@ -33,6 +35,7 @@ func (ctx *typedArraySortCtx) checkDetached() {
 }
 
 func (ctx *typedArraySortCtx) Less(i, j int) bool {
+	ctx.r.sortStep(&ctx.calls)
 	ctx.checkDetached()
 	if ctx.detached {
 		return false
@@ -399,7 +402,7 @@ func (r *Runtime) dataViewProto_setUint32(call FunctionCall) Value {
 func (r *Runtime) dataViewProto_setBigInt64(call FunctionCall) Value {
 	if dv, ok := r.toObject(call.This).self.(*dataViewObject); ok {
 		idxVal := r.toIndex(call.Argument(0))
-		val := toBigInt64(call.Argument(1))
+		val := toBigInt64(r.toBigInt(call.Argument(1)))
 		idx, bo := dv.getIdxAndByteOrder(idxVal, call.Argument(2), 8)
 		dv.viewedArrayBuf.setBigInt64(idx, val, bo)
 		return _undefined
@@ -410,7 +413,7 @@ func (r *Runtime) dataViewProto_setBigInt64(call FunctionCall) Value {
 func (r *Runtime) dataViewProto_setBigUint64(call FunctionCall) Value {
 	if dv, ok := r.toObject(call.This).self.(*dataViewObject); ok {
 		idxVal := r.toIndex(call.Argument(0))
-		val := toBigUint64(call.Argument(1))
+		val := toBigUint64(r.toBigInt(call.Argument(1)))
 		idx, bo := dv.getIdxAndByteOrder(idxVal, call.Argument(2), 8)
 		dv.viewedArrayBuf.setBigUint64(idx, val, bo)
 		return _undefined
@@ -1155,6 +1158,7 @@ func (r *Runtime) typedArrayProto_sort(call FunctionCall) Value {
 		}
 
 		ctx := typedArraySortCtx{
+			r:       r,
 			ta:      ta,
 			compare: compareFn,
 		}
@@ -1240,7 +1244,7 @@ func (r *Runtime) typedArrayProto_with(call FunctionCall) Value {
 	var numericValue Value
 	switch ta.typedArray.(type) {
 	case *bigInt64Array, *bigUint64Array:
-		numericValue = toBigInt(call.Argument(1))
+		numericValue = r.toBigInt(call.Argument(1))
 	default:
 		numericValue = call.Argument(1).ToNumber()
 	}
@@ -1300,6 +1304,7 @@ func (r *Runtime) typedArrayProto_toSorted(call FunctionCall) Value {
 	copy(a.viewedArrayBuf.data, ta.viewedArrayBuf.data[ta.offset*ta.elemSize:])
 
 	ctx := typedArraySortCtx{
+		r:       r,
 		ta:      a,
 		compare: compareFn,
 	}
@@ -1371,6 +1376,7 @@ func (r *Runtime) typedArray_of(call FunctionCall) Value {
 }
 
 func (r *Runtime) allocateTypedArray(newTarget *Object, length int, taCtor typedArrayObjectCtor, proto *Object) *typedArrayObject {
+	r.checkArrayLength(int64(length))
 	buf := r._newArrayBuffer(r.getArrayBufferPrototype(), nil)
 	ta := taCtor(buf, 0, length, r.getPrototypeFromCtor(newTarget, nil, proto))
 	if length > 0 {

@@ -85,7 +85,9 @@ type compiler struct {
 	enumGetExpr compiledEnumGetExpr
 
 	evalVM *vm // VM used to evaluate constant expressions
-	ctxVM  *vm // VM in which an eval() code is compiled
+	// constOverLimit is set when evaluating a constant expression exceeded one of evalVM's size limits.
+	constOverLimit bool
+	ctxVM          *vm // VM in which an eval() code is compiled
 
 	codeScratchpad []instruction
 

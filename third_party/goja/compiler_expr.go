@@ -2420,11 +2420,15 @@ func (c *compiler) emitThrow(v Value) {
 }
 
 func (c *compiler) emitConst(expr compiledExpr, putOnStack bool) {
+	c.constOverLimit = false
 	v, ex := c.evalConst(expr)
 	if ex == nil {
 		if putOnStack {
 			c.emitLiteralValue(v)
 		}
+	} else if c.constOverLimit {
+		// Too big to fold at compile time, where no limit of the runtime applies: computed when run.
+		expr.emitGetter(putOnStack)
 	} else {
 		c.emitThrow(ex.val)
 	}
@@ -2435,7 +2439,11 @@ func (c *compiler) evalConst(expr compiledExpr) (Value, *Exception) {
 		return expr.val, nil
 	}
 	if c.evalVM == nil {
-		c.evalVM = New().vm
+		r := New()
+		r.SetMaxBigIntBits(constMaxBigIntBits)
+		r.SetMaxStringLength(constMaxStringLength)
+		r.SetSizeLimitCallback(func(SizeLimit) { c.constOverLimit = true })
+		c.evalVM = r.vm
 	}
 	var savedPrg *Program
 	createdPrg := false

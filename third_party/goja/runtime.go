@@ -206,6 +206,8 @@ type Runtime struct {
 	// Stack for tracking objects currently being converted to string
 	// to detect and handle circular references
 	toStringStack []*Object
+
+	limits sizeLimits
 }
 
 type StackFrame struct {
@@ -1379,7 +1381,11 @@ func compileAST(prg *js_ast.Program, strict, inGlobal bool, evalVm *vm) (p *Prog
 }
 
 func (r *Runtime) compile(name, src string, strict, inGlobal bool, evalVm *vm) (p *Program, err error) {
-	p, err = compile(name, src, strict, inGlobal, evalVm, r.parserOptions...)
+	opts := r.parserOptions
+	if m := r.limits.maxBigIntBits; m > 0 {
+		opts = append(opts[:len(opts):len(opts)], parser.WithMaxBigIntBits(m))
+	}
+	p, err = compile(name, src, strict, inGlobal, evalVm, opts...)
 	if err != nil {
 		switch x1 := err.(type) {
 		case *CompilerSyntaxError:
@@ -2737,7 +2743,7 @@ func iteratorValue(iterResult *Object) Value {
 
 func (ir *iteratorRecord) iterate(step func(Value)) {
 	r := ir.iterator.runtime
-	for {
+	for n := int64(1); ; n++ {
 		if ir.next == nil {
 			panic(r.NewTypeError("iterator.next is missing or not a function"))
 		}
@@ -2747,6 +2753,11 @@ func (ir *iteratorRecord) iterate(step func(Value)) {
 		}
 		value := iteratorValue(res)
 		ret := tryFunc(func() {
+			// The built-ins that iterate collect the values: a list of n of them.
+			r.checkArrayLength(n)
+			if n%1024 == 0 {
+				r.checkInterrupt()
+			}
 			step(value)
 		})
 		if ret != nil {

@@ -277,7 +277,7 @@ func (s asciiString) Equals(other Value) bool {
 	}
 
 	if o, ok := other.(*valueBigInt); ok {
-		bigInt, err := stringToBigInt(s.toTrimmedUTF8())
+		bigInt, err := stringToBigIntNear(s.toTrimmedUTF8(), (*big.Int)(o))
 		if err != nil {
 			return false
 		}

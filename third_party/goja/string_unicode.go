@@ -276,6 +276,14 @@ func (b *StringBuilder) WriteRune(r rune) {
 	}
 }
 
+// length returns the length of the string built so far, in UTF-16 code units.
+func (b *StringBuilder) length() int {
+	if b.ascii() {
+		return b.asciiBuilder.Len()
+	}
+	return max(len(b.unicodeBuilder.buf)-1, 0)
+}
+
 func (b *StringBuilder) String() String {
 	if b.ascii() {
 		return asciiString(b.asciiBuilder.String())

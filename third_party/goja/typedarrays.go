@@ -788,7 +788,7 @@ func (a *typedArrayObject) isValidIntegerIndex(idx int) bool {
 func (a *typedArrayObject) _putIdx(idx int, v Value) {
 	switch a.typedArray.(type) {
 	case *bigInt64Array, *bigUint64Array:
-		v = toBigInt(v)
+		v = a.val.runtime.toBigInt(v)
 	default:
 		v = v.ToNumber()
 	}

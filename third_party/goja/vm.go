@@ -1279,6 +1279,7 @@ func (_add) exec(vm *vm) {
 		if !isRightString {
 			rightString = right.toString()
 		}
+		vm.r.checkStringLength(int64(leftString.Length()) + int64(rightString.Length()))
 		ret = leftString.Concat(rightString)
 	} else {
 		switch left := left.(type) {
@@ -1293,7 +1294,8 @@ func (_add) exec(vm *vm) {
 			}
 		case *valueBigInt:
 			if right, ok := right.(*valueBigInt); ok {
-				ret = (*valueBigInt)(new(big.Int).Add((*big.Int)(left), (*big.Int)(right)))
+				vm.r.checkBigIntBits(uint64(max((*big.Int)(left).BitLen(), (*big.Int)(right).BitLen())))
+				ret = vm.r.checkBigInt(new(big.Int).Add((*big.Int)(left), (*big.Int)(right)))
 			} else {
 				panic(errMixBigIntType)
 			}
@@ -1338,7 +1340,8 @@ func (_sub) exec(vm *vm) {
 		}
 	case *valueBigInt:
 		if right, ok := right.(*valueBigInt); ok {
-			result = (*valueBigInt)(new(big.Int).Sub((*big.Int)(left), (*big.Int)(right)))
+			vm.r.checkBigIntBits(uint64(max((*big.Int)(left).BitLen(), (*big.Int)(right).BitLen())))
+			result = vm.r.checkBigInt(new(big.Int).Sub((*big.Int)(left), (*big.Int)(right)))
 			goto end
 		}
 		panic(errMixBigIntType)
@@ -1384,7 +1387,10 @@ func (_mul) exec(vm *vm) {
 		}
 	case *valueBigInt:
 		if right, ok := right.(*valueBigInt); ok {
-			result = (*valueBigInt)(new(big.Int).Mul((*big.Int)(left), (*big.Int)(right)))
+			if l, r := (*big.Int)(left).BitLen(), (*big.Int)(right).BitLen(); l > 0 && r > 0 {
+				vm.r.checkBigIntBits(uint64(l) + uint64(r) - 1)
+			}
+			result = vm.r.checkBigInt(new(big.Int).Mul((*big.Int)(left), (*big.Int)(right)))
 			goto end
 		}
 		panic(errMixBigIntType)
@@ -1416,7 +1422,8 @@ func (_exp) exec(vm *vm) {
 			if (*big.Int)(y).Cmp(big.NewInt(0)) < 0 {
 				panic(vm.r.newError(vm.r.getRangeError(), "exponent must be positive"))
 			}
-			result = (*valueBigInt)(new(big.Int).Exp((*big.Int)(x), (*big.Int)(y), nil))
+			vm.r.checkBigIntBits(bigIntExpBits((*big.Int)(x), (*big.Int)(y)))
+			result = vm.r.checkBigInt(new(big.Int).Exp((*big.Int)(x), (*big.Int)(y), nil))
 			goto end
 		}
 		panic(errMixBigIntType)
@@ -1615,7 +1622,7 @@ func (_inc) exec(vm *vm) {
 
 	switch n := v.(type) {
 	case *valueBigInt:
-		v = (*valueBigInt)(new(big.Int).Add((*big.Int)(n), big.NewInt(1)))
+		v = vm.r.checkBigInt(new(big.Int).Add((*big.Int)(n), big.NewInt(1)))
 	case valueInt:
 		v = intToValue(int64(n + 1))
 	default:
@@ -1635,7 +1642,7 @@ func (_dec) exec(vm *vm) {
 
 	switch n := v.(type) {
 	case *valueBigInt:
-		v = (*valueBigInt)(new(big.Int).Sub((*big.Int)(n), big.NewInt(1)))
+		v = vm.r.checkBigInt(new(big.Int).Sub((*big.Int)(n), big.NewInt(1)))
 	case valueInt:
 		v = intToValue(int64(n - 1))
 	default:
@@ -1732,7 +1739,7 @@ func (_bnot) exec(vm *vm) {
 	v := vm.stack[vm.sp-1]
 	switch n := toNumeric(v).(type) {
 	case *valueBigInt:
-		v = (*valueBigInt)(new(big.Int).Not((*big.Int)(n)))
+		v = vm.r.checkBigInt(new(big.Int).Not((*big.Int)(n)))
 	default:
 		v = intToValue(int64(^toInt32(n)))
 	}
@@ -1751,12 +1758,7 @@ func (_sal) exec(vm *vm) {
 
 	if left, ok := left.(*valueBigInt); ok {
 		if right, ok := right.(*valueBigInt); ok {
-			n := uint((*big.Int)(right).Uint64())
-			if (*big.Int)(right).Sign() < 0 {
-				result = (*valueBigInt)(new(big.Int).Rsh((*big.Int)(left), n))
-			} else {
-				result = (*valueBigInt)(new(big.Int).Lsh((*big.Int)(left), n))
-			}
+			result = vm.r.bigIntShift((*big.Int)(left), (*big.Int)(right), true)
 			goto end
 		}
 		panic(errMixBigIntType)
@@ -1782,12 +1784,7 @@ func (_sar) exec(vm *vm) {
 
 	if left, ok := left.(*valueBigInt); ok {
 		if right, ok := right.(*valueBigInt); ok {
-			n := uint((*big.Int)(right).Uint64())
-			if (*big.Int)(right).Sign() < 0 {
-				result = (*valueBigInt)(new(big.Int).Lsh((*big.Int)(left), n))
-			} else {
-				result = (*valueBigInt)(new(big.Int).Rsh((*big.Int)(left), n))
-			}
+			result = vm.r.bigIntShift((*big.Int)(left), (*big.Int)(right), false)
 			goto end
 		}
 		panic(errMixBigIntType)
@@ -4498,7 +4495,7 @@ func cmp(px, py Value) Value {
 		goto end
 	} else {
 		if px, ok := px.(*valueBigInt); ok && isPyString {
-			ny, err := stringToBigInt(ys.toTrimmedUTF8())
+			ny, err := stringToBigIntNear(ys.toTrimmedUTF8(), (*big.Int)(px))
 			if err != nil {
 				return _undefined
 			}
@@ -4506,7 +4503,7 @@ func cmp(px, py Value) Value {
 			goto end
 		}
 		if py, ok := py.(*valueBigInt); ok && isPxString {
-			nx, err := stringToBigInt(xs.toTrimmedUTF8())
+			nx, err := stringToBigIntNear(xs.toTrimmedUTF8(), (*big.Int)(py))
 			if err != nil {
 				return _undefined
 			}
@@ -5189,7 +5186,9 @@ func (r *Runtime) copyDataProperties(target, source Value) {
 		return
 	}
 	sourceObj := source.ToObject(r)
+	n := int64(0)
 	for item, next := iterateEnumerableProperties(sourceObj)(); next != nil; item, next = next() {
+		r.countCopied(&n)
 		createDataPropertyOrThrow(targetObj, item.name, item.value)
 	}
 }
@@ -5285,6 +5284,7 @@ func (n concatStrings) exec(vm *vm) {
 		}
 	}
 
+	vm.r.checkStringLength(int64(length))
 	vm.sp -= int(n) - 1
 	if allAscii {
 		var buf strings.Builder

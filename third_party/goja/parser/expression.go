@@ -60,7 +60,7 @@ func (self *_parser) parsePrimaryExpression() ast.Expression {
 		}
 	case token.NUMBER:
 		self.next()
-		value, err := parseNumberLiteral(literal)
+		value, err := self.parseNumberLiteral(literal)
 		if err != nil {
 			self.error(idx, err.Error())
 			value = 0
@@ -360,7 +360,7 @@ func (self *_parser) parseObjectPropertyKey() (string, unistring.String, ast.Exp
 			Value:   parsedLiteral,
 		}
 	case token.NUMBER:
-		num, err := parseNumberLiteral(literal)
+		num, err := self.parseNumberLiteral(literal)
 		if err != nil {
 			self.error(idx, err.Error())
 		} else {

@@ -3,6 +3,7 @@ package parser
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -1207,4 +1208,28 @@ end:
 	}
 
 	return tkn, self.str[offset:self.chrOffset]
+}
+
+// parseNumberLiteral is parseNumberLiteral with the parser's BigInt size limit applied first.
+func (self *_parser) parseNumberLiteral(literal string) (value interface{}, err error) {
+	if m := self.opts.maxBigIntBits; m > 0 && len(literal) > 1 && literal[len(literal)-1] == 'n' {
+		digits := literal[:len(literal)-1]
+		radix := 10.0
+		if len(digits) > 2 && digits[0] == '0' {
+			switch digits[1] {
+			case 'x', 'X':
+				radix, digits = 16, digits[2:]
+			case 'o', 'O':
+				radix, digits = 8, digits[2:]
+			case 'b', 'B':
+				radix, digits = 2, digits[2:]
+			}
+		}
+		digits = strings.TrimLeft(digits, "0_")
+		// A number of n significant digits is at least radix^(n-1).
+		if len(digits) > 1 && float64(len(digits)-1)*math.Log2(radix) >= float64(m) {
+			return nil, errors.New("Maximum BigInt size exceeded")
+		}
+	}
+	return parseNumberLiteral(literal)
 }

@@ -54,11 +54,22 @@ const (
 type options struct {
 	disableSourceMaps bool
 	sourceMapLoader   func(path string) ([]byte, error)
+	maxBigIntBits     int
 }
 
 // Option represents one of the options for the parser to use in the Parse methods. Currently supported are:
 // WithDisableSourceMaps and WithSourceMapLoader.
 type Option func(*options)
+
+// WithMaxBigIntBits is an option to refuse BigInt literals of more than n bits (with the error "Maximum BigInt
+// size exceeded"), judged by their number of digits before they are parsed: parsing a decimal literal takes
+// time quadratic in its length. Zero or a negative n means no limit (the default). Runtime.SetMaxBigIntBits
+// applies it to eval() and Function.
+func WithMaxBigIntBits(n int) Option {
+	return func(opts *options) {
+		opts.maxBigIntBits = n
+	}
+}
 
 // WithDisableSourceMaps is an option to disable source maps support. May save a bit of time when source maps
 // are not in use.
