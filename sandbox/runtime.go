@@ -123,6 +123,8 @@ func New(cfg *Config) (*Runtime, error) {
 	}
 	r.depth = r.defaultDepth
 	r.vm.SetMaxCallStackSize(r.depth)
+	r.vm.SetSizeLimitCallback(r.onSizeLimit)
+	r.setSizeLimits(0)
 	r.vm.SetTimeSource(clock.Now)
 	r.loop.init(clock)
 	r.wd.vm, r.wd.clock, r.wd.wake, r.wd.stop, r.wd.ceiling = r.vm, clock, r.loop.wake, cfg.Stop, cfg.MemoryCeiling
@@ -166,6 +168,7 @@ func (r *Runtime) Begin(ctx context.Context, lim Limits, host Host) {
 		r.depth = depth
 		r.vm.SetMaxCallStackSize(depth)
 	}
+	r.setSizeLimits(lim.Memory)
 	r.loop.open_()
 	if r.fetch != nil {
 		r.fetch.reset()

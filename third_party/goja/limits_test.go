@@ -67,7 +67,8 @@ func TestSizeLimits(t *testing.T) {
 		{"array concat spreadable", `const o = { length: 2 ** 40, [Symbol.isConcatSpreadable]: true }; [].concat(o)`, SizeLimitArray, ""},
 		{"array apply", `Math.max.apply(null, { length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
 		{"array assign string", `Object.assign({}, "x".repeat(1000))`, SizeLimitArray, ""},
-		{"array typed sort", `new Uint8Array(1000).sort()`, SizeLimitArray, ""},
+		{"array typed from array-like", `new Uint8Array({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array typed from iterable", `Uint8Array.from("x".repeat(1000))`, SizeLimitArray, ""},
 		{"array under limit", `String([3, 1, 2].sort())`, 0, "1,2,3"},
 	}
 	for _, tc := range tests {
