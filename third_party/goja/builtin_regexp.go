@@ -710,6 +710,7 @@ func (r *Runtime) getGlobalRegexpMatches(rxObj *Object, s String, fullUnicode bo
 		if res == _null {
 			break
 		}
+		r.collectStep(len(a))
 		a = append(a, res)
 		matchStr := nilSafe(r.toObject(res).self.getIdx(valueInt(0), nil)).toString()
 		if matchStr.Length() == 0 {
@@ -1118,7 +1119,7 @@ func (r *Runtime) regexpproto_stdReplacerGeneric(rxObj *Object, s, replaceStr St
 	var resultBuf StringBuilder
 	for _, result := range results {
 		obj := r.toObject(result)
-		nCaptures := max(toLength(obj.self.getStr("length", nil))-1, 0)
+		nCaptures := max(r.lengthOf(obj)-1, 0)
 		matched := nilSafe(obj.self.getIdx(valueInt(0), nil)).toString()
 		matchLength := matched.Length()
 		position := toIntStrict(max(min(nilSafe(obj.self.getStr("index", nil)).ToInteger(), int64(lengthS)), 0))

@@ -10,6 +10,7 @@ import (
 	"github.com/dop251/goja/unistring"
 
 	"github.com/dop251/goja/parser"
+	"golang.org/x/text/cases"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
@@ -375,8 +376,8 @@ func (r *Runtime) stringproto_lastIndexOf(call FunctionCall) Value {
 
 func (r *Runtime) stringproto_localeCompare(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
-	this := norm.NFD.String(call.This.toString().String())
-	that := norm.NFD.String(call.Argument(0).toString().String())
+	this := r.transformString(norm.NFD, call.This.toString().String())
+	that := r.transformString(norm.NFD, call.Argument(0).toString().String())
 	return intToValue(int64(r.collator().CompareString(this, that)))
 }
 
@@ -471,12 +472,12 @@ func (r *Runtime) stringproto_normalize(call FunctionCall) Value {
 		return s
 	case unicodeString:
 		ss := s.String()
-		res = newStringValue(f.String(ss))
+		res = newStringValue(r.transformString(f, ss))
 	case *importedString:
 		if s.scanned && s.u == nil {
 			return asciiString(s.s)
 		}
-		res = newStringValue(f.String(s.s))
+		res = newStringValue(r.transformString(f, s.s))
 	default:
 		panic(unknownStringTypeErr(s))
 	}
@@ -612,7 +613,8 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 	lastIndex := 0
 	lengthS := s.Length()
 	if rcall != nil {
-		for _, item := range found {
+		for i, item := range found {
+			r.collectStep(i)
 			if item.indexes[0] != lastIndex {
 				buf.WriteSubstring(s, lastIndex, item.indexes[0])
 			}
@@ -645,7 +647,8 @@ func (r *Runtime) stringReplace(s String, found []regexpResult, newstring String
 			lastIndex = item.indexes[1]
 		}
 	} else {
-		for _, item := range found {
+		for i, item := range found {
+			r.collectStep(i)
 			if item.indexes[0] != lastIndex {
 				buf.WriteString(s.Substring(lastIndex, item.indexes[0]))
 			}
@@ -740,6 +743,7 @@ func (r *Runtime) stringproto_replaceAll(call FunctionCall) Value {
 
 	pos := s.index(searchStr, 0)
 	for pos != -1 {
+		r.collectStep(len(found))
 		found = append(found, regexpResult{indexes: []int{pos, pos + searchLength}})
 		pos = s.index(searchStr, pos+advanceBy)
 	}
@@ -871,6 +875,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 			}
 			valueArray = make([]Value, len(split))
 			for index, value := range split {
+				r.collectStep(index)
 				valueArray[index] = asciiString(value)
 			}
 		} else {
@@ -895,7 +900,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 				limit = min(math.MaxInt, math.MaxUint32)
 			}
 			for ; limit > 0; limit-- {
-				r.checkArrayLength(int64(len(valueArray)) + 1)
+				r.collectStep(len(valueArray))
 				var sb strings.Builder
 				for i := range idx {
 					if su[i] >= utf8.RuneSelf {
@@ -927,6 +932,7 @@ func (r *Runtime) stringproto_split(call FunctionCall) Value {
 			}
 			r.checkArrayLength(int64(len(su)))
 			for len(su) > 0 {
+				r.collectStep(len(valueArray))
 				c := su[0]
 				if c >= utf8.RuneSelf {
 					chunk := unicodeString{unistring.BOM, c}
@@ -1003,7 +1009,12 @@ func (r *Runtime) stringproto_toLowerCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 
-	res := s.toLower()
+	var res String
+	if u, ok := s.(unicodeString); ok {
+		res = fixLower(r.transformString(cases.Lower(language.Und), u.String()))
+	} else {
+		res = s.toLower()
+	}
 	r.checkStringLength(int64(res.Length()))
 	return res
 }
@@ -1012,7 +1023,12 @@ func (r *Runtime) stringproto_toUpperCase(call FunctionCall) Value {
 	r.checkObjectCoercible(call.This)
 	s := call.This.toString()
 
-	res := s.toUpper()
+	var res String
+	if u, ok := s.(unicodeString); ok {
+		res = newStringValue(r.transformString(cases.Upper(language.Und), u.String()))
+	} else {
+		res = s.toUpper()
+	}
 	r.checkStringLength(int64(res.Length()))
 	return res
 }

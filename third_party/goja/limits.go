@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
+
+	"golang.org/x/text/transform"
 	"sync/atomic"
 )
 
@@ -331,4 +334,38 @@ func (r *Runtime) sortStep(calls *int) {
 	if *calls++; *calls%4096 == 0 {
 		r.checkInterrupt()
 	}
+}
+
+// collectStep is called by a built-in loop before it adds element n (counting from 0) to a list it
+// builds or walks: it checks the list against the array length limit and, now and then, checks for an
+// interrupt.
+func (r *Runtime) collectStep(n int) {
+	r.checkArrayLength(int64(n) + 1)
+	if n%1024 == 1023 {
+		r.checkInterrupt()
+	}
+}
+
+// transformString applies t (a case mapping, a normalization) to s a chunk at a time, checking for an
+// interrupt between chunks: on a long string it is otherwise one native call of hundreds of milliseconds.
+// The result is the same as t's String method gives.
+func (r *Runtime) transformString(t transform.Transformer, s string) string {
+	const chunk = 64 << 10
+	if len(s) <= chunk {
+		res, _, _ := transform.String(t, s)
+		return res
+	}
+	rd := transform.NewReader(strings.NewReader(s), t)
+	var sb strings.Builder
+	sb.Grow(len(s))
+	buf := make([]byte, chunk)
+	for {
+		n, err := rd.Read(buf)
+		sb.Write(buf[:n])
+		r.checkInterrupt()
+		if err != nil {
+			break // io.EOF; t.Transform never fails on valid UTF-8, which s.String() always is
+		}
+	}
+	return sb.String()
 }

@@ -2,6 +2,10 @@ package goja
 
 import (
 	"strings"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 	"testing"
 	"time"
 )
@@ -126,6 +130,26 @@ func TestSizeLimitsZeroValueUnchanged(t *testing.T) {
 	}
 }
 
+func TestTransformStringChunked(t *testing.T) {
+	// Long enough to cross chunk boundaries inside combining sequences and final sigmas.
+	s := strings.Repeat("a\u0301\u0323 \u1e9b\u0323 \u03a3\u0391\u03a3 \u00df \U0001F600 ", 20000)
+	r := New()
+	for _, tc := range []struct {
+		name string
+		t    interface{ String(string) string }
+		tr   func() string
+	}{
+		{"NFC", norm.NFC, func() string { return r.transformString(norm.NFC, s) }},
+		{"NFKD", norm.NFKD, func() string { return r.transformString(norm.NFKD, s) }},
+		{"upper", cases.Upper(language.Und), func() string { return r.transformString(cases.Upper(language.Und), s) }},
+		{"lower", cases.Lower(language.Und), func() string { return r.transformString(cases.Lower(language.Und), s) }},
+	} {
+		if got, want := tc.tr(), tc.t.String(s); got != want {
+			t.Errorf("%s: chunked result differs (%d bytes, want %d)", tc.name, len(got), len(want))
+		}
+	}
+}
+
 func TestSizeLimitCaught(t *testing.T) {
 	r, _ := limitsRuntime(64, 0, 0)
 	v, err := r.RunString(`try { let x = 2n; x ** 100n } catch (e) { e.constructor.name + ": " + e.message }`)
@@ -144,6 +168,12 @@ func TestInterruptInsideBuiltin(t *testing.T) {
 		`Array.from("x".repeat(1 << 24))`,
 		`[..."x".repeat(1 << 24)]`,
 		`Object.assign({}, "x".repeat(1 << 24))`,
+		`"\u1e9b\u0323".repeat(1 << 23).normalize("NFKD")`,
+		`"\u00df".repeat(1 << 23).toUpperCase()`,
+		`"\u00c9".repeat(1 << 23).toLowerCase()`,
+		`"\u00e9".repeat(1 << 23).localeCompare("\u00e9".repeat(1 << 23) + "a")`,
+		`"\u00e9x".repeat(1 << 22).split("")`,
+		`"xy".repeat(1 << 23).replaceAll("x", "z")`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			r := New()

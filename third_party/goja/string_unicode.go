@@ -697,7 +697,12 @@ func unicodeStringFromRunes(r []rune) unicodeString {
 
 func toLower(s string) String {
 	caser := cases.Lower(language.Und)
-	r := []rune(caser.String(s))
+	return fixLower(caser.String(s))
+}
+
+// fixLower completes a string lower-cased by cases.Lower.
+func fixLower(lowered string) String {
+	r := []rune(lowered)
 	// Workaround
 	ascii := true
 	for i := 0; i < len(r)-1; i++ {
