@@ -55,6 +55,22 @@ func limit(errs ...error) hostileCase { return hostileCase{errs: errs} }
 // at its wall-time limit on a machine too loaded to give it the CPU first.
 var busy = limit(engine.ErrCPUTimeExceeded, engine.ErrWallTimeExceeded)
 
+// oversize is how a run ends that asks for one value over a size limit.
+var oversize = limit(engine.ErrMemoryExceeded)
+
+// contained is how a run ends that repeats large native steps until a limit
+// stops it: whichever limit comes first.
+var contained = limit(engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded, engine.ErrWallTimeExceeded)
+
+// lyingLength is how a run ends whose length getter answers small, then
+// huge: the sandbox's own guard throws when it reads the huge answer, or
+// goja's limit ends the run when the built-in does.
+var lyingLength = hostileCase{errs: []error{engine.ErrMemoryExceeded, engine.ErrThrown}, check: func(t *testing.T, res *engine.Result, d map[string]any) {
+	if m, _ := d["message"].(string); res.Envelope.Succeeded() || (m != "" && !strings.Contains(m, "Array too long")) {
+		t.Errorf("ended with %s", res.Envelope.Data)
+	}
+}}
+
 func succeeds(check func(t *testing.T, res *engine.Result, data map[string]any)) hostileCase {
 	return hostileCase{check: check}
 }
@@ -185,6 +201,43 @@ var hostileCases = map[string]hostileCase{
 	"nest-flat.js":           thrown("arrays nested deeper than"),
 	"nest-source.js":         limit(engine.ErrCompile),
 	"nest-unary.js":          limit(engine.ErrCompile),
+	// Values too big to make (goja's size limits) and natives a length getter
+	// lies to: each ends the run before the allocation.
+	"bigint-exp.js":            oversize,
+	"bigint-shift.js":          oversize,
+	"bigint-shift-huge.js":     oversize,
+	"bigint-parse.js":          oversize,
+	"bigint-parse-huge.js":     oversize,
+	"bigint-mul.js":            oversize,
+	"bigint-asuintn.js":        oversize,
+	"bigint-literal.js":        thrown("Maximum BigInt size exceeded"),
+	"bigint-compare.js":        dataIs(`{"user":{"n":10}}`),
+	"bigint-tostring.js":       contained,
+	"lying-length-sort.js":     oversize,
+	"lying-length-indexof.js":  oversize,
+	"lying-length-reverse.js":  oversize,
+	"lying-length-slice.js":    oversize,
+	"lying-length-join.js":     lyingLength,
+	"lying-length-fill.js":     lyingLength,
+	"buffer-from-length.js":    oversize,
+	"buffer-concat-length.js":  oversize,
+	"mem-concat-spreadable.js": oversize,
+	"mem-string-raw.js":        oversize,
+	"mem-normalize.js":         oversize,
+	"loop-typed-sort.js":       busy,
+	"mem-replace-amp.js":       oversize,
+	"mem-replaceall-amp.js":    oversize,
+	"mem-replace-many.js":      contained,
+	"mem-join-big.js":          oversize,
+	"mem-split-chars.js":       contained,
+	"mem-array-from-string.js": contained,
+	"mem-spread-string.js":     contained,
+	"mem-assign-string.js":     contained,
+	"mem-encode-uri.js":        oversize,
+	"mem-case-mapping.js":      oversize,
+	"loop-locale-compare.js":   thrown("too long for localeCompare"),
+	"mem-string-too-long.js":   oversize,
+	"mem-concat-unicode.js":    oversize,
 }
 
 // heapWatch samples the process heap until stopped and reports the peak.

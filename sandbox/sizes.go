@@ -19,11 +19,17 @@ const (
 	// 100 ms a limit may be overshot. V8 allows 2³⁰ bits; a hook has no use
 	// for numbers of more than a few thousand.
 	MaxBigIntBits = 1 << 18
-	// MaxStringLength bounds the length of a string in UTF-16 code units:
-	// natives that take time linear in a string's length (case mapping,
-	// normalization, collation, encoding) then finish within tens of
-	// milliseconds.
-	MaxStringLength = 1 << 24
+	// MaxStringLength bounds the length of a string in UTF-16 code units
+	// (2 MiB of non-ASCII text). The built-ins goja cannot interrupt take
+	// time linear in a string's length, up to 50 ns per unit (a regular
+	// expression search over non-ASCII text): at this length each call ends
+	// within about 50 ms.
+	MaxStringLength = 1 << 20
+	// MaxCollateLength bounds the combined length of the two strings
+	// String.prototype.localeCompare compares: the collator takes up to
+	// 400 ns per unit and cannot be interrupted. Longer strings throw a
+	// RangeError.
+	MaxCollateLength = 1 << 17
 	// minArrayLength is the lowest array cap a small memory limit leads to.
 	minArrayLength = 1 << 16
 )
