@@ -188,7 +188,7 @@ func (r *Runtime) builtinJSON_stringify(call FunctionCall) Value {
 	replacer, _ := call.Argument(1).(*Object)
 	if replacer != nil {
 		if isArray(replacer) {
-			length := toLength(replacer.self.getStr("length", nil))
+			length := r.lengthOf(replacer)
 			seen := map[string]bool{}
 			propertyList := make([]Value, length)
 			length = 0

@@ -73,6 +73,8 @@ func TestSizeLimits(t *testing.T) {
 		{"array assign string", `Object.assign({}, "x".repeat(1000))`, SizeLimitArray, ""},
 		{"array typed from array-like", `new Uint8Array({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
 		{"array typed from iterable", `Uint8Array.from({ *[Symbol.iterator]() { for (;;) yield 1; } })`, SizeLimitArray, ""},
+		{"array typed keys", `Object.keys(new Uint8Array(1000))`, SizeLimitArray, ""},
+		{"array json replacer", `JSON.stringify({}, new Proxy([], { get(t, k) { return k === "length" ? 2 ** 40 : t[k]; } }))`, SizeLimitArray, ""},
 		{"array under limit", `String([3, 1, 2].sort())`, 0, "1,2,3"},
 	}
 	for _, tc := range tests {
