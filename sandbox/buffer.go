@@ -231,7 +231,7 @@ func (r *Runtime) requireBuffer(module *goja.Object) {
 		if start < 0 || end > len(b) || start > end {
 			return vm.ToValue("")
 		}
-		return decodeString(vm, b[start:end], call.Argument(1).String())
+		return r.hostValue(decodeString(vm, b[start:end], call.Argument(1).String()))
 	}))
 	_ = native.Set("byteLength", r.Func("byteLength", func(call goja.FunctionCall) goja.Value {
 		v, enc := call.Argument(0), call.Argument(1).String()

@@ -372,7 +372,7 @@ func (r *Runtime) installGuards() error {
 			if !ok {
 				return goja.Undefined()
 			}
-			return vm.ToValue(s)
+			return r.hostString(s)
 		}),
 		r.Func("timed", func(c goja.FunctionCall) goja.Value {
 			orig, _ := goja.AssertFunction(c.Argument(0))

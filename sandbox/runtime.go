@@ -91,6 +91,9 @@ type Runtime struct {
 	fetch    *fetcher
 	nesting  int         // calls of guarded recursive natives in progress
 	heap     *heapReader // for allocation checks on the driving goroutine
+	// maxString is the string length limit of the execution (see
+	// sizeLimitsFor), for strings made by host functions.
+	maxString int
 
 	execCtx    context.Context
 	execCancel context.CancelFunc

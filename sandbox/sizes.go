@@ -56,6 +56,7 @@ func sizeLimitsFor(memory int64) (bigIntBits, stringLength, arrayLength int) {
 // setSizeLimits applies sizeLimitsFor(memory) to the runtime.
 func (r *Runtime) setSizeLimits(memory int64) {
 	bits, str, arr := sizeLimitsFor(memory)
+	r.maxString = str
 	r.vm.SetMaxBigIntBits(bits)
 	r.vm.SetMaxStringLength(str)
 	r.vm.SetMaxArrayLength(arr)
@@ -73,4 +74,47 @@ func (r *Runtime) onSizeLimit(goja.SizeLimit) {
 		what = formatBytes(limit)
 	}
 	r.Stop(&LimitError{Err: ErrMemoryExceeded, Limit: what})
+}
+
+// hostString returns s as a script string, ending the execution as goja
+// would if s is longer than the execution's string length limit: goja's
+// limit covers the strings goja builds, not those a host function (a
+// Buffer's toString, TextDecoder, atob, fetch's text, JSON.stringify) hands
+// the script.
+func (r *Runtime) hostString(s string) goja.Value {
+	if len(s) > r.maxString {
+		r.checkStringUnits(utf16Len(s))
+	}
+	return r.vm.ToValue(s)
+}
+
+// hostValue is hostString for a value already made: a string over the limit
+// ends the execution, anything else is returned as is.
+func (r *Runtime) hostValue(v goja.Value) goja.Value {
+	if s, ok := v.(goja.String); ok {
+		r.checkStringUnits(s.Length())
+	}
+	return v
+}
+
+// checkStringUnits ends the execution if a string of n UTF-16 units is
+// over its string length limit.
+func (r *Runtime) checkStringUnits(n int) {
+	if n <= r.maxString {
+		return
+	}
+	r.onSizeLimit(goja.SizeLimitString)
+	panic(r.rangeError("Invalid string length: %d characters, at most %d", n, r.maxString))
+}
+
+// utf16Len returns the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, c := range s {
+		n++
+		if c >= 0x10000 {
+			n++
+		}
+	}
+	return n
 }

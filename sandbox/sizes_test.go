@@ -31,6 +31,12 @@ func TestSizeLimitsEndRunsAtOnce(t *testing.T) {
 		{"concat spreadable", `[].concat({ length: 2 ** 40, [Symbol.isConcatSpreadable]: true })`},
 		{"buffer from array-like", `Buffer.from({ length: 2 ** 40 })`},
 		{"buffer concat", `Buffer.concat([Buffer.from("a")], 2 ** 40)`},
+		// Strings made by host functions, which goja's limit does not see.
+		{"buffer toString", `Buffer.alloc(600000).toString("hex")`},
+		{"text decoder", `new TextDecoder().decode(new Uint8Array(1100000))`},
+		{"btoa", `btoa("x".repeat(900000))`},
+		{"atob", `atob("QUJD".repeat(400000))`},
+		{"json stringify", `JSON.stringify(new Array(300000).fill("ab"))`},
 	}
 	rt := newRuntime(t, &sandbox.Config{})
 	lim := sandbox.Limits{WallTime: 3 * time.Second, CPUTime: time.Second, Memory: 32 << 20}
