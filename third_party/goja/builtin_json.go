@@ -396,7 +396,7 @@ func (ctx *_builtinJSON_stringifyContext) ja(array *Object) {
 		stepback = ctx.indent
 		ctx.indent += ctx.gap
 	}
-	length := toLength(array.self.getStr("length", nil))
+	length := ctx.r.lengthOf(array)
 	if length == 0 {
 		ctx.buf.WriteString("[]")
 		return

@@ -952,7 +952,7 @@ func (r *Runtime) regexpproto_stdSplitterGeneric(splitter *Object, s String, lim
 				} else {
 					p = int(e)
 				}
-				numberOfCaptures := max(toLength(z.self.getStr("length", nil))-1, 0)
+				numberOfCaptures := max(r.lengthOf(z)-1, 0)
 				for i := int64(1); i <= numberOfCaptures; i++ {
 					a = append(a, nilSafe(z.self.getIdx(valueInt(i), nil)))
 					if int64(len(a)) == lim {

@@ -1347,7 +1347,7 @@ func (r *Runtime) typedArray_from(call FunctionCall) Value {
 		}
 		return ta.val
 	}
-	length := toIntStrict(toLength(source.self.getStr("length", nil)))
+	length := toIntStrict(r.lengthOf(source))
 	ta := r.typedArrayCreate(c, intToValue(int64(length)))
 	if mapFc == nil {
 		for i := 0; i < length; i++ {

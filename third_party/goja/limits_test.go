@@ -75,6 +75,8 @@ func TestSizeLimits(t *testing.T) {
 		{"array typed from iterable", `Uint8Array.from({ *[Symbol.iterator]() { for (;;) yield 1; } })`, SizeLimitArray, ""},
 		{"array typed keys", `Object.keys(new Uint8Array(1000))`, SizeLimitArray, ""},
 		{"array json replacer", `JSON.stringify({}, new Proxy([], { get(t, k) { return k === "length" ? 2 ** 40 : t[k]; } }))`, SizeLimitArray, ""},
+		{"array proxy ownKeys", `Object.keys(new Proxy({}, { ownKeys() { return { length: 2 ** 40, get 0() { return "a"; } }; } }))`, SizeLimitArray, ""},
+		{"array typed from static", `Uint8Array.from({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
 		{"array under limit", `String([3, 1, 2].sort())`, 0, "1,2,3"},
 	}
 	for _, tc := range tests {

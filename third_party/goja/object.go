@@ -942,7 +942,7 @@ func (o *baseObject) preventExtensions(bool) bool {
 }
 
 func (o *baseObject) sortLen() int {
-	return toIntStrict(toLength(o.val.self.getStr("length", nil)))
+	return toIntStrict(o.val.runtime.lengthOf(o.val))
 }
 
 func (o *baseObject) sortGet(i int) Value {

@@ -792,7 +792,7 @@ func (p *proxyObject) proxyOwnKeys() ([]Value, bool) {
 		keys := p.val.runtime.toObject(v)
 		var keyList []Value
 		var keySet propNameSet
-		l := toLength(keys.self.getStr("length", nil))
+		l := p.val.runtime.lengthOf(keys)
 		for k := int64(0); k < l; k++ {
 			item := keys.self.getIdx(valueInt(k), nil)
 			if _, ok := item.(String); !ok {
