@@ -368,7 +368,7 @@ func (r *Runtime) installGuards() error {
 		}),
 		noParse,
 		r.Func("stringify", func(c goja.FunctionCall) goja.Value {
-			s, ok := r.stringify(c.Argument(0), c.Argument(1), c.Argument(2))
+			s, ok := r.stringify(c.Argument(0), c.Argument(1), c.Argument(2), true)
 			if !ok {
 				return goja.Undefined()
 			}

@@ -36,7 +36,8 @@ func TestSizeLimitsEndRunsAtOnce(t *testing.T) {
 		{"text decoder", `new TextDecoder().decode(new Uint8Array(1100000))`},
 		{"btoa", `btoa("x".repeat(900000))`},
 		{"atob", `atob("QUJD".repeat(400000))`},
-		{"json stringify", `JSON.stringify(new Array(300000).fill("ab"))`},
+		{"json stringify", `const s = "x".repeat(600000); JSON.stringify([s, s])`},
+		{"json stringify while it grows", `const s = '"'.repeat(600000); JSON.stringify([s, s, s])`},
 	}
 	rt := newRuntime(t, &sandbox.Config{})
 	lim := sandbox.Limits{WallTime: 3 * time.Second, CPUTime: time.Second, Memory: 32 << 20}
