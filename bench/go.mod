@@ -24,3 +24,5 @@ require (
 )
 
 replace github.com/hookengine/hookengine => ../
+
+replace github.com/dop251/goja => ../third_party/goja

@@ -60,7 +60,7 @@ type Limits struct {
 	// DefaultMemory): exactly for single allocations by built-ins, and
 	// approximately for what a run accumulates, which the engine watches
 	// through the process's live heap and may let reach about twice the
-	// limit, more for a string doubled with + (see sandbox.Limits.Memory).
+	// limit (see sandbox.Limits.Memory).
 	Memory int64
 }
 

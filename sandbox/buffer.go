@@ -76,7 +76,37 @@ var bufferExtras = goja.MustCompile("hookengine:buffer", `(function (Buffer, nat
     if (typeof value === 'string') {
       return fromString(value, encodingOrOffset);
     }
+    if (value !== null && typeof value === 'object' && !(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)) {
+      // goja_nodejs would read an array-like's length itself, again, and
+      // make that many bytes before looking at them: the copy is made here,
+      // from the length read once and charged first.
+      const v = typeof value.valueOf === 'function' ? value.valueOf() : value;
+      if (v !== value) {
+        return from(v, encodingOrOffset, length);
+      }
+      const prim = value[Symbol.toPrimitive];
+      if (typeof prim === 'function') {
+        return from(apply(prim, value, ['string']), encodingOrOffset, length);
+      }
+      if (value.length !== undefined) {
+        const n = Math.max(0, Math.trunc(Number(value.length)) || 0);
+        native.charge(n);
+        const bytes = new U8(n);
+        for (let i = 0; i < n; i++) {
+          bytes[i] = value[i];
+        }
+        return apply(origFrom, Buffer, [bytes.buffer]);
+      }
+    }
     return apply(origFrom, Buffer, arguments);
+  };
+  // concat makes a buffer of totalLength bytes whatever the list holds.
+  const origConcat = Buffer.concat;
+  Buffer.concat = function concat(list, totalLength) {
+    if (totalLength !== undefined) {
+      native.charge(Number(totalLength));
+    }
+    return apply(origConcat, Buffer, arguments);
   };
   Buffer.alloc = function alloc(size, fill, encoding) {
     if (typeof fill === 'string' && fill.length > 0) {
@@ -201,7 +231,7 @@ func (r *Runtime) requireBuffer(module *goja.Object) {
 		if start < 0 || end > len(b) || start > end {
 			return vm.ToValue("")
 		}
-		return decodeString(vm, b[start:end], call.Argument(1).String())
+		return r.hostValue(decodeString(vm, b[start:end], call.Argument(1).String()))
 	}))
 	_ = native.Set("byteLength", r.Func("byteLength", func(call goja.FunctionCall) goja.Value {
 		v, enc := call.Argument(0), call.Argument(1).String()

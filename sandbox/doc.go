@@ -104,7 +104,13 @@
 // are bounded before they run: arrays longer than MaxArrayLength, argument
 // lists longer than MaxArguments, data nested deeper than MaxNesting, more
 // than MaxTimers timers, and backtracking matches longer than RegexpTimeout
-// are refused with a RangeError.
+// are refused with a RangeError. Inside goja (a patched copy, see
+// third_party/goja/PATCHES.md), every operator and built-in checks the
+// string, BigInt or list it is about to make against limits derived from
+// Limits.Memory (MaxStringLength, MaxBigIntBits, MaxArrayLength) and the
+// length it actually uses, so a lying length getter gains nothing; going
+// over ends the execution with ErrMemoryExceeded. Long built-in loops (sorts,
+// iteration, normalization) also stop when the execution is interrupted.
 //
 // # Modules and what is never exposed
 //

@@ -164,7 +164,7 @@ func (r *Runtime) installEncoding() error {
 	_ = native.Set("decode", r.Func("decode", func(call goja.FunctionCall) goja.Value {
 		buf, _ := call.Argument(1).Export().(goja.ArrayBuffer)
 		text, rest, bad := decodeText(call.Argument(0).String(), buf.Bytes(), call.Argument(2).ToBoolean(), call.Argument(3).ToBoolean())
-		return vm.NewArray(text, rest, bad)
+		return vm.NewArray(r.hostString(text), rest, bad)
 	}))
 	_ = native.Set("btoa", r.Func("btoa", func(call goja.FunctionCall) goja.Value {
 		s := units(call.Argument(0))
@@ -175,14 +175,14 @@ func (r *Runtime) installEncoding() error {
 			}
 			b[i] = byte(c)
 		}
-		return vm.ToValue(base64.StdEncoding.EncodeToString(b))
+		return r.hostString(base64.StdEncoding.EncodeToString(b))
 	}))
 	_ = native.Set("atob", r.Func("atob", func(call goja.FunctionCall) goja.Value {
 		b, ok := forgivingBase64(call.Argument(0).String())
 		if !ok {
 			return goja.Null()
 		}
-		return vm.ToValue(latin1String(b))
+		return r.hostString(latin1String(b))
 	}))
 	fn, err := vm.RunProgram(encodingPrelude)
 	if err != nil {

@@ -571,9 +571,9 @@ func (r *Runtime) deliver(cb goja.Callable, resp *fetch.Response, err error) {
 	data := resp.Body
 	_ = body.Set("text", r.Func("text", func(goja.FunctionCall) goja.Value {
 		if utf8.Valid(data) {
-			return vm.ToValue(string(data))
+			return r.hostString(string(data))
 		}
-		return vm.ToValue(strings.ToValidUTF8(string(data), "\uFFFD"))
+		return r.hostString(strings.ToValidUTF8(string(data), "\uFFFD"))
 	}))
 	_ = body.Set("buffer", r.Func("buffer", func(goja.FunctionCall) goja.Value {
 		return vm.ToValue(vm.NewArrayBuffer(bytes.Clone(data)))

@@ -159,6 +159,18 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   }));
 
   const SP = String.prototype;
+  const localeCompare = SP.localeCompare;
+  define(SP, 'localeCompare', named('localeCompare', function (that, ...rest) {
+    if (this === null || this === undefined) {
+      return apply(localeCompare, this, [that, ...rest]);
+    }
+    const s = String(this), t = String(that);
+    if (s.length + t.length > limits.maxCollateLength) {
+      throw new RangeErrorCtor('Strings too long for localeCompare in a hook: ' + (s.length + t.length) +
+        ' characters, at most ' + limits.maxCollateLength);
+    }
+    return apply(localeCompare, s, [t, ...rest]);
+  }));
   const repeat = SP.repeat, padStart = SP.padStart, padEnd = SP.padEnd, concat = SP.concat;
   define(SP, 'repeat', named('repeat', function (count) {
     charge(String(this).length * count);
@@ -335,6 +347,7 @@ func (r *Runtime) installGuards() error {
 	limits := vm.NewObject()
 	_ = limits.Set("maxNesting", MaxNesting)
 	_ = limits.Set("maxArguments", MaxArguments)
+	_ = limits.Set("maxCollateLength", MaxCollateLength)
 	_, err = call(goja.Undefined(), vm.GlobalObject(), vm.ToValue(guardedArrayMethods),
 		r.Func("check", func(c goja.FunctionCall) goja.Value {
 			return vm.ToValue(r.checkLength(c.Argument(0)))
@@ -355,11 +368,11 @@ func (r *Runtime) installGuards() error {
 		}),
 		noParse,
 		r.Func("stringify", func(c goja.FunctionCall) goja.Value {
-			s, ok := r.stringify(c.Argument(0), c.Argument(1), c.Argument(2))
+			s, ok := r.stringify(c.Argument(0), c.Argument(1), c.Argument(2), true)
 			if !ok {
 				return goja.Undefined()
 			}
-			return vm.ToValue(s)
+			return r.hostString(s)
 		}),
 		r.Func("timed", func(c goja.FunctionCall) goja.Value {
 			orig, _ := goja.AssertFunction(c.Argument(0))

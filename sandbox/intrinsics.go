@@ -78,7 +78,7 @@ func (r *Runtime) captureIntrinsics() error {
 // interruption of the execution propagates as a panic, as it does through
 // any native.
 func (r *Runtime) Stringify(v goja.Value) (s string, ok bool, err error) {
-	if exc := r.vm.Try(func() { s, ok = r.stringify(v, goja.Undefined(), goja.Undefined()) }); exc != nil {
+	if exc := r.vm.Try(func() { s, ok = r.stringify(v, goja.Undefined(), goja.Undefined(), false) }); exc != nil {
 		return "", false, exc
 	}
 	return s, ok, nil

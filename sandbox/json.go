@@ -30,13 +30,22 @@ type stringifier struct {
 	indent       string
 	stack        map[*goja.Object]struct{}
 	depth        int
+	// maxBytes, when positive, bounds the output as it grows: past it the
+	// result certainly exceeds the script's string length limit.
+	maxBytes int
 }
 
 var bigIntType = reflect.TypeFor[*big.Int]()
 
-// stringify implements JSON.stringify(value, replacer, space).
-func (r *Runtime) stringify(value, replacer, space goja.Value) (string, bool) {
+// stringify implements JSON.stringify(value, replacer, space). With
+// limited, the output is held to the execution's string length limit (a
+// string for the script, not one for the engine).
+func (r *Runtime) stringify(value, replacer, space goja.Value, limited bool) (string, bool) {
 	s := stringifier{r: r}
+	if limited {
+		// A UTF-16 unit takes at most 3 bytes of UTF-8.
+		s.maxBytes = 3 * r.maxString
+	}
 	if rep, ok := replacer.(*goja.Object); ok {
 		if fn, ok := goja.AssertFunction(rep); ok {
 			s.replacer = fn
@@ -193,6 +202,7 @@ func (s *stringifier) property(key string, holder *goja.Object) bool {
 	}
 	if str, ok := value.(goja.String); ok {
 		s.r.chargeAlloc(int64(s.buf.Len()) + int64(str.Length()))
+		s.checkLength()
 		s.quote(str)
 		return true
 	}
@@ -251,6 +261,15 @@ func (s *stringifier) enter(obj *goja.Object) {
 	}
 	s.stack[obj] = struct{}{}
 	s.r.chargeAlloc(int64(s.buf.Len()))
+	s.checkLength()
+}
+
+// checkLength ends the execution once the output is certainly longer than
+// the script's string length limit.
+func (s *stringifier) checkLength() {
+	if s.maxBytes > 0 && s.buf.Len() > s.maxBytes {
+		s.r.checkStringUnits(s.buf.Len())
+	}
 }
 
 func (s *stringifier) leave(obj *goja.Object) {

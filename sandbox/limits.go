@@ -36,17 +36,17 @@ type Limits struct {
 	// enforced two ways. Exactly: a built-in asked to make one string,
 	// array or buffer larger than Memory (String.prototype.repeat, padStart,
 	// padEnd, concat, Array.prototype.join and fill, Array.from, ArrayBuffer
-	// and typed arrays, JSON.stringify output) ends the execution before
-	// allocating. Approximately: while a turn runs longer than a
+	// and typed arrays, Buffer, JSON.stringify output) ends the execution
+	// before allocating, and so does any operator or built-in asked for a
+	// string, a BigInt or a list over the size limits Memory leads to (see
+	// MaxStringLength, MaxBigIntBits and MaxArrayLength). Approximately: while a turn runs longer than a
 	// millisecond, and every 32nd turn, the watchdog reads the process's
 	// live heap as of the latest garbage collection, and ends the execution
 	// once it has grown by more than Memory since the first collection of
 	// the execution (forcing collections when the figure lags far behind).
 	// Growth by other goroutines counts too, and collections lag behind
 	// allocation, so an execution that grows steadily can hold up to about
-	// twice Memory before it is stopped. A string doubled with + overshoots
-	// further: each doubling is one allocation in one instruction, and the
-	// watchdog's checks wait for a free core.
+	// twice Memory before it is stopped.
 	Memory int64
 }
 

@@ -91,6 +91,9 @@ type Runtime struct {
 	fetch    *fetcher
 	nesting  int         // calls of guarded recursive natives in progress
 	heap     *heapReader // for allocation checks on the driving goroutine
+	// maxString is the string length limit of the execution (see
+	// sizeLimitsFor), for strings made by host functions.
+	maxString int
 
 	execCtx    context.Context
 	execCancel context.CancelFunc
@@ -123,6 +126,8 @@ func New(cfg *Config) (*Runtime, error) {
 	}
 	r.depth = r.defaultDepth
 	r.vm.SetMaxCallStackSize(r.depth)
+	r.vm.SetSizeLimitCallback(r.onSizeLimit)
+	r.setSizeLimits(0)
 	r.vm.SetTimeSource(clock.Now)
 	r.loop.init(clock)
 	r.wd.vm, r.wd.clock, r.wd.wake, r.wd.stop, r.wd.ceiling = r.vm, clock, r.loop.wake, cfg.Stop, cfg.MemoryCeiling
@@ -166,6 +171,7 @@ func (r *Runtime) Begin(ctx context.Context, lim Limits, host Host) {
 		r.depth = depth
 		r.vm.SetMaxCallStackSize(depth)
 	}
+	r.setSizeLimits(lim.Memory)
 	r.loop.open_()
 	if r.fetch != nil {
 		r.fetch.reset()

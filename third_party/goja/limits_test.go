@@ -1,0 +1,196 @@
+package goja
+
+import (
+	"strings"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+	"testing"
+	"time"
+)
+
+// limitsRuntime returns a runtime with every size limit set and a counter of the callback's calls.
+func limitsRuntime(bits, str, arr int) (*Runtime, map[SizeLimit]int) {
+	r := New()
+	r.SetMaxBigIntBits(bits)
+	r.SetMaxStringLength(str)
+	r.SetMaxArrayLength(arr)
+	calls := make(map[SizeLimit]int)
+	r.SetSizeLimitCallback(func(l SizeLimit) { calls[l]++ })
+	return r, calls
+}
+
+func TestSizeLimits(t *testing.T) {
+	tests := []struct {
+		name  string
+		src   string
+		limit SizeLimit // 0: the script must run and return want
+		want  string
+	}{
+		{"bigint exp", `10n ** 100000000n`, SizeLimitBigInt, ""},
+		{"bigint exp small", `String(10n ** 100n)`, 0, "1" + strings.Repeat("0", 100)},
+		{"bigint exp unit bases", `String([0n ** 10000000000n, 1n ** 10000000000n, (-1n) ** 10000000001n, 12345n ** 0n])`, 0, "0,1,-1,1"},
+		{"bigint exp just over", `let x = 2n; x ** 4096n`, SizeLimitBigInt, ""},
+		{"bigint exp just under", `let x = 2n; String((x ** 4095n).toString(2).length)`, 0, "4096"},
+		{"bigint shl", `1n << 10000000000n`, SizeLimitBigInt, ""},
+		{"bigint shl huge count", `1n << (2n ** 64n + 1n)`, SizeLimitBigInt, ""},
+		{"bigint shr huge count", `String([5n >> 10000000000n, -5n >> 10000000000n, 0n << 10000000000n])`, 0, "0,-1,0"},
+		{"bigint sar negative", `1n >> -10000000000n`, SizeLimitBigInt, ""},
+		{"bigint mul", `let x = 2n; x = x ** 3000n; x * x`, SizeLimitBigInt, ""},
+		{"bigint add grows", `let x = 2n; x = x ** 4095n; x + x`, SizeLimitBigInt, ""},
+		{"bigint parse", `BigInt("9".repeat(5000))`, SizeLimitBigInt, ""},
+		{"bigint parse object", `BigInt({ valueOf() { return "9".repeat(5000); } })`, SizeLimitBigInt, ""},
+		{"bigint parse leading zeros", `String(BigInt("0".repeat(100000) + "7"))`, 0, "7"},
+		{"bigint asUintN", `BigInt.asUintN(2 ** 53 - 1, -1n)`, SizeLimitBigInt, ""},
+		{"bigint asUintN in range", `String([BigInt.asUintN(2 ** 53 - 1, 5n), BigInt.asIntN(2 ** 53 - 1, -5n), BigInt.asUintN(8, -1n), BigInt.asIntN(8, 255n)])`, 0, "5,-5,255,-1"},
+		{"bigint literal in eval", `eval("9".repeat(5000) + "n")`, 0, "SyntaxError"},
+		{"bigint compare huge string", `String(["9".repeat(100000) == 1n, 1n < "9".repeat(100000), "-" + "9".repeat(100000) < 1n, "9".repeat(100000) + "x" < 1n])`, 0, "false,true,true,false"},
+		{"bigint typed array", `const a = new BigInt64Array(1); a[0] = "9".repeat(5000)`, SizeLimitBigInt, ""},
+		{"string concat", `let s = "x"; for (;;) s = s + s`, SizeLimitString, ""},
+		{"string concat unicode", `let s = "\u00e9"; for (;;) s += s`, SizeLimitString, ""},
+		{"string template", `let s = "x".repeat(600); ` + "`${s}${s}`", SizeLimitString, ""},
+		{"string repeat", `"ab".repeat(1e9)`, SizeLimitString, ""},
+		{"string pad", `"a".padStart(2 ** 30)`, SizeLimitString, ""},
+		{"string concat method", `let s = "x".repeat(600); s.concat(s)`, SizeLimitString, ""},
+		{"string join", `new Array(2000).join("x")`, SizeLimitString, ""},
+		{"string join big parts", `let s = "x".repeat(600); [s, s].join("")`, SizeLimitString, ""},
+		{"string replace", `"x".repeat(1000).replace(/x/g, "$&$&")`, SizeLimitString, ""},
+		{"string replaceAll", `"x".repeat(1000).replaceAll("x", "$&$&")`, SizeLimitString, ""},
+		{"string raw", `String.raw({ raw: { length: 1000 } }, "xx")`, SizeLimitString, ""},
+		{"string upper", `"\u00df".repeat(600).toUpperCase()`, SizeLimitString, ""},
+		{"string encodeURIComponent", `encodeURIComponent("\u00e9".repeat(300))`, SizeLimitString, ""},
+		{"string under limit", `String("x".repeat(1024).length)`, 0, "1024"},
+		{"array lying length", `let n = 0; const o = { get length() { return n++ ? 2 ** 32 - 1 : 1; } }; o.length; Array.prototype.sort.call(o)`, SizeLimitArray, ""},
+		{"array slice", `Array.prototype.slice.call({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array reverse", `Array.prototype.reverse.call({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array from", `Array.from({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array from string", `Array.from("x".repeat(1000))`, SizeLimitArray, ""},
+		{"array spread string", `[..."x".repeat(1000)]`, SizeLimitArray, ""},
+		{"array split", `"x".repeat(1000).split("")`, SizeLimitArray, ""},
+		{"array concat spreadable", `const o = { length: 2 ** 40, [Symbol.isConcatSpreadable]: true }; [].concat(o)`, SizeLimitArray, ""},
+		{"array apply", `Math.max.apply(null, { length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array assign string", `Object.assign({}, "x".repeat(1000))`, SizeLimitArray, ""},
+		{"array typed from array-like", `new Uint8Array({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array typed from iterable", `Uint8Array.from({ *[Symbol.iterator]() { for (;;) yield 1; } })`, SizeLimitArray, ""},
+		{"array typed keys", `Object.keys(new Uint8Array(1000))`, SizeLimitArray, ""},
+		{"array json replacer", `JSON.stringify({}, new Proxy([], { get(t, k) { return k === "length" ? 2 ** 40 : t[k]; } }))`, SizeLimitArray, ""},
+		{"array proxy ownKeys", `Object.keys(new Proxy({}, { ownKeys() { return { length: 2 ** 40, get 0() { return "a"; } }; } }))`, SizeLimitArray, ""},
+		{"array typed from static", `Uint8Array.from({ length: 2 ** 32 - 1 })`, SizeLimitArray, ""},
+		{"array under limit", `String([3, 1, 2].sort())`, 0, "1,2,3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// Only the limit under test is small, so that the others do not fire first.
+			bits, str, arr := 4096, 1<<20, 1<<20
+			switch tc.limit {
+			case SizeLimitString:
+				str = 1024
+			case SizeLimitArray:
+				arr = 512
+			case 0:
+				arr = 512
+			}
+			r, calls := limitsRuntime(bits, str, arr)
+			start := time.Now()
+			v, err := r.RunString(tc.src)
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if tc.limit == 0 {
+				if err != nil {
+					if ex, ok := err.(*Exception); ok && tc.want != "" && strings.Contains(ex.Error(), tc.want) {
+						return
+					}
+					t.Fatal(err)
+				}
+				if got := v.String(); got != tc.want {
+					t.Fatalf("got %q, want %q", got, tc.want)
+				}
+				return
+			}
+			ex, ok := err.(*Exception)
+			if !ok {
+				t.Fatalf("err = %v (%T), want a RangeError", err, err)
+			}
+			if name := ex.Value().ToObject(r).Get("name").String(); name != "RangeError" {
+				t.Fatalf("threw %v, want a RangeError", ex)
+			}
+			if calls[tc.limit] == 0 {
+				t.Fatalf("the callback saw %v, want %v (%v)", calls, tc.limit, ex)
+			}
+		})
+	}
+}
+
+func TestSizeLimitsZeroValueUnchanged(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`String([(2n ** 5000n).toString(16).length, "x".repeat(5000).length, Array.from({ length: 5000 }).length])`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "1251,5000,5000" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestTransformStringChunked(t *testing.T) {
+	// Long enough to cross chunk boundaries inside combining sequences and final sigmas.
+	s := strings.Repeat("a\u0301\u0323 \u1e9b\u0323 \u03a3\u0391\u03a3 \u00df \U0001F600 ", 20000)
+	r := New()
+	for _, tc := range []struct {
+		name string
+		t    interface{ String(string) string }
+		tr   func() string
+	}{
+		{"NFC", norm.NFC, func() string { return r.transformString(norm.NFC, s) }},
+		{"NFKD", norm.NFKD, func() string { return r.transformString(norm.NFKD, s) }},
+		{"upper", cases.Upper(language.Und), func() string { return r.transformString(cases.Upper(language.Und), s) }},
+		{"lower", cases.Lower(language.Und), func() string { return r.transformString(cases.Lower(language.Und), s) }},
+	} {
+		if got, want := tc.tr(), tc.t.String(s); got != want {
+			t.Errorf("%s: chunked result differs (%d bytes, want %d)", tc.name, len(got), len(want))
+		}
+	}
+}
+
+func TestSizeLimitCaught(t *testing.T) {
+	r, _ := limitsRuntime(64, 0, 0)
+	v, err := r.RunString(`try { let x = 2n; x ** 100n } catch (e) { e.constructor.name + ": " + e.message }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "RangeError: Maximum BigInt size exceeded" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestInterruptInsideBuiltin(t *testing.T) {
+	// Each script is one native call that runs for seconds.
+	for _, src := range []string{
+		`new Float64Array(1 << 23).sort()`,
+		`Array.from("x".repeat(1 << 24))`,
+		`[..."x".repeat(1 << 24)]`,
+		`Object.assign({}, "x".repeat(1 << 24))`,
+		`"\u1e9b\u0323".repeat(1 << 23).normalize("NFKD")`,
+		`"\u00df".repeat(1 << 23).toUpperCase()`,
+		`"\u00c9".repeat(1 << 23).toLowerCase()`,
+		`"\u00e9".repeat(1 << 23).localeCompare("\u00e9".repeat(1 << 23) + "a")`,
+		`"\u00e9x".repeat(1 << 22).split("")`,
+		`"xy".repeat(1 << 23).replaceAll("x", "z")`,
+	} {
+		t.Run(src, func(t *testing.T) {
+			r := New()
+			time.AfterFunc(100*time.Millisecond, func() { r.Interrupt("stop") })
+			start := time.Now()
+			_, err := r.RunString(src)
+			took := time.Since(start)
+			if _, ok := err.(*InterruptedError); !ok {
+				t.Fatalf("err = %v after %v, want an InterruptedError", err, took)
+			}
+			if took > time.Second {
+				t.Fatalf("took %v", took)
+			}
+		})
+	}
+}
