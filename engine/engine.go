@@ -42,6 +42,10 @@ type Engine struct {
 	wg       sync.WaitGroup // runs in progress, background work included
 	requests sync.WaitGroup // goroutines sending the hooks' fetch requests
 
+	// workers runs hooks in worker processes (WithProcessIsolation); nil
+	// runs them in this process.
+	workers *workerPool
+
 	runs     atomic.Int64
 	compiles atomic.Int64
 	created  atomic.Int64
@@ -87,6 +91,11 @@ func New(opts ...Option) (*Engine, error) {
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
 		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, Requests: &e.requests},
 	}
+	if c.isolation != nil {
+		if e.workers, err = newWorkerPool(e, *c.isolation); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -119,12 +128,15 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 	if !e.enter() {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(&h, t)
+	x := e.newExecution(ctx, &h, t)
 	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
 		// The script does not run: what it declares it needs is missing.
 		x.finished, x.err = true, err
 		x.env = triggers.ErrorEnvelope("message", "The hook's dependencies are not satisfied: "+err.Error(), "code", "dependency_error")
 		return x.conclude(nil)
+	}
+	if e.workers != nil {
+		return e.workers.run(ctx, x, input)
 	}
 	return x.run(ctx, input)
 }
@@ -147,8 +159,12 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	if !e.enter() {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(&h, t)
+	x := e.newExecution(ctx, &h, t)
 	x.async = true
+	if e.workers != nil {
+		go e.workers.run(context.WithoutCancel(ctx), x, input)
+		return nil
+	}
 	go x.run(context.WithoutCancel(ctx), input)
 	return nil
 }
@@ -223,6 +239,9 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	e.stopOnce.Do(func() { close(e.stop) })
 	e.wg.Wait()
+	if e.workers != nil {
+		e.workers.close()
+	}
 	// Ended runs cancelled their requests; wait for those to return so
 	// nothing logs or holds a connection after Close.
 	e.requests.Wait()
@@ -257,6 +276,10 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		if e.workers != nil {
+			// Let the workers finish what their runs left running.
+			e.workers.drainAll(ctx)
+		}
 		return e.Close()
 	case <-ctx.Done():
 		_ = e.Close()
@@ -265,7 +288,15 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) newExecution(h *Hook, t *triggers.Trigger) *execution {
+func (e *Engine) newExecution(ctx context.Context, h *Hook, t *triggers.Trigger) *execution {
 	start := time.Now()
-	return &execution{e: e, hook: h, t: t, start: start, id: e.ids.New(start)}
+	id, _ := ctx.Value(executionIDKey{}).(string)
+	if id == "" {
+		id = e.ids.New(start)
+	}
+	return &execution{e: e, hook: h, t: t, start: start, id: id}
 }
+
+// executionIDKey carries, in a worker process, the execution id its parent
+// gave the run, so both log the same one.
+type executionIDKey struct{}

@@ -114,6 +114,10 @@ type config struct {
 	maxLogBytes int
 	fetch       FetchOptions
 	ceiling     int64
+	// isolation, when set, runs hooks in worker processes (worker_*.go).
+	isolation *ProcessIsolation
+	// testCrashHook is set by tests only (see export_test.go).
+	testCrashHook string
 }
 
 // WithLogger sends the engine's logs, console output of hooks included, to
