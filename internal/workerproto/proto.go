@@ -204,8 +204,8 @@ type FetchResponse struct {
 // Writer writes frames. It is safe for concurrent use: each frame is
 // written whole.
 type Writer struct {
-	mu  sync.Mutex
-	w   *bufio.Writer
+	mu sync.Mutex
+	w  *bufio.Writer
 }
 
 // NewWriter returns a Writer on w.
