@@ -2,11 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/server"
 )
 
@@ -79,6 +83,60 @@ func TestSoakIsolationProcess(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("exit status %d: failures %v\nstderr %s", code, rep.Failures, stderr)
 	}
+}
+
+// TestServeIsolationProcess: hooks serve with isolation: process (from
+// the configuration file) runs hooks in workers, and stops them when it
+// stops.
+func TestServeIsolationProcess(t *testing.T) {
+	t.Setenv("HOOKENGINE_TOKEN", "")
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "isolation: process\nisolation_workers: 1")
+	f.Close()
+	s := startServer(t, "--config", cfg)
+	body, _ := json.Marshal(map[string]string{"name": "my-hook", "script": claimScript("v1"), "triggerId": "credentials-exchange"})
+	var created mgmtapi.Hook
+	if code := call(t, "POST", s.url+"/api/v2/hooks", s.token, string(body), &created); code != 201 {
+		t.Fatalf("POST: %d", code)
+	}
+	if code := call(t, "PATCH", s.url+"/api/v2/hooks/"+created.ID, s.token, `{"enabled":true}`, nil); code != 200 {
+		t.Fatalf("PATCH enabled: %d", code)
+	}
+	if c := runTrigger(t, s); c["https://example.com/version"] != "v1" {
+		t.Errorf("run: %v", c)
+	}
+	if n := len(workerChildren()); n != 1 {
+		t.Errorf("%d worker processes while serving, want 1", n)
+	}
+	if code := s.stop(t); code != exitOK {
+		t.Fatalf("exit status %d:\n%s", code, s.stderr)
+	}
+	if pids := workerChildren(); len(pids) != 0 {
+		t.Errorf("worker processes left after serve stopped: %v", pids)
+	}
+}
+
+// workerChildren lists the processes whose parent is this one.
+func workerChildren() []int {
+	var pids []int
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		i := strings.LastIndexByte(string(b), ')')
+		if f := strings.Fields(string(b[i+1:])); i > 0 && len(f) > 1 && f[1] == strconv.Itoa(os.Getpid()) {
+			pid, _ := strconv.Atoi(strings.Split(p, "/")[2])
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // TestServeIsolationConfig: serve's isolation key takes in-process or
