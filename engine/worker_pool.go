@@ -88,6 +88,8 @@ type proc struct {
 	pid   int
 	cmd   *exec.Cmd
 	out   chan *workerproto.Message // to the writer goroutine
+	wf    *os.File                  // the pipe to the worker
+	enc   *workerproto.Writer       // on wf; safe for concurrent use
 	born  time.Time
 	cgdir string
 
@@ -321,6 +323,7 @@ func (p *workerPool) startProc() (*proc, error) {
 		runs: make(map[uint64]*prun), live: make(map[uint64]*prun), byExec: make(map[string]*prun),
 		fetches: make(map[uint64]context.CancelFunc), cpuIdle: true,
 		readDone: make(chan struct{}), errDone: make(chan struct{}),
+		wf: toChildW, enc: workerproto.NewWriter(toChildW),
 	}
 	if p.cg != nil {
 		// Before the worker's first message, hence before any script: the
@@ -334,7 +337,7 @@ func (p *workerPool) startProc() (*proc, error) {
 	init := p.init
 	w.out <- &workerproto.Message{Kind: workerproto.KindInit, Init: &init}
 	p.wg.Add(4)
-	go w.writer(toChildW)
+	go w.writer()
 	go w.reader(fromChildR)
 	go w.readStderr(errR)
 	go w.waiter()
@@ -349,13 +352,22 @@ func (p *workerPool) startProc() (*proc, error) {
 	return w, nil
 }
 
-// writer sends the parent's messages to the worker.
-func (w *proc) writer(f *os.File) {
+// writeTimeout bounds one write to a worker's pipe: a worker whose reader
+// does not take a frame in that time is broken.
+const writeTimeout = 2 * time.Second
+
+// write sends m to the worker now.
+func (w *proc) write(m *workerproto.Message) error {
+	_ = w.wf.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return w.enc.Write(m)
+}
+
+// writer sends the parent's queued messages to the worker.
+func (w *proc) writer() {
 	defer w.p.wg.Done()
-	defer f.Close()
-	enc := workerproto.NewWriter(f)
+	defer w.wf.Close()
 	for m := range w.out {
-		if err := enc.Write(m); err != nil {
+		if err := w.write(m); err != nil {
 			// The worker is gone or broken; the waiter handles it.
 			w.p.mu.Lock()
 			w.p.killLocked(w, killBroken)
@@ -835,10 +847,6 @@ func (p *workerPool) dispatch(ctx context.Context, x *execution, start *workerpr
 			s.Hook.Limits.WallTime = max(time.Until(wallEnd), time.Millisecond)
 			r := &prun{id: p.nextID.Add(1), x: x, w: w, start: &s, done: make(chan outcome, 1),
 				began: time.Now(), wallEnd: wallEnd, cpu: cpu, retried: retried}
-			if !w.sendLocked(&workerproto.Message{Kind: workerproto.KindRun, Run: r.id, Start: &s}) {
-				p.mu.Unlock()
-				continue
-			}
 			w.runs[r.id], w.live[r.id], w.byExec[x.id] = r, r, r
 			w.served++
 			w.cpuAllow += int64(cpu*5/4 + cpuPerRun)
@@ -846,6 +854,15 @@ func (p *workerPool) dispatch(ctx context.Context, x *execution, start *workerpr
 				p.drainLocked(w)
 			}
 			p.mu.Unlock()
+			// Written here rather than by the writer goroutine: one
+			// hand-off less on every run. Frames stay whole (enc has a
+			// lock), and nothing for this run can be queued before it.
+			if err := w.write(&workerproto.Message{Kind: workerproto.KindRun, Run: r.id, Start: &s}); err != nil {
+				p.mu.Lock()
+				p.killLocked(w, killBroken)
+				p.mu.Unlock()
+				// The run is answered (retried) when the worker is reaped.
+			}
 			select {
 			case p.wake <- struct{}{}:
 			default:
@@ -984,17 +1001,26 @@ func (p *workerPool) monitor() {
 	defer p.wg.Done()
 	t := time.NewTimer(monitorIdle)
 	defer t.Stop()
+	idle := true
 	for {
 		select {
 		case <-p.quit:
 			return
-		case <-t.C:
 		case <-p.wake:
+			// A run started while polling slowly: poll often from now.
+			if !idle {
+				continue
+			}
 			if !t.Stop() {
 				<-t.C
 			}
+			idle = false
+			t.Reset(monitorBusy)
+			continue
+		case <-t.C:
 		}
 		busy := p.tick()
+		idle = !busy
 		if busy {
 			t.Reset(monitorBusy)
 		} else {
