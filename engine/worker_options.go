@@ -81,9 +81,11 @@ type ProcessIsolation struct {
 	// RunWorkerIfChild first. Give them for a dedicated worker binary.
 	Executable string
 	Args       []string
-	// Env is added to the environment workers inherit, for what the
-	// options given to RunWorkerIfChild need (such as a node_modules
-	// directory).
+	// Env is added to the environment of workers, for what the options
+	// given to RunWorkerIfChild need (such as a node_modules directory).
+	// Workers inherit only the GO*, LC_*, TZ, LANG, PATH, HOME and TMPDIR
+	// variables of this process: keys and tokens in its environment stay
+	// out of their reach.
 	Env []string
 	// StartTimeout bounds the start of a worker. Default
 	// DefaultWorkerStartTimeout.

@@ -304,7 +304,7 @@ func (p *workerPool) startProc() (*proc, error) {
 		return nil, err
 	}
 	cmd := exec.Command(p.cfg.Executable, p.cfg.Args...)
-	cmd.Env = append(append(os.Environ(), p.cfg.Env...), WorkerEnv+"=1")
+	cmd.Env = append(append(workerEnviron(), p.cfg.Env...), WorkerEnv+"=1")
 	cmd.ExtraFiles = []*os.File{toChildR, fromChildW} // fd 3 and 4
 	cmd.Stderr = errW
 	cmd.SysProcAttr = pdeathsigAttr()
@@ -350,6 +350,26 @@ func (p *workerPool) startProc() (*proc, error) {
 		}
 	})
 	return w, nil
+}
+
+// workerEnviron is the part of this process's environment a worker
+// inherits: what the Go runtime and the C library read (GO*, TZ, locale,
+// PATH, HOME, TMPDIR), and nothing else. A worker runs tenant scripts; keys
+// and tokens the embedder keeps in its environment (a secrets key, a
+// database password) stay out of its reach even if a script escaped the
+// sandbox.
+func workerEnviron() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch {
+		case name == WorkerEnv:
+		case strings.HasPrefix(name, "GO"), strings.HasPrefix(name, "LC_"),
+			name == "TZ", name == "LANG", name == "PATH", name == "HOME", name == "TMPDIR":
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // writeTimeout bounds one write to a worker's pipe: a worker whose reader

@@ -238,28 +238,58 @@ func TestWorkerCrash(t *testing.T) {
 }
 
 // TestWorkerMemory: a script that grows memory past what the worker's own
-// accounting stops is killed by the parent or the kernel, and ends with
-// ErrMemoryExceeded; the parent's memory does not move.
+// accounting stops is killed by the parent (RSS) or by the kernel
+// (RLIMIT_DATA: the Go runtime's fatal "out of memory", read from the
+// worker's stderr), and ends with ErrMemoryExceeded; the parent's memory
+// does not move, and the next run is served.
 func TestWorkerMemory(t *testing.T) {
-	e := newWorkerEngine(t, engine.ProcessIsolation{Memory: 192 << 20})
-	parentBefore := selfRSS(t)
-	h := workerHook(t, "memory-bomb.js")
-	// Per-run limits the worker's accounting would not reach first.
-	h.Limits = engine.Limits{Memory: 4 << 30, CPUTime: time.Minute, WallTime: 30 * time.Second}
-	start := time.Now()
-	_, err := e.Run(context.Background(), h, workerInput(t, "m@example.com"))
-	if !errors.Is(err, engine.ErrMemoryExceeded) {
-		t.Fatalf("err = %v, want ErrMemoryExceeded (stats %+v)", err, e.WorkerStats())
+	tests := []struct {
+		name   string
+		script string
+		memory int64
+	}{
+		{"growing fast", "memory-bomb.js", 192 << 20},
+		// With 256 MiB the doubling string stays under the RSS limit up to
+		// 128 MiB, and asking for the next 256 MiB passes RLIMIT_DATA.
+		{"one allocation past the rlimit", "one-huge-allocation.js", 256 << 20},
 	}
-	if took := time.Since(start); took > 15*time.Second {
-		t.Errorf("took %v", took)
-	}
-	if grew := selfRSS(t) - parentBefore; grew > 32<<20 {
-		t.Errorf("the parent's RSS grew by %d MiB", grew>>20)
-	}
-	res, err := e.Run(context.Background(), workerHook(t, "counter.js"), workerInput(t, "n@example.com"))
-	if err != nil || !res.Envelope.Succeeded() {
-		t.Fatalf("after the kill: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			core, logs := observer.New(zapcore.InfoLevel)
+			e := newWorkerEngine(t, engine.ProcessIsolation{Memory: tt.memory}, engine.WithLogger(zap.New(core)))
+			parentBefore := selfRSS(t)
+			h := workerHook(t, tt.script)
+			// Per-run limits the worker's own accounting does not reach first.
+			h.Limits = engine.Limits{Memory: 4 << 30, CPUTime: time.Minute, WallTime: 30 * time.Second}
+			start := time.Now()
+			_, err := e.Run(context.Background(), h, workerInput(t, "m@example.com"))
+			if !errors.Is(err, engine.ErrMemoryExceeded) {
+				t.Fatalf("err = %v, want ErrMemoryExceeded (stats %+v, logs %v)", err, e.WorkerStats(), logs.All())
+			}
+			if took := time.Since(start); took > 15*time.Second {
+				t.Errorf("took %v", took)
+			}
+			for _, l := range logs.FilterMessageSnippet("worker").All() {
+				// Either the parent saw the RSS, or the worker died of the
+				// rlimit and said so on stderr.
+				stderr, _ := l.ContextMap()["stderr"].(string)
+				t.Logf("%s: %.80q", l.Message, stderr)
+				if l.Message == "worker died" && !strings.Contains(stderr, "out of memory") {
+					t.Errorf("the worker died otherwise: %s", stderr)
+				}
+			}
+			// The worker's own accounting may also have stopped the run
+			// (its memory ceiling is three quarters of the worker's limit):
+			// any of the three is containment.
+			t.Logf("stats %+v", e.WorkerStats())
+			if grew := selfRSS(t) - parentBefore; grew > 32<<20 {
+				t.Errorf("the parent's RSS grew by %d MiB", grew>>20)
+			}
+			res, err := e.Run(context.Background(), workerHook(t, "counter.js"), workerInput(t, "n@example.com"))
+			if err != nil || !res.Envelope.Succeeded() {
+				t.Fatalf("after the kill: %v", err)
+			}
+		})
 	}
 }
 
