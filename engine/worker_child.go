@@ -77,7 +77,11 @@ func runWorker(opts []Option) int {
 		fmt.Fprintf(os.Stderr, "hookengine worker: no init message from the parent (%v)\n", err)
 		return 2
 	}
-	ready := &workerproto.Ready{PID: os.Getpid(), Rlimit: applyWorkerRlimit(m.Init.RlimitData)}
+	rlimit := "none under the race detector"
+	if !raceDetector {
+		rlimit = applyWorkerRlimit(m.Init.RlimitData)
+	}
+	ready := &workerproto.Ready{PID: os.Getpid(), Rlimit: rlimit}
 	if m.Init.MemoryLimit > 0 {
 		debug.SetMemoryLimit(m.Init.MemoryLimit * 7 / 8)
 	}
