@@ -234,20 +234,30 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 	}()
 }
 
-// watchQuarantine is where a worker holding a runtime stuck in a native
-// call asks its parent to replace it.
-//
-// INTEGRATION POINT: once the in-process engine quarantines stuck runtimes
-// (a runtime abandoned at its deadline while a native call ignores the
-// interrupt) and counts them in its Stats, this loop should compare that
-// count with the previous one and, when it grows, send the parent a
-// workerproto.KindRecycle message: the parent then drains this worker
-// (no new runs), starts a replacement, and ends it once its runs are done,
-// so the stuck goroutine dies with the process. The parent side of
-// KindRecycle is implemented; what is missing is the stuck-runtime count.
+// watchQuarantine asks the parent to replace this worker when its engine
+// holds a runtime stuck in a native call: the parent drains it (no new
+// runs), starts a replacement, and ends it once its runs are done, so the
+// stuck goroutine dies with the process.
 func (c *workerChild) watchQuarantine() {
-	// Nothing to watch yet: see the comment above.
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	var last int64
+	for range t.C {
+		if n := c.quarantinedRuntimes(); n > last {
+			last = n
+			_ = c.w.Write(&workerproto.Message{Kind: workerproto.KindRecycle})
+		}
+	}
 }
+
+// quarantinedRuntimes is how many runtimes the worker's engine has
+// abandoned because a script was stuck in a native call past its deadline.
+//
+// INTEGRATION POINT: the in-process engine does not count them yet. Once
+// it quarantines stuck runtimes and counts them in Stats, return that
+// count here (c.e.Stats().<the new field>); watchQuarantine and the
+// parent's handling of KindRecycle do the rest.
+func (c *workerChild) quarantinedRuntimes() int64 { return 0 }
 
 // fetchProxy sends a worker's requests to its parent.
 type fetchProxy struct{ c *workerChild }

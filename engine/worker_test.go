@@ -465,3 +465,70 @@ func TestWorkerCloseEndsRuns(t *testing.T) {
 		t.Errorf("after Close: %v", err)
 	}
 }
+
+// TestWorkerKilledAtCPUTime: a run stuck in Go code that burns CPU is
+// ended by the parent's check of the worker's CPU time, long before its
+// wall limit.
+func TestWorkerKilledAtCPUTime(t *testing.T) {
+	e := newWorkerEngine(t, engine.ProcessIsolation{})
+	h := workerHook(t, "stuck-native.js")
+	h.Limits = engine.Limits{WallTime: 20 * time.Second, CPUTime: 200 * time.Millisecond}
+	start := time.Now()
+	_, err := e.Run(context.Background(), h, workerInput(t, "cpu@example.com"))
+	if !errors.Is(err, engine.ErrCPUTimeExceeded) {
+		t.Fatalf("err = %v, want ErrCPUTimeExceeded", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if s := e.WorkerStats(); s.KilledCPUTime != 1 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestWorkerOthersRetriedOrLost: when a worker is killed because of one
+// run, a run it also held that had sent a fetch request ends with
+// ErrWorkerLost, and one that had not is retried on the replacement.
+func TestWorkerOthersRetriedOrLost(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	core, logs := observer.New(zapcore.InfoLevel)
+	e := newWorkerEngine(t, engine.ProcessIsolation{Workers: 1, RunsPerWorker: 4}, allowLocal, engine.WithLogger(zap.New(core)))
+	fetcher := workerHook(t, "fetch-then-wait.js")
+	fetcher.Secrets = map[string]string{"API": srv.URL}
+	quiet := workerHook(t, "wait.js")
+	hostile := workerHook(t, "stuck-native.js")
+	hostile.Limits = engine.Limits{WallTime: 500 * time.Millisecond, CPUTime: time.Hour}
+
+	var wg sync.WaitGroup
+	var fetchErr, quietErr error
+	var quietRes *engine.Result
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		_, fetchErr = e.Run(context.Background(), fetcher, workerInput(t, "f@example.com"))
+	}()
+	go func() {
+		defer wg.Done()
+		quietRes, quietErr = e.Run(context.Background(), quiet, workerInput(t, "q@example.com"))
+	}()
+	// Both are waiting on their timers, the fetch sent, when the hostile
+	// run starts on the same (only) worker.
+	deadline := time.Now().Add(5 * time.Second)
+	for (e.FetchStats().Requests == 0 || logs.FilterMessage("waiting").Len() == 0) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := e.Run(context.Background(), hostile, workerInput(t, "h@example.com")); !errors.Is(err, engine.ErrWallTimeExceeded) {
+		t.Errorf("hostile run: %v", err)
+	}
+	wg.Wait()
+	if !errors.Is(fetchErr, engine.ErrWorkerLost) {
+		t.Errorf("the run that had fetched: %v, want ErrWorkerLost", fetchErr)
+	}
+	if quietErr != nil || !quietRes.Envelope.Succeeded() {
+		t.Errorf("the quiet run: %v, want it retried to success", quietErr)
+	}
+	if s := e.WorkerStats(); s.Lost != 1 || s.Retried != 1 || s.KilledWallTime != 1 {
+		t.Errorf("stats %+v", s)
+	}
+}
