@@ -387,7 +387,8 @@ func runUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
                  [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
-                 [--isolation in-process|process] [--verbose] SCRIPT < INPUT.json
+                 [--isolation in-process|process] [--verbose]
+                 SCRIPT < INPUT.json
 
 Run the hook script SCRIPT (a .js file that sets module.exports to the hook
 function) once, as a hook of the extensibility point ID, on the trigger input
