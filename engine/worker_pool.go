@@ -378,7 +378,12 @@ const writeTimeout = 2 * time.Second
 
 // write sends m to the worker now.
 func (w *proc) write(m *workerproto.Message) error {
-	_ = w.wf.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return w.writeBy(m, time.Now().Add(writeTimeout))
+}
+
+// writeBy sends m to the worker, giving up at deadline.
+func (w *proc) writeBy(m *workerproto.Message, deadline time.Time) error {
+	_ = w.wf.SetWriteDeadline(deadline)
 	return w.enc.Write(m)
 }
 
@@ -877,7 +882,13 @@ func (p *workerPool) dispatch(ctx context.Context, x *execution, start *workerpr
 			// Written here rather than by the writer goroutine: one
 			// hand-off less on every run. Frames stay whole (enc has a
 			// lock), and nothing for this run can be queued before it.
-			if err := w.write(&workerproto.Message{Kind: workerproto.KindRun, Run: r.id, Start: &s}); err != nil {
+			// A worker that does not take the frame by the run's deadline
+			// is broken: the write must not hold the run past it.
+			by := time.Now().Add(writeTimeout)
+			if end := wallEnd.Add(p.cfg.Grace); end.Before(by) {
+				by = end
+			}
+			if err := w.writeBy(&workerproto.Message{Kind: workerproto.KindRun, Run: r.id, Start: &s}, by); err != nil {
 				p.mu.Lock()
 				p.killLocked(w, killBroken)
 				p.mu.Unlock()
