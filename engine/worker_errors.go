@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hookengine/hookengine/internal/workerproto"
 	"github.com/hookengine/hookengine/sandbox"
@@ -63,7 +64,7 @@ func encodeRunError(err error) *workerproto.Error {
 			}
 		}
 	case errors.Is(err, ErrInternal):
-		return &workerproto.Error{Code: "internal", Message: err.Error()}
+		return &workerproto.Error{Code: "internal", Message: strings.TrimPrefix(err.Error(), ErrInternal.Error()+": ")}
 	}
 	for code, s := range runSentinels {
 		if errors.Is(err, s) {
