@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -64,6 +66,10 @@ func RunWorkerIfChild(opts ...Option) {
 // runWorker serves the parent until it closes the pipe or says Close, and
 // returns the exit code.
 func runWorker(opts []Option) int {
+	// Ctrl-C in a terminal and a service manager's SIGTERM reach the whole
+	// process group or cgroup: the worker ignores them and lets its parent,
+	// which shuts down gracefully, end it (or the parent-death signal).
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
 	in := os.NewFile(workerInFD, "hookengine-worker-in")
 	out := os.NewFile(workerOutFD, "hookengine-worker-out")
 	if in == nil || out == nil {

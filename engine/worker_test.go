@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -529,6 +530,41 @@ func TestWorkerOthersRetriedOrLost(t *testing.T) {
 		t.Errorf("the quiet run: %v, want it retried to success", quietErr)
 	}
 	if s := e.WorkerStats(); s.Lost != 1 || s.Retried != 1 || s.KilledWallTime != 1 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+// TestWorkerIgnoresInterrupt: Ctrl-C in a terminal (SIGINT to the process
+// group) and a service manager's SIGTERM do not end workers: their parent
+// does, once it has shut down.
+func TestWorkerIgnoresInterrupt(t *testing.T) {
+	e := newWorkerEngine(t, engine.ProcessIsolation{})
+	pids := childProcesses()
+	if len(pids) != 1 {
+		t.Fatalf("worker processes %v, want 1", pids)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pids[0]))
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if mask, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+			m, _ := strconv.ParseUint(strings.TrimSpace(mask), 16, 64)
+			if m&(1<<(syscall.SIGINT-1)) == 0 || m&(1<<(syscall.SIGTERM-1)) == 0 {
+				t.Errorf("the worker does not ignore SIGINT and SIGTERM: SigIgn %s", mask)
+			}
+		}
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		if err := syscall.Kill(pids[0], sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := e.Run(context.Background(), workerHook(t, "counter.js"), workerInput(t, "i@example.com"))
+	if err != nil || !res.Envelope.Succeeded() {
+		t.Fatalf("after the signals: %v", err)
+	}
+	if s := e.WorkerStats(); s.Started != 1 || s.Crashed != 0 {
 		t.Errorf("stats %+v", s)
 	}
 }
