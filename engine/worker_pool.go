@@ -546,6 +546,9 @@ func (p *workerPool) died(w *proc, waitErr error) {
 	if w.drainT != nil {
 		w.drainT.Stop()
 	}
+	// A worker that was told to close and exited without error ended
+	// cleanly.
+	clean := w.kill == killNone && waitErr == nil && w.closeSet && w.draining
 	if !w.closeSet {
 		w.closeSet = true
 		close(w.out)
@@ -556,7 +559,6 @@ func (p *workerPool) died(w *proc, waitErr error) {
 	stderr := w.stderr.String()
 	kind := w.kill
 	oom := strings.Contains(stderr, "out of memory") || (p.cg != nil && w.cgdir != "" && p.cg.oomKilled(w.cgdir))
-	clean := kind == killNone && waitErr == nil && w.closeSet && w.draining
 	switch {
 	case kind == killNone && oom:
 		kind = killMemory
