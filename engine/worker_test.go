@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -567,4 +568,102 @@ func TestWorkerIgnoresInterrupt(t *testing.T) {
 	if s := e.WorkerStats(); s.Started != 1 || s.Crashed != 0 {
 		t.Errorf("stats %+v", s)
 	}
+}
+
+// TestHostileCorpusWorker runs testdata/hostile through worker processes:
+// each script must end as in-process (hostileCases), within its limits,
+// with the next hooks served clean, while the parent's heap stays where it
+// was. It takes about as long as TestHostileCorpus, so it runs only with
+// HOOKENGINE_WORKER_CORPUS=1.
+func TestHostileCorpusWorker(t *testing.T) {
+	if os.Getenv("HOOKENGINE_WORKER_CORPUS") != "1" {
+		t.Skip("set HOOKENGINE_WORKER_CORPUS=1 to run the hostile corpus through workers")
+	}
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "hostile", "*.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newWorkerEngine(t, engine.ProcessIsolation{Workers: 2},
+		engine.WithLimits(engine.Limits{CPUTime: hostileCPU, WallTime: hostileWall, Memory: hostileMemory}),
+		engine.WithMemoryCeiling(hostileCeiling))
+	in := input(t, triggers.PreUserRegistration)
+	normal := engine.Hook{ID: "normal", Trigger: triggers.PreUserRegistration, Script: script(t, "pre-user-registration/metadata.js")}
+	peak := heapWatch()
+	for _, f := range files {
+		name := filepath.Base(f)
+		tc, ok := hostileCases[name]
+		if !ok {
+			t.Errorf("%s has no expected outcome", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := engine.Hook{ID: "hostile-" + name, Trigger: triggers.PreUserRegistration, Script: string(src),
+				Secrets: map[string]string{"MINE": "own-secret"}}
+			start := time.Now()
+			res, err := e.Run(context.Background(), h, in)
+			took := time.Since(start)
+			t.Logf("%s: %v in %v", name, err, took)
+			// A worker killed at a limit answers with that limit; a
+			// memory kill can end what in-process ends at a time limit.
+			want := tc.errs
+			if want != nil {
+				want = append(slices.Clone(want), engine.ErrMemoryExceeded, engine.ErrWallTimeExceeded)
+			}
+			switch {
+			case want == nil && err != nil:
+				t.Fatalf("err = %v, want the hook to call back", err)
+			case want != nil && !slices.ContainsFunc(want, func(w error) bool { return errors.Is(err, w) }):
+				t.Fatalf("err = %v, want one of %v", err, want)
+			}
+			if took > hostileWall+slack*raceScale {
+				t.Errorf("took %v, wall limit %v", took, hostileWall)
+			}
+			if ok, err := e.Run(context.Background(), normal, in); err != nil || !ok.Envelope.Succeeded() {
+				t.Errorf("normal hook after %s: %v", name, err)
+			}
+			_ = res
+		})
+	}
+	if p := peak(); p > 64<<20 {
+		t.Errorf("the parent's heap peaked at %d MiB while workers ran the corpus", p>>20)
+	} else {
+		t.Logf("the parent's heap peaked at %d MiB; workers: %+v", p>>20, e.WorkerStats())
+	}
+}
+
+// TestWorkerContainsWhatEndsAProcess runs, in workers only, scripts that
+// end or stall the whole process in-process (issue 12): Go's fatal "out of
+// memory", and BigInt operators no interrupt reaches. Each ends with a
+// limit (or the RangeError of a guard that catches it first), within its
+// limits plus a margin, and the next run is served.
+func TestWorkerContainsWhatEndsAProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts workers")
+	}
+	e := newWorkerEngine(t, engine.ProcessIsolation{Memory: 256 << 20},
+		engine.WithLimits(engine.Limits{WallTime: time.Second, CPUTime: time.Second, Memory: 32 << 20}))
+	contained := []error{engine.ErrMemoryExceeded, engine.ErrCPUTimeExceeded, engine.ErrWallTimeExceeded, engine.ErrThrown}
+	for _, name := range []string{"fatal-sort-length.js", "fatal-buffer-from.js", "fatal-buffer-concat.js", "bigint-pow.js", "bigint-shift.js"} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			_, err := e.Run(context.Background(), workerHook(t, name), workerInput(t, "x@example.com"))
+			took := time.Since(start)
+			t.Logf("%v in %v", err, took)
+			if !slices.ContainsFunc(contained, func(w error) bool { return errors.Is(err, w) }) {
+				t.Errorf("err = %v, want one of %v", err, contained)
+			}
+			if took > time.Second+500*time.Millisecond*raceScale {
+				t.Errorf("took %v with 1 s limits", took)
+			}
+			res, err := e.Run(context.Background(), workerHook(t, "counter.js"), workerInput(t, "n@example.com"))
+			if err != nil || !res.Envelope.Succeeded() {
+				t.Fatalf("the next run: %v", err)
+			}
+		})
+	}
+	t.Logf("workers: %+v", e.WorkerStats())
 }
