@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/enginetest"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -80,8 +81,11 @@ func workerInput(t testing.TB, email string) string {
 	return strings.Replace(input(t, triggers.PreUserRegistration), "ada@example.com", email, 1)
 }
 
+// workerHook is a hook of testdata/worker: scripts that only run in
+// workers (some end a process, or stall one for minutes), kept out of
+// testdata/hooks, whose scripts seed in-process fuzzing.
 func workerHook(t testing.TB, name string) engine.Hook {
-	return engine.Hook{Name: strings.TrimSuffix(name, ".js"), Trigger: triggers.PreUserRegistration, Script: script(t, "worker/"+name)}
+	return engine.Hook{Name: strings.TrimSuffix(name, ".js"), Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", name))}
 }
 
 // TestWorkerSameAsInProcess runs hooks in both modes: the envelope, the
@@ -101,14 +105,14 @@ func TestWorkerSameAsInProcess(t *testing.T) {
 		input   any
 		wantErr error
 	}{
-		{"success with a secret", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "worker/echo.js"), Secrets: map[string]string{"KEY": "k"}}, in, nil},
+		{"success with a secret", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "echo.js")), Secrets: map[string]string{"KEY": "k"}}, in, nil},
 		{"callback error", engine.Hook{Trigger: triggers.PreUserRegistration, Script: `module.exports = (u, c, cb) => cb(new Error('denied'))`}, in, nil},
 		{"compile error", engine.Hook{Trigger: triggers.PreUserRegistration, Script: "module.exports = function ("}, in, engine.ErrCompile},
 		{"throws", engine.Hook{Trigger: triggers.PreUserRegistration, Script: `module.exports = () => { throw new TypeError('bad') }`}, in, engine.ErrThrown},
-		{"invalid input", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "worker/echo.js")}, `{"user": 3}`, engine.ErrInvalidInput},
-		{"not JSON", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "worker/echo.js")}, `{`, engine.ErrInvalidInput},
-		{"Go value input", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "worker/counter.js"), FreshRuntime: true}, data(t, json.RawMessage(in)), nil},
-		{"Go value that is not JSON", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "worker/counter.js")}, map[string]any{"f": func() {}}, engine.ErrInvalidInput},
+		{"invalid input", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "echo.js"))}, `{"user": 3}`, engine.ErrInvalidInput},
+		{"not JSON", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "echo.js"))}, `{`, engine.ErrInvalidInput},
+		{"Go value input", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "counter.js")), FreshRuntime: true}, data(t, json.RawMessage(in)), nil},
+		{"Go value that is not JSON", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "counter.js"))}, map[string]any{"f": func() {}}, engine.ErrInvalidInput},
 		{"no callback", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/no-callback.js")}, in, engine.ErrNoCallback},
 		{"no function", engine.Hook{Trigger: triggers.PreUserRegistration, Script: `module.exports = 3`}, in, engine.ErrNoHookFunction},
 		{"CPU limit in the worker", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/infinite-loop.js")}, in, engine.ErrCPUTimeExceeded},

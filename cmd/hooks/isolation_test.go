@@ -26,8 +26,8 @@ func TestRunIsolationProcess(t *testing.T) {
 		errHas   string
 		maxTaken time.Duration
 	}{
-		{"a hook that succeeds", []string{"--secret", "K=v", filepath.Join("..", "..", "testdata", "hooks", "worker", "echo.js")}, exitOK, "success", "", 10 * time.Second},
-		{"a loop ended at the wall limit", []string{"--timeout", "300ms", "--cpu", "1h", filepath.Join("..", "..", "testdata", "hooks", "worker", "log-then-loop.js")},
+		{"a hook that succeeds", []string{"--secret", "K=v", filepath.Join("..", "..", "testdata", "worker", "echo.js")}, exitOK, "success", "", 10 * time.Second},
+		{"a loop ended at the wall limit", []string{"--timeout", "300ms", "--cpu", "1h", filepath.Join("..", "..", "testdata", "worker", "log-then-loop.js")},
 			exitFailure, "error", "wall-time limit exceeded", 5 * time.Second},
 		{"a loop ended at the CPU limit", []string{"--timeout", "10s", "--cpu", "100ms", filepath.Join("..", "..", "testdata", "hooks", "limits", "infinite-loop.js")},
 			exitFailure, "error", "limit exceeded", 10 * time.Second},
