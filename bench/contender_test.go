@@ -50,10 +50,13 @@ func wrapperSource(script string) string {
 	return "(function (module, exports, require) {" + script + "\n})"
 }
 
-// goContenders are the contenders run in-process, in table order.
+// goContenders are the contenders run from Go, in table order: all in
+// this process but hookengine-worker, whose runs go to worker processes of
+// the test binary.
 func goContenders() []contender {
 	return []contender{
 		hookengineContender,
+		hookengineWorkerContender,
 		gojaCompileContender,
 		gojaProgramContender,
 		gojaReusedContender,

@@ -28,6 +28,18 @@ var hookengineContender = contender{
 	},
 }
 
+// hookengineWorkerContender is hookengine with every run in a worker
+// process (engine.WithProcessIsolation): the same API, plus a frame to the
+// worker and one back per run. The test binary is its own worker (see
+// TestMain).
+var hookengineWorkerContender = contender{
+	name:     "hookengine-worker",
+	supports: func(*workload, mode) bool { return true },
+	open: func(tb testing.TB, w *workload, m mode) runner {
+		return newHookengine(tb, w, m, hookengineLimits, engine.WithProcessIsolation(engine.ProcessIsolation{}))
+	},
+}
+
 type hookengineRunner struct {
 	e     *engine.Engine
 	hook  engine.Hook

@@ -45,6 +45,13 @@ type Engine struct {
 	requests sync.WaitGroup // goroutines sending the hooks' fetch requests
 
 	stuck stuckRuntimes
+	// onStuck, when set, is called each time a run is abandoned (a worker
+	// process asks its parent to replace it). Set before the first run.
+	onStuck func()
+
+	// workers runs hooks in worker processes (WithProcessIsolation); nil
+	// runs them in this process.
+	workers *workerPool
 
 	runs     atomic.Int64
 	compiles atomic.Int64
@@ -96,6 +103,11 @@ func New(opts ...Option) (*Engine, error) {
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
 		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, Requests: &e.requests},
 	}
+	if c.isolation != nil {
+		if e.workers, err = newWorkerPool(e, *c.isolation); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -128,12 +140,15 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 	if !e.enter() {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(&h, t)
+	x := e.newExecution(ctx, &h, t)
 	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
 		// The script does not run: what it declares it needs is missing.
 		x.finished, x.err = true, err
 		x.env = triggers.ErrorEnvelope("message", "The hook's dependencies are not satisfied: "+err.Error(), "code", "dependency_error")
 		return x.concludeEarly()
+	}
+	if e.workers != nil {
+		return e.workers.run(ctx, x, input)
 	}
 	return x.run(ctx, input)
 }
@@ -156,8 +171,12 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	if !e.enter() {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(&h, t)
+	x := e.newExecution(ctx, &h, t)
 	x.async = true
+	if e.workers != nil {
+		go e.workers.run(context.WithoutCancel(ctx), x, input)
+		return nil
+	}
 	go x.run(context.WithoutCancel(ctx), input)
 	return nil
 }
@@ -242,6 +261,9 @@ func (e *Engine) Close() error {
 	e.mu.Unlock()
 	e.stopOnce.Do(func() { close(e.stop) })
 	e.wg.Wait()
+	if e.workers != nil {
+		e.workers.close()
+	}
 	// Ended runs cancelled their requests; wait for those to return so
 	// nothing logs or holds a connection after Close.
 	e.requests.Wait()
@@ -276,6 +298,10 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		if e.workers != nil {
+			// Let the workers finish what their runs left running.
+			e.workers.drainAll(ctx)
+		}
 		return e.Close()
 	case <-ctx.Done():
 		_ = e.Close()
@@ -284,9 +310,13 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) newExecution(h *Hook, t *triggers.Trigger) *execution {
+func (e *Engine) newExecution(ctx context.Context, h *Hook, t *triggers.Trigger) *execution {
 	start := time.Now()
-	return &execution{e: e, hook: h, t: t, start: start, id: e.ids.New(start)}
+	id, _ := ctx.Value(executionIDKey{}).(string)
+	if id == "" {
+		id = e.ids.New(start)
+	}
+	return &execution{e: e, hook: h, t: t, start: start, id: id}
 }
 
 // softMemory is the Go runtime's soft memory limit as engines set it; zero
@@ -312,3 +342,7 @@ func softenGC(ceiling int64) {
 		softMemory.set = limit
 	}
 }
+
+// executionIDKey carries, in a worker process, the execution id its parent
+// gave the run, so both log the same one.
+type executionIDKey struct{}

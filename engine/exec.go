@@ -243,6 +243,9 @@ func (x *execution) abandon(p phase) {
 	logs, dropped := x.logs, x.dropped
 	x.mu.Unlock()
 	x.e.stuck.add(x.hook)
+	if x.e.onStuck != nil {
+		x.e.onStuck()
+	}
 	cause := x.rt.Cause()
 	u := x.rt.Usage()
 	x.logger().Error("the hook's runtime did not stop at its limit; it is abandoned and quarantined",

@@ -123,6 +123,11 @@ type config struct {
 	ceiling     int64
 	maxStuck    int
 	stuckGrace  time.Duration
+
+	// isolation, when set, runs hooks in worker processes (worker_*.go).
+	isolation *ProcessIsolation
+	// testCrashHook is set by tests only (see export_test.go).
+	testCrashHook string
 }
 
 // WithLogger sends the engine's logs, console output of hooks included, to

@@ -27,8 +27,10 @@ const (
 // RateLimitError and FetchLimitError.
 type FetchConfig struct {
 	// Client sends the requests; every runtime of a Config shares it, and
-	// with it one Throttle.
-	Client *fetch.Client
+	// with it one Throttle. It is usually a *fetch.Client; a worker process
+	// of the engine's process-isolation tier gives a proxy that sends each
+	// request to its parent process instead.
+	Client FetchClient
 	// MaxRequests bounds the requests of one execution; the next one
 	// rejects with a FetchLimitError. Default DefaultMaxFetches.
 	MaxRequests int
@@ -41,6 +43,18 @@ type FetchConfig struct {
 	// every request has returned and written its log line.
 	Requests *sync.WaitGroup
 }
+
+// FetchClient sends the requests of scripts: *fetch.Client, or anything
+// that stands in for one. Do must be safe for concurrent use, honour ctx,
+// and return errors that keep the identities package fetch documents
+// (errors.Is with fetch.ErrBlocked, fetch.ErrBodyTooLarge, the context's
+// errors, errors.As with *fetch.RateLimitError...), since scripts see them
+// as error codes and RateLimitError objects.
+type FetchClient interface {
+	Do(ctx context.Context, req *http.Request) (*fetch.Response, error)
+}
+
+var _ FetchClient = (*fetch.Client)(nil)
 
 // fetcher is the per-runtime state of fetch: what the current execution has
 // sent.

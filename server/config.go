@@ -93,6 +93,14 @@ type Config struct {
 	HookWallTime Duration `yaml:"hook_wall_time" json:"hook_wall_time"`
 	// HookCPUTime: see HookWallTime.
 	HookCPUTime Duration `yaml:"hook_cpu_time" json:"hook_cpu_time"`
+	// Isolation is where hooks run: "in-process" (the default, also for
+	// "") or "process", in worker processes of this program (see
+	// engine.WithProcessIsolation; its main must call
+	// engine.RunWorkerIfChild, as hooks does).
+	Isolation string `yaml:"isolation" json:"isolation"`
+	// IsolationWorkers is how many worker processes run hooks with
+	// isolation "process". Default: engine.ProcessIsolation's.
+	IsolationWorkers int `yaml:"isolation_workers" json:"isolation_workers"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -258,8 +258,17 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	engineLog := log.Named("engine").WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, runLogs.Core())
 	}))
-	e, err := engine.New(engine.WithLogger(engineLog),
-		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)}))
+	engineOpts := []engine.Option{engine.WithLogger(engineLog),
+		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
+	switch cfg.Isolation {
+	case "", "in-process":
+	case "process":
+		engineOpts = append(engineOpts, engine.WithProcessIsolation(engine.ProcessIsolation{Workers: cfg.IsolationWorkers}))
+	default:
+		st.Close()
+		return nil, fmt.Errorf("isolation %q: must be in-process or process", cfg.Isolation)
+	}
+	e, err := engine.New(engineOpts...)
 	if err != nil {
 		st.Close()
 		return nil, err

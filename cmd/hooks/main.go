@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/hookengine/hookengine/engine"
 )
 
 // Exit statuses of hooks.
@@ -49,6 +51,9 @@ func lookupCommand(name string) *command {
 }
 
 func main() {
+	// In a worker process of --isolation process, this serves runs and
+	// never returns; elsewhere it returns at once.
+	engine.RunWorkerIfChild(workerOptions()...)
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 

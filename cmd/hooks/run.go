@@ -35,14 +35,15 @@ var runCommand = &command{
 
 // runOptions is the parsed command line of hooks run.
 type runOptions struct {
-	trigger string
-	secrets secretsFlag
-	timeout durationFlag
-	cpu     durationFlag
-	verbose bool
-	allow   allowFlag
-	modules string
-	script  string
+	trigger   string
+	secrets   secretsFlag
+	timeout   durationFlag
+	cpu       durationFlag
+	verbose   bool
+	allow     allowFlag
+	modules   string
+	isolation isolationFlag
+	script    string
 }
 
 // newRunFlags defines the flags of hooks run on o, set to their defaults.
@@ -60,6 +61,8 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "verbose", false, "engine debug logs to stderr")
 	fs.Var(&o.allow, "allow-host", "host name, IP or CIDR fetch may reach, repeatable")
 	fs.StringVar(&o.modules, "modules", "", "node_modules directory hooks may require packages from")
+	o.isolation = isolationInProcess
+	fs.Var(&o.isolation, "isolation", "where the hook runs: in-process or process")
 	return fs
 }
 
@@ -135,6 +138,17 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if nodeModules != nil {
 		opts = append(opts, engine.WithNodeModules(nodeModules))
+	}
+	if o.isolation == isolationProcess {
+		iso := engine.ProcessIsolation{Workers: 1}
+		if o.modules != "" {
+			dir, err := filepath.Abs(o.modules)
+			if err != nil {
+				return usageErrorf(stderr, "run", "--modules: %v", err)
+			}
+			iso.Env = []string{envWorkerModules + "=" + dir}
+		}
+		opts = append(opts, engine.WithProcessIsolation(iso))
 	}
 	if o.verbose {
 		logger := newVerboseLogger(stderr)
@@ -373,7 +387,8 @@ func runUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
                  [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
-                 [--verbose] SCRIPT < INPUT.json
+                 [--isolation in-process|process] [--verbose]
+                 SCRIPT < INPUT.json
 
 Run the hook script SCRIPT (a .js file that sets module.exports to the hook
 function) once, as a hook of the extensibility point ID, on the trigger input
@@ -402,6 +417,11 @@ Flags:
                        pinned require('name@version') calls are checked
                        against the installed versions (default: none; the
                        built-in modules such as axios are always there)
+  --isolation MODE     where the hook runs: in-process, in this process, or
+                       process, in a worker process that is killed when the
+                       run passes its limits, even stuck in a native call,
+                       and that the kernel holds to its memory limit
+                       (default in-process)
   --verbose            write the engine's debug logs to stderr
                        (default false: no engine logs)
   -h, --help           show this help

@@ -60,8 +60,9 @@ func (s *storeFlags) load() (server.Config, error) {
 
 type serveOptions struct {
 	storeFlags
-	addr    string
-	verbose bool
+	addr      string
+	verbose   bool
+	isolation isolationFlag
 }
 
 func newServeFlags(o *serveOptions) *flag.FlagSet {
@@ -71,6 +72,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	o.define(fs)
 	fs.StringVar(&o.addr, "addr", "", "address to listen on")
 	fs.BoolVar(&o.verbose, "verbose", false, "debug logs")
+	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
 	return fs
 }
 
@@ -102,6 +104,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.addr != "" {
 		cfg.Addr = o.addr
+	}
+	if o.isolation != "" {
+		cfg.Isolation = string(o.isolation)
 	}
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
@@ -151,7 +156,7 @@ func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
 func serveUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
-                   [--verbose]
+                   [--isolation in-process|process] [--verbose]
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
@@ -167,10 +172,15 @@ Flags:
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
   --config FILE     YAML configuration: data_dir, addr, secrets_key_file,
-                    tokens, jwt, timeouts, hook limits (default: none);
+                    tokens, jwt, timeouts, hook limits, isolation
+                    (default: none);
                     flags override it
   --dev             development mode (default false): without a secrets
                     key, generate one and keep it in the data directory
+  --isolation MODE  where hooks run: in-process, or process: in worker
+                    processes killed when a run passes its limits and held
+                    by the kernel to their memory limit (default: the
+                    configuration's isolation key, else in-process)
   --verbose         debug logs, one per request (default false: info)
   -h, --help        show this help
 

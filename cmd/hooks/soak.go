@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/internal/soak"
 )
 
@@ -25,11 +26,12 @@ var soakCommand = &command{
 
 // soakOptions is the parsed command line of hooks soak.
 type soakOptions struct {
-	duration durationFlag
-	workers  int
-	json     bool
-	seed     uint64
-	testdata string
+	duration  durationFlag
+	workers   int
+	json      bool
+	seed      uint64
+	testdata  string
+	isolation isolationFlag
 }
 
 func newSoakFlags(o *soakOptions) *flag.FlagSet {
@@ -42,6 +44,8 @@ func newSoakFlags(o *soakOptions) *flag.FlagSet {
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the mix and the inputs")
 	fs.StringVar(&o.testdata, "testdata", "", "the repository's testdata directory")
+	o.isolation = isolationInProcess
+	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
 	return fs
 }
 
@@ -91,6 +95,9 @@ func soakRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		Seed:     o.seed,
 		Progress: stderr,
 	}
+	if o.isolation == isolationProcess {
+		cfg.Isolation = &engine.ProcessIsolation{}
+	}
 	rep, err := soak.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
@@ -115,7 +122,7 @@ func soakRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 func soakUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: hooks soak [--duration DURATION] [--workers N] [--json] [--seed N]
-                  [--testdata DIR]
+                  [--testdata DIR] [--isolation in-process|process]
 
 Run a mixed load of hooks on one engine for a bounded time and check every
 result against its own input. Workers run hooks one after the other, each
@@ -139,6 +146,10 @@ Flags:
   --testdata DIR       the repository's testdata directory, which holds
                        soak/ and hostile/ (default: found from the working
                        directory upward)
+  --isolation MODE     where hooks run: in-process, or process: in worker
+                       processes (GOMAXPROCS of them, at least 2) that are
+                       killed when a run passes its limits; the checks are
+                       the same (default in-process)
   -h, --help           show this help
 
 Output (stdout): runs per second; latency p50, p99 and max, overall, by

@@ -61,6 +61,8 @@ type ReportConfig struct {
 	Seed          uint64        `json:"seed"`
 	HostileShare  float64       `json:"hostile_share"`
 	HeapTolerance int64         `json:"heap_tolerance_bytes"`
+	// Isolation is "in-process" or "process" (worker processes).
+	Isolation string `json:"isolation"`
 }
 
 // HookReport is one hook of the mix.
@@ -132,9 +134,14 @@ func reportConfig(c *Config, w *workload) ReportConfig {
 			hostile += s.weight
 		}
 	}
+	isolation := "in-process"
+	if c.Isolation != nil {
+		isolation = "process"
+	}
 	return ReportConfig{
 		Duration: c.Duration, Workers: c.Workers, CPUTime: c.Limits.CPUTime, WallTime: c.Limits.WallTime,
 		Memory: c.Limits.Memory, Seed: c.Seed, HostileShare: float64(hostile) / float64(w.total), HeapTolerance: c.HeapTolerance,
+		Isolation: isolation,
 	}
 }
 
@@ -270,8 +277,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		race = ", race detector on"
 	}
 	fmt.Fprintf(&b, "machine: %d CPUs (GOMAXPROCS %d), %s, %s, %s%s\n", r.Machine.CPUs, r.Machine.GOMAXPROCS, r.Machine.CPU, r.Machine.OS, r.Machine.Go, race)
-	fmt.Fprintf(&b, "load: %v with %d workers, %.0f%% hostile runs; limits CPU %v, wall %v, memory %s; seed %d\n",
-		c.Duration, c.Workers, 100*c.HostileShare, c.CPUTime, c.WallTime, mib(uint64(c.Memory)), c.Seed)
+	fmt.Fprintf(&b, "load: %v with %d workers, %.0f%% hostile runs; limits CPU %v, wall %v, memory %s; seed %d; isolation %s\n",
+		c.Duration, c.Workers, 100*c.HostileShare, c.CPUTime, c.WallTime, mib(uint64(c.Memory)), c.Seed, c.Isolation)
 	if r.Interrupted {
 		b.WriteString("interrupted: the load stopped early\n")
 	}

@@ -54,6 +54,11 @@ type Config struct {
 	// MemoryCeiling is the engine's memory ceiling; 0 keeps the engine's
 	// default.
 	MemoryCeiling int64
+	// Isolation, when set, runs the hooks in worker processes (see
+	// engine.WithProcessIsolation): the program must call
+	// engine.RunWorkerIfChild first thing in main (or TestMain). The checks
+	// are the same.
+	Isolation *engine.ProcessIsolation
 	// Mix weighs the hooks; default DefaultMix.
 	Mix []MixEntry
 	// Seed seeds the choice of hooks and inputs; 0 picks one, which the
@@ -260,6 +265,9 @@ func (s *soaker) engineOptions(logger *zap.Logger) []engine.Option {
 	opts := []engine.Option{engine.WithLimits(s.cfg.Limits), engine.WithLogger(logger)}
 	if s.cfg.MemoryCeiling > 0 {
 		opts = append(opts, engine.WithMemoryCeiling(s.cfg.MemoryCeiling))
+	}
+	if s.cfg.Isolation != nil {
+		opts = append(opts, engine.WithProcessIsolation(*s.cfg.Isolation))
 	}
 	return opts
 }

@@ -1,0 +1,5 @@
+// One BigInt shift that allocates gigabytes.
+module.exports = function (user, context, cb) {
+  const x = 1n << 100000000000n;
+  cb(null, { user: { app_metadata: { big: x > 0n } } });
+};
