@@ -167,7 +167,8 @@ func TestStackTraces(t *testing.T) {
 		if m := goFrame.FindString(text); m != "" {
 			t.Errorf("%s shows %q: %q", where, m, text)
 		}
-		if !strings.Contains(text, "\n    at native\n") || !strings.Contains(text, "    at stacks.js:") {
+		native := strings.Contains(text, "\n    at native\n") || strings.Contains(text, " (native)\n")
+		if !native || !strings.Contains(text, "    at stacks.js:") {
 			t.Errorf("%s has not the frames of a Node stack: %q", where, text)
 		}
 	}
