@@ -44,7 +44,8 @@ type Engine struct {
 	wg       sync.WaitGroup // runs in progress, background work included
 	requests sync.WaitGroup // goroutines sending the hooks' fetch requests
 
-	stuck stuckRuntimes
+	stuck   stuckRuntimes
+	drivers drivers
 	// onStuck, when set, is called each time a run is abandoned (a worker
 	// process asks its parent to replace it). Set before the first run.
 	onStuck func()
@@ -99,6 +100,7 @@ func New(opts ...Option) (*Engine, error) {
 		fetch:    client,
 		stop:     make(chan struct{}),
 	}
+	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
 	e.sbConfig = sandbox.Config{
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
 		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, Requests: &e.requests},
@@ -268,6 +270,7 @@ func (e *Engine) Close() error {
 	// nothing logs or holds a connection after Close.
 	e.requests.Wait()
 	e.runtimes.clear()
+	e.drivers.close()
 	e.fetch.CloseIdleConnections()
 	return nil
 }

@@ -101,7 +101,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory}, x)
 	stopped := x.rt.Stopped()
 	x.done = make(chan struct{})
-	go x.drive(prog, input)
+	x.e.drivers.run(func() { x.drive(prog, input) })
 	select {
 	case <-x.done:
 	case <-stopped:
