@@ -1006,6 +1006,13 @@ func (p *workerPool) conclude(x *execution, r *prun, o outcome) (*Result, error)
 		for _, l := range o.res.Logs {
 			x.logs = append(x.logs, LogEntry{Time: l.Time, Level: sandbox.Level(l.Level), Message: l.Message})
 		}
+		var le *sandbox.LimitError
+		if errors.As(x.err, &le) && errors.Is(le, ErrWallTimeExceeded) {
+			// The worker was given what was left of the wall time when
+			// the run reached it; the limit is the hook's.
+			le.Limit = p.e.cfg.limits.merge(x.hook.Limits).WallTime.String()
+			x.env = envelopeFor(x.err)
+		}
 		if x.env.Status != triggers.StatusSuccess && x.env.Status != triggers.StatusError {
 			x.err = fmt.Errorf("%w: a worker answered with status %q", ErrInternal, o.res.Status)
 			x.env = envelopeFor(x.err)

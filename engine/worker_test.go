@@ -26,6 +26,7 @@ import (
 
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/enginetest"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -706,5 +707,21 @@ func TestWorkerRecycledWhenARuntimeIsStuck(t *testing.T) {
 	ok, err := e.Run(context.Background(), workerHook(t, "counter.js"), workerInput(t, "n@example.com"))
 	if err != nil || !ok.Envelope.Succeeded() {
 		t.Fatalf("after the replacement: %v", err)
+	}
+}
+
+// TestWorkerWallLimitIsTheHooks: a worker runs a hook with what is left of
+// its wall time, but the error and the envelope name the hook's limit.
+func TestWorkerWallLimitIsTheHooks(t *testing.T) {
+	e := newWorkerEngine(t, engine.ProcessIsolation{})
+	h := workerHook(t, "log-then-loop.js")
+	h.Limits = engine.Limits{WallTime: 200 * time.Millisecond, CPUTime: time.Hour}
+	res, err := e.Run(context.Background(), h, workerInput(t, "l@example.com"))
+	var le *sandbox.LimitError
+	if !errors.As(err, &le) || !errors.Is(err, engine.ErrWallTimeExceeded) || le.Limit != "200ms" {
+		t.Fatalf("err = %v, want the wall-time limit of 200ms", err)
+	}
+	if d := data(t, res.Envelope.Data); d["limit"] != "200ms" || d["code"] != "wall_time_exceeded" {
+		t.Errorf("envelope = %s", res.Envelope.Data)
 	}
 }
