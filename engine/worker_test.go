@@ -590,56 +590,10 @@ func TestHostileCorpusWorker(t *testing.T) {
 	if os.Getenv("HOOKENGINE_WORKER_CORPUS") != "1" {
 		t.Skip("set HOOKENGINE_WORKER_CORPUS=1 to run the hostile corpus through workers")
 	}
-	files, err := filepath.Glob(filepath.Join("..", "testdata", "hostile", "*.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	e := newWorkerEngine(t, engine.ProcessIsolation{Workers: 2},
 		engine.WithLimits(engine.Limits{CPUTime: hostileCPU, WallTime: hostileWall, Memory: hostileMemory}),
 		engine.WithMemoryCeiling(hostileCeiling))
-	in := input(t, triggers.PreUserRegistration)
-	normal := engine.Hook{ID: "normal", Trigger: triggers.PreUserRegistration, Script: script(t, "pre-user-registration/metadata.js")}
-	peak := heapWatch()
-	for _, f := range files {
-		name := filepath.Base(f)
-		tc, ok := hostileCases[name]
-		if !ok {
-			t.Errorf("%s has no expected outcome", name)
-			continue
-		}
-		t.Run(name, func(t *testing.T) {
-			src, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			h := engine.Hook{ID: "hostile-" + name, Trigger: triggers.PreUserRegistration, Script: string(src),
-				Secrets: map[string]string{"MINE": "own-secret"}}
-			start := time.Now()
-			res, err := e.Run(context.Background(), h, in)
-			took := time.Since(start)
-			t.Logf("%s: %v in %v", name, err, took)
-			// A worker killed at a limit answers with that limit; a
-			// memory kill can end what in-process ends at a time limit.
-			want := tc.errs
-			if want != nil {
-				want = append(slices.Clone(want), engine.ErrMemoryExceeded, engine.ErrWallTimeExceeded)
-			}
-			switch {
-			case want == nil && err != nil:
-				t.Fatalf("err = %v, want the hook to call back", err)
-			case want != nil && !slices.ContainsFunc(want, func(w error) bool { return errors.Is(err, w) }):
-				t.Fatalf("err = %v, want one of %v", err, want)
-			}
-			if took > hostileWall+slack*raceScale {
-				t.Errorf("took %v, wall limit %v", took, hostileWall)
-			}
-			if ok, err := e.Run(context.Background(), normal, in); err != nil || !ok.Envelope.Succeeded() {
-				t.Errorf("normal hook after %s: %v", name, err)
-			}
-			_ = res
-		})
-	}
-	if p := peak(); p > 64<<20 {
+	if p := runHostileCorpus(t, e, true); p > 64<<20 {
 		t.Errorf("the parent's heap peaked at %d MiB while workers ran the corpus", p>>20)
 	} else {
 		t.Logf("the parent's heap peaked at %d MiB; workers: %+v", p>>20, e.WorkerStats())

@@ -554,17 +554,11 @@ func TestDashboardScopesInBrowser(t *testing.T) {
 	t.Setenv("HOOKENGINE_SECRETS_KEY", "")
 	t.Setenv("HOOKENGINE_TOKEN", "")
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprint(f, `tokens:
+	cfg := writeConfig(t, dir, `tokens:
   - {name: admin, token: admin-token}
   - {name: reader, token: reader-token, scopes: [read:hooks]}
   - {name: runner, token: runner-token, scopes: [run:hooks]}
 `)
-	f.Close()
 	srv := startServer(t, "--config", cfg)
 	var h mgmtapi.Hook
 	if code := call(t, "POST", srv.url+"/api/v2/hooks", "admin-token",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,13 +90,7 @@ func TestSoakIsolationProcess(t *testing.T) {
 func TestServeIsolationProcess(t *testing.T) {
 	t.Setenv("HOOKENGINE_TOKEN", "")
 	dir := t.TempDir()
-	cfg := writeConfig(t, dir)
-	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Fprintln(f, "isolation: process\nisolation_workers: 1")
-	f.Close()
+	cfg := writeConfig(t, dir, "isolation: process\nisolation_workers: 1\n")
 	s := startServer(t, "--config", cfg)
 	body, _ := json.Marshal(map[string]string{"name": "my-hook", "script": claimScript("v1"), "triggerId": "credentials-exchange"})
 	var created mgmtapi.Hook

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -28,38 +27,10 @@ func TestServeStopsWithEndlessRun(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("shutdown_timeout: 300ms\nhook_wall_time: 1m\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "serve", "--dev", "--config", cfg,
-		"--data", filepath.Join(dir, "data"), "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "HOOKS_HELPER_PROCESS=1", "HOOKENGINE_TOKEN=endless-test-token", "HOOKENGINE_SECRETS_KEY=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	lines := bufio.NewScanner(stdout)
-	var url string
-	for lines.Scan() {
-		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
-			url = m[1]
-			break
-		}
-	}
-	if url == "" {
-		t.Fatalf("no serving line; stderr:\n%s", stderr.String())
-	}
+	const token = "endless-test-token"
+	cmd, url, stdout, stderr := startServe(t, token, "--config", cfg, "--data", filepath.Join(dir, "data"))
 	go io.Copy(io.Discard, stdout)
 
-	const token = "endless-test-token"
 	endless := `module.exports = function (client, scope, audience, context, cb) { console.log('endless hook started'); setInterval(function () {}, 5); };`
 	body, _ := json.Marshal(map[string]any{"name": "endless", "script": endless, "triggerId": "credentials-exchange", "enabled": true})
 	if code := call(t, "POST", url+"/api/v2/hooks", token, string(body), nil); code != 201 {
@@ -86,12 +57,7 @@ func TestServeStopsWithEndlessRun(t *testing.T) {
 		}
 		answered <- err
 	}()
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(stderr.String(), "endless hook started"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the hook did not start:\n%s", stderr.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForOutput(t, stderr, "endless hook started")
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

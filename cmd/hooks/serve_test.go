@@ -127,7 +127,7 @@ func call(t *testing.T, method, url, token, body string, out any) int {
 }
 
 // writeConfig writes a secrets key and a configuration using it.
-func writeConfig(t *testing.T, dir string) string {
+func writeConfig(t *testing.T, dir string, extra ...string) string {
 	t.Helper()
 	key := filepath.Join(dir, "secrets.key")
 	if err := os.WriteFile(key, []byte(store.EncodeKey(store.GenerateKey())+"\n"), 0o600); err != nil {
@@ -135,6 +135,7 @@ func writeConfig(t *testing.T, dir string) string {
 	}
 	cfg := filepath.Join(dir, "hookengine.yaml")
 	content := fmt.Sprintf("data_dir: %s\nsecrets_key_file: %s\nshutdown_timeout: 20s\n", filepath.Join(dir, "data"), key)
+	content += strings.Join(extra, "")
 	if err := os.WriteFile(cfg, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -492,35 +493,7 @@ func TestHelperProcess(t *testing.T) {
 // while a hook runs: the request in progress is answered, and the process
 // exits with 0.
 func TestServeSignals(t *testing.T) {
-	dir := t.TempDir()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "--", "serve", "--dev", "--data", dir, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "HOOKS_HELPER_PROCESS=1", "HOOKENGINE_TOKEN=signal-test-token", "HOOKENGINE_SECRETS_KEY=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	lines := bufio.NewScanner(stdout)
-	var url string
-	for lines.Scan() {
-		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
-			url = m[1]
-			break
-		}
-	}
-	if url == "" {
-		t.Fatalf("no serving line; stderr:\n%s", stderr.String())
-	}
+	cmd, url, stdout, stderr := startServe(t, "signal-test-token", "--data", t.TempDir())
 	rest := make(chan string, 1)
 	go func() { b, _ := io.ReadAll(stdout); rest <- string(b) }()
 
@@ -538,12 +511,7 @@ func TestServeSignals(t *testing.T) {
 		answered <- fmt.Sprintf("%d %s", code, res.Data)
 	}()
 	// Stop the server once the hook runs (its console output is in the logs).
-	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(stderr.String(), "slow hook started"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the hook did not start:\n%s", stderr.String())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitForOutput(t, stderr, "slow hook started")
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -555,8 +523,53 @@ func TestServeSignals(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the request in progress was not answered")
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	if out := <-rest; err != nil || !strings.Contains(out, "hooks: stopped") {
 		t.Errorf("exit: %v; stdout %q; stderr:\n%s", err, out, stderr.String())
+	}
+}
+
+// startServe runs hooks serve --dev as a process (this test binary, see
+// TestHelperProcess) on a free port with the given API token and extra
+// arguments, and returns once it is serving: the process, its URL, the rest
+// of its standard output and its standard error. The process is killed at
+// the end of the test if it is still running.
+func startServe(t *testing.T, token string, args ...string) (cmd *exec.Cmd, url string, stdout io.Reader, stderr *syncBuffer) {
+	t.Helper()
+	cmd = exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--", "serve", "--dev", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "HOOKS_HELPER_PROCESS=1", "HOOKENGINE_TOKEN="+token, "HOOKENGINE_SECRETS_KEY=")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr = &syncBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	lines := bufio.NewScanner(out)
+	for lines.Scan() {
+		if m := servingLine.FindStringSubmatch(lines.Text()); m != nil {
+			return cmd, m[1], out, stderr
+		}
+	}
+	t.Fatalf("no serving line; stderr:\n%s", stderr.String())
+	return nil, "", nil, nil
+}
+
+// waitForOutput waits until text appears in a process's output.
+func waitForOutput(t *testing.T, output *syncBuffer, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(output.String(), text); {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q did not appear in:\n%s", text, output.String())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
