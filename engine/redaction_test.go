@@ -176,3 +176,13 @@ func TestStackTraces(t *testing.T) {
 		t.Errorf("envelope stack = %q, want it to start with %q", data.Stack, want)
 	}
 }
+
+func TestNoGoNamesReachScripts(t *testing.T) {
+	res, err := enginetest.Run(t, triggers.PreUserRegistration, script(t, "isolation/go-names.js"), input(t, triggers.PreUserRegistration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !jsonEqual(t, res.Envelope.Data, `{"user":{"app_metadata":{"bad":[],"count":0}}}`) {
+		t.Errorf("functions named after Go symbols: %s", res.Envelope.Data)
+	}
+}

@@ -235,6 +235,7 @@ func (r *Runtime) requireFrom(reg *Registry, spec, parent string) goja.Value {
 	}
 	ok = true
 	res := module.Get("exports")
+	r.hideGoNames(res)
 	r.modules[name] = res
 	return res
 }
