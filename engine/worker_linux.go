@@ -131,6 +131,7 @@ func findCgroupMemory() (*cgroupMemory, error) {
 				why = append(why, "cgroup v2: "+err.Error())
 				continue
 			}
+			cg.sweep()
 			return cg, nil
 		}
 	}
@@ -139,6 +140,7 @@ func findCgroupMemory() (*cgroupMemory, error) {
 		if err := cg.probe(); err != nil {
 			why = append(why, "cgroup v1: "+err.Error())
 		} else {
+			cg.sweep()
 			return cg, nil
 		}
 	}
@@ -155,6 +157,23 @@ func slicesContains(s []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// sweep removes the cgroups that the workers of a parent that is gone left
+// behind (a parent killed with SIGKILL cannot remove them): those named
+// after a pid that no longer runs. A cgroup that still holds a process is
+// not empty, and the kernel refuses to remove it.
+func (cg *cgroupMemory) sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(cg.dir, "hookengine-worker-*"))
+	for _, d := range dirs {
+		var parent, pid int
+		if _, err := fmt.Sscanf(filepath.Base(d), "hookengine-worker-%d-%d", &parent, &pid); err != nil || parent == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(parent, 0); errors.Is(err, syscall.ESRCH) {
+			_ = os.Remove(d)
+		}
+	}
 }
 
 // probe creates and removes a cgroup, to know the process may.

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -677,5 +678,41 @@ func TestWorkerWallLimitIsTheHooks(t *testing.T) {
 	}
 	if d := data(t, res.Envelope.Data); d["limit"] != "200ms" || d["code"] != "wall_time_exceeded" {
 		t.Errorf("envelope = %s", res.Envelope.Data)
+	}
+}
+
+// TestWorkerCgroupsOfDeadParentsRemoved: a parent killed with SIGKILL
+// cannot remove its workers' cgroups; the next pool removes those of
+// parents that are gone, and leaves the others alone.
+func TestWorkerCgroupsOfDeadParentsRemoved(t *testing.T) {
+	// A running worker shows where this process makes its workers' cgroups.
+	e := newWorkerEngine(t, engine.ProcessIsolation{Workers: 1})
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/memory/*/*/hookengine-worker-*")
+	dirs2, _ := filepath.Glob("/sys/fs/cgroup/unified/*/hookengine-worker-*")
+	e.Close()
+	if dirs = append(dirs, dirs2...); len(dirs) == 0 {
+		t.Skip("workers get no memory cgroup here")
+	}
+	parent := filepath.Dir(dirs[0])
+	// A pid that is not running: a child that has exited and been reaped.
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(parent, fmt.Sprintf("hookengine-worker-%d-1", gone.Process.Pid))
+	alive := filepath.Join(parent, fmt.Sprintf("hookengine-worker-%d-2", os.Getppid()))
+	for _, d := range []string{stale, alive} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Skip(err)
+		}
+	}
+	defer os.Remove(alive)
+	defer os.Remove(stale)
+	newWorkerEngine(t, engine.ProcessIsolation{Workers: 1})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the cgroup of a parent that is gone is still there: %v", err)
+	}
+	if _, err := os.Stat(alive); err != nil {
+		t.Errorf("the cgroup of a running parent was removed: %v", err)
 	}
 }
