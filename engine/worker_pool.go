@@ -574,6 +574,24 @@ func (p *workerPool) died(w *proc, waitErr error) {
 	if !w.draining && !clean {
 		p.spawnLocked()
 	}
+	// Logged before its runs are answered, so that whoever gets an answer
+	// finds the death in the logs.
+	fields := []zap.Field{zap.Int("pid", w.pid), zap.Int("runs_served", w.served)}
+	if waitErr != nil {
+		fields = append(fields, zap.String("exit", waitErr.Error()))
+	}
+	if stderr != "" {
+		fields = append(fields, zap.String("stderr", stderr))
+	}
+	switch {
+	case clean:
+		p.log.Debug("worker exited", fields...)
+	case kind == killClose:
+	case kind != killNone:
+		p.log.Warn("worker killed: "+kind.String(), fields...)
+	default:
+		p.log.Error("worker died", fields...)
+	}
 	// The runs it held that nobody answered yet.
 	held := make([]*prun, 0, len(w.runs))
 	for _, r := range w.runs {
@@ -594,22 +612,6 @@ func (p *workerPool) died(w *proc, waitErr error) {
 	p.broadcastLocked()
 	p.mu.Unlock()
 
-	fields := []zap.Field{zap.Int("pid", w.pid), zap.Int("runs_served", w.served)}
-	if waitErr != nil {
-		fields = append(fields, zap.String("exit", waitErr.Error()))
-	}
-	if stderr != "" {
-		fields = append(fields, zap.String("stderr", stderr))
-	}
-	switch {
-	case clean:
-		p.log.Debug("worker exited", fields...)
-	case kind == killClose:
-	case kind != killNone:
-		p.log.Warn("worker killed: "+kind.String(), fields...)
-	default:
-		p.log.Error("worker died", fields...)
-	}
 	if w.cgdir != "" {
 		p.cg.remove(w.cgdir)
 	}

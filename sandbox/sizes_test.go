@@ -55,8 +55,10 @@ func TestSizeLimitsEndRunsAtOnce(t *testing.T) {
 				t.Fatalf("err = %v (usage %v), want ErrMemoryExceeded", err, u.Err)
 			}
 			// Milliseconds on an idle machine; the bound allows for a
-			// loaded one and the race detector.
-			if took > 500*time.Millisecond {
+			// loaded one and the race detector (625 ms seen in CI with
+			// other test binaries running). The error above already says
+			// the cap ended the run, not its 1 s CPU limit.
+			if took > 2*time.Second {
 				t.Errorf("took %v", took)
 			}
 		})
