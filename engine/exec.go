@@ -225,18 +225,23 @@ func (x *execution) waitStuck(done <-chan struct{}, p phase) {
 	select {
 	case <-done:
 	case <-t.C:
-		x.abandon(p)
+		if !x.abandon(p) {
+			// The run left phase p in time (a slow machine, not a stuck
+			// native): it is answering, and done closes once it has.
+			<-done
+		}
 	}
 }
 
 // abandon answers a run whose runtime is stuck in a native operation
-// without waiting for it, unless the run has left phase p meanwhile. The
-// runtime is counted as stuck until reap and never used again.
-func (x *execution) abandon(p phase) {
+// without waiting for it, unless the run has left phase p meanwhile, and
+// reports whether it did. The runtime is counted as stuck until reap and
+// never used again.
+func (x *execution) abandon(p phase) bool {
 	x.mu.Lock()
 	if x.phase != p {
 		x.mu.Unlock()
-		return
+		return false
 	}
 	x.phase = phaseAbandoned
 	x.sealed = true
@@ -269,6 +274,7 @@ func (x *execution) abandon(p phase) {
 		x.res, x.resErr = res, rerr
 	}
 	x.e.wg.Done()
+	return true
 }
 
 // reap ends an abandoned run once its runtime has come back from the

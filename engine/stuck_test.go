@@ -237,3 +237,23 @@ func TestMemoryCeilingSoftensTheCollector(t *testing.T) {
 		t.Errorf("soft memory limit = %d after a lower ceiling", got)
 	}
 }
+
+// TestAnswerRacingTheGrace: with a grace so short that it ends while the run
+// is still answering, every Run returns a whole result, whether the run was
+// answered by its runtime or abandoned (the race detector checks the rest).
+func TestAnswerRacingTheGrace(t *testing.T) {
+	e := enginetest.New(t, engine.WithStuckRuntimes(0, time.Nanosecond))
+	h := engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/infinite-loop.js"),
+		Limits: engine.Limits{CPUTime: time.Millisecond}}
+	in := input(t, triggers.PreUserRegistration)
+	for range 1000 {
+		res, err := e.Run(context.Background(), h, in)
+		if res == nil || !errors.Is(err, engine.ErrCPUTimeExceeded) {
+			t.Fatalf("Run = %v, %v; want a result and ErrCPUTimeExceeded", res, err)
+		}
+		if d := data(t, res.Envelope.Data); d["code"] != "cpu_time_exceeded" {
+			t.Fatalf("envelope = %s", res.Envelope.Data)
+		}
+	}
+	waitUnstuck(t, e)
+}
