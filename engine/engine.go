@@ -134,6 +134,14 @@ func New(opts ...Option) (*Engine, error) {
 // Cancelling ctx stops the script within milliseconds. Work the script
 // leaves running after calling back goes on in the background, detached
 // from ctx, until it finishes or reaches the hook's wall-time limit.
+//
+// Run returns at the latest a short grace after a limit, ctx or Close has
+// ended the run, even when the script is inside a native call that never
+// looks at the interrupt: the runtime is then abandoned (see
+// WithStuckRuntimes), and a run of a hook that owns too many stuck runtimes
+// fails at once with ErrHookQuarantined. With WithProcessIsolation the run
+// happens in a worker process instead, which the engine kills when it does
+// not answer in time.
 func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 	t, ok := triggers.Lookup(h.Trigger)
 	if !ok {
