@@ -49,9 +49,23 @@
 // cancelling Run's context stops the script within milliseconds. Set the
 // defaults with WithLimits and override them per hook with Hook.Limits.
 //
-// Native operations that allocate in one step (a huge String.prototype.repeat,
-// for instance) cannot be interrupted by these limits, and memory is not
-// limited yet.
+// A memory limit (DefaultMemory per run, with an engine-wide ceiling, see
+// WithMemoryCeiling) ends runs with ErrMemoryExceeded; single values a
+// script asks a built-in for (strings, BigInts, lists, buffers) are capped
+// before they are made. goja sees an interrupt only between instructions, so
+// a script inside one native call cannot be stopped at once: Run still
+// returns a short grace after the limit, abandoning the runtime (see
+// WithStuckRuntimes and ErrHookQuarantined).
+//
+// # Worker processes
+//
+// WithProcessIsolation runs every hook in a pool of worker processes (the
+// embedder's own program, started again: RunWorkerIfChild goes first in
+// main), with the same API, results and errors. The engine kills a worker
+// whose run passes its wall time, CPU time or memory (held by the kernel
+// too, with an rlimit and a cgroup where it may make one), answers that run
+// with the limit's error, and starts a replacement; fetch, console output
+// and the throttle stay in the engine's process. See ExampleWithProcessIsolation.
 //
 // # Compiling once, warm runtimes
 //
