@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -325,11 +326,21 @@ func (f *forwardCore) With(fs []zapcore.Field) zapcore.Core {
 }
 
 func (f *forwardCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if ent.Message == runFinishedMsg {
+		return ce // the parent writes its own; nothing of it is built here
+	}
 	return ce.AddCore(ent, f)
 }
 
 func (f *forwardCore) Write(ent zapcore.Entry, fs []zapcore.Field) error {
-	l := &workerproto.Log{Time: ent.Time, Level: int8(ent.Level), Message: ent.Message}
+	console := slices.ContainsFunc(fs, func(fl zapcore.Field) bool { return fl.Key == "source" })
+	if !console && ent.Level < f.min {
+		return nil
+	}
+	l := &workerproto.Log{Time: ent.Time, Level: int8(ent.Level), Message: ent.Message, Console: console}
+	if console {
+		l.ConsoleLevel = string(sandboxLevel(ent.Level))
+	}
 	for _, fl := range append(append([]zapcore.Field(nil), f.fields...), fs...) {
 		enc := zapcore.NewMapObjectEncoder()
 		fl.AddTo(enc)
@@ -344,19 +355,10 @@ func (f *forwardCore) Write(ent zapcore.Entry, fs []zapcore.Field) error {
 		if err != nil {
 			b, _ = json.Marshal(fmt.Sprint(v))
 		}
-		switch fl.Key {
-		case "source":
-			l.Console = true
-		case "execution_id":
+		if fl.Key == "execution_id" {
 			l.ExecutionID = fl.String
 		}
 		l.Fields = append(l.Fields, workerproto.Field{Key: fl.Key, Value: b})
-	}
-	if !l.Console && (ent.Level < f.min || ent.Message == runFinishedMsg) {
-		return nil
-	}
-	if l.Console {
-		l.ConsoleLevel = string(sandboxLevel(ent.Level))
 	}
 	return f.c.w.Write(&workerproto.Message{Kind: workerproto.KindLog, Log: l})
 }
