@@ -12,8 +12,9 @@ import (
 )
 
 // logger returns the run's logger, with its identifying fields. Every line
-// it writes has the hook's secret values redacted from its message and its
-// fields (see redactCore).
+// it writes has the hook's secret values redacted from its fields (see
+// redactCore); its messages are the engine's own text, or script output
+// that record has already redacted.
 func (x *execution) logger() *zap.Logger {
 	x.zlogOnce.Do(func() {
 		log := x.e.log
@@ -90,10 +91,12 @@ func (x *execution) redactEnvelope(data json.RawMessage) string {
 	return string(x.secrets().JSON(data))
 }
 
-// redactCore redacts the secret values of one run from every line and
-// field written through it: strings, byte strings, errors and Stringers
-// become redacted strings; other fields are numbers, durations and the
-// like, which cannot hold a secret's text.
+// redactCore redacts the secret values of one run from every field
+// written through it: strings, byte strings, errors and Stringers become
+// redacted strings; other fields are numbers, durations and the like, which
+// cannot hold a secret's text. Messages are left alone: the only ones that
+// carry script text are record's, redacted once before they are kept in the
+// result and logged.
 type redactCore struct {
 	zapcore.Core
 	red *redact.Redactor
@@ -111,7 +114,6 @@ func (c *redactCore) Check(ent zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore
 }
 
 func (c *redactCore) Write(ent zapcore.Entry, fields []zapcore.Field) error {
-	ent.Message = c.red.Value(ent.Message)
 	return c.Core.Write(ent, c.fields(fields))
 }
 
@@ -228,7 +230,7 @@ func (x *execution) logEnd(res *Result, err error) {
 		zap.Duration("cpu_time", res.CPUTime),
 	}
 	if err != nil {
-		fields = append(fields, zap.String("error", x.redact(cleanStack(err.Error()))))
+		fields = append(fields, zap.String("error", cleanStack(err.Error()))) // redacted by the logger
 	}
 	if !res.Envelope.Succeeded() {
 		fields = append(fields, zap.String("envelope", x.redactEnvelope(res.Envelope.Data)))
