@@ -18,6 +18,8 @@ module.exports = function (user, context, cb) {
   console.log(Promise.resolve(s));
   console.dir({ k: s });
   console.assert(false, { k: s });
+  const space = s.indexOf(' ');                    // spread over two arguments,
+  if (space > 0) console.log(s.slice(0, space), s.slice(space + 1)); // whole only in the line
   Promise.reject(new Error('rejected with ' + s)); // logged as unhandled
   cb(new Error('denied: ' + s));
 };
