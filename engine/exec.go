@@ -155,20 +155,25 @@ func (x *execution) drive(prog *program, input any) {
 
 // result builds the run's result from what the run decided.
 func (x *execution) result() (*Result, error) {
+	return x.resultOf(x.env, x.err, x.logs, x.dropped)
+}
+
+// resultOf builds a result of the run with envelope env, ending with err
+// (nil when the hook called back) and the given console output.
+func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, dropped int) (*Result, error) {
 	res := &Result{
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
-		Envelope:    x.env,
-		outcome:     &lazyOutcome{t: x.t, env: x.env},
-		Logs:        x.logs,
-		LogsDropped: x.dropped,
+		Envelope:    env,
+		outcome:     &lazyOutcome{t: x.t, env: env},
+		Logs:        logs,
+		LogsDropped: dropped,
 		Duration:    time.Since(x.start),
 	}
-	var err error
-	if x.err != nil {
-		err = &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: x.err}
+	if err == nil {
+		return res, nil
 	}
-	return res, err
+	return res, &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: err}
 }
 
 // concludeEarly answers a run that ended before it had a runtime.
@@ -258,18 +263,8 @@ func (x *execution) abandon(p phase) bool {
 		zap.Int("stuck_runtimes", x.e.stuck.count()))
 	if p == phaseForeground {
 		err := x.classify(cause)
-		env := envelopeFor(err)
-		res := &Result{
-			ExecutionID: x.id,
-			Trigger:     x.t.ID,
-			Envelope:    env,
-			outcome:     &lazyOutcome{t: x.t, env: env},
-			Logs:        logs,
-			LogsDropped: dropped,
-			Duration:    time.Since(x.start),
-			CPUTime:     u.CPUTime,
-		}
-		rerr := &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: err}
+		res, rerr := x.resultOf(envelopeFor(err), err, logs, dropped)
+		res.CPUTime = u.CPUTime
 		x.logEnd(res, rerr)
 		x.res, x.resErr = res, rerr
 	}
