@@ -143,6 +143,12 @@ func New(opts ...Option) (*Engine, error) {
 // happens in a worker process instead, which the engine kills when it does
 // not answer in time.
 func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
+	return e.run(ctx, h, input, "")
+}
+
+// run is Run with the run's execution id: a new one when id is empty, or
+// the one a worker process's parent gave the run, so both log the same.
+func (e *Engine) run(ctx context.Context, h Hook, input any, id string) (*Result, error) {
 	t, ok := triggers.Lookup(h.Trigger)
 	if !ok {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
@@ -150,7 +156,7 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 	if !e.enter() {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(ctx, &h, t)
+	x := e.newExecution(&h, t, id)
 	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
 		// The script does not run: what it declares it needs is missing.
 		x.finished, x.err = true, err
@@ -181,7 +187,7 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	if !e.enter() {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
 	}
-	x := e.newExecution(ctx, &h, t)
+	x := e.newExecution(&h, t, "")
 	x.async = true
 	if e.workers != nil {
 		go e.workers.run(context.WithoutCancel(ctx), x, input)
@@ -321,9 +327,10 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	}
 }
 
-func (e *Engine) newExecution(ctx context.Context, h *Hook, t *triggers.Trigger) *execution {
+// newExecution starts an execution of h with the given id, or a new one
+// when id is empty.
+func (e *Engine) newExecution(h *Hook, t *triggers.Trigger, id string) *execution {
 	start := time.Now()
-	id, _ := ctx.Value(executionIDKey{}).(string)
 	if id == "" {
 		id = e.ids.New(start)
 	}
@@ -353,7 +360,3 @@ func softenGC(ceiling int64) {
 		softMemory.set = limit
 	}
 }
-
-// executionIDKey carries, in a worker process, the execution id its parent
-// gave the run, so both log the same one.
-type executionIDKey struct{}

@@ -215,14 +215,16 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 		// worker that dies the way a Go bug would kill it.
 		go panic("hookengine worker: crash requested by a test")
 	}
-	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), workerRunKey{}, id))
-	if !s.Deadline.IsZero() {
-		var cancelCtx context.CancelFunc
-		ctx, cancelCtx = context.WithDeadline(ctx, s.Deadline)
-		stop := cancel
-		cancel = func() { cancelCtx(); stop() }
+	base := context.WithValue(context.Background(), workerRunKey{}, id)
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+	)
+	if s.Deadline.IsZero() {
+		ctx, cancel = context.WithCancel(base)
+	} else {
+		ctx, cancel = context.WithDeadline(base, s.Deadline)
 	}
-	ctx = context.WithValue(ctx, executionIDKey{}, s.ExecutionID)
 	c.mu.Lock()
 	c.runs[id] = cancel
 	c.mu.Unlock()
@@ -233,7 +235,7 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		res, err := c.e.Run(ctx, h, input)
+		res, err := c.e.run(ctx, h, input, s.ExecutionID)
 		c.mu.Lock()
 		delete(c.runs, id)
 		c.mu.Unlock()
