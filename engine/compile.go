@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
+	"github.com/dop251/goja/ast"
 	"github.com/dop251/goja/parser"
 
 	"github.com/hookengine/hookengine/triggers"
@@ -46,18 +48,36 @@ func wrapperHeader(t *triggers.Trigger) string {
 
 const wrapperFooter = "\n})"
 
+// ruleHeader opens the function a bare-function script (FormRule) is
+// compiled into: the script is the expression the wrapper returns.
+func ruleHeader(t *triggers.Trigger) string {
+	return wrapperHeader(t) + " return ("
+}
+
+const ruleFooter = "\n)})"
+
+// bareFunction matches a script that starts, after comments, with a
+// function expression: a candidate for FormRule.
+var bareFunction = regexp.MustCompile(`^\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(?:async\s+)?function\b`)
+
 // program is a compiled hook script, or the reason it does not compile.
-// prog and err are set once ready is closed.
+// prog, err and form are set once ready is closed.
 type program struct {
 	trigger triggers.ID
 	file    string
 	script  string
+	want    triggers.Form // the form the hook asked for
 	ready   chan struct{}
 	prog    *goja.Program
 	err     *CompileError
+	// form is FormRule when the script is a bare function, whose wrapper
+	// returns it; else the form the hook asked for (FormDetect: decided
+	// when the module has run).
+	form triggers.Form
 }
 
-// compile wraps and compiles p's script for trigger t.
+// compile wraps and compiles p's script for trigger t, in the form the
+// hook asked for: a bare function as FormRule, anything else as a module.
 func (p *program) compile(t *triggers.Trigger) {
 	defer func() {
 		// The parser and compiler must never take the host down: a panic in
@@ -66,35 +86,121 @@ func (p *program) compile(t *triggers.Trigger) {
 			p.prog, p.err = nil, &CompileError{Message: fmt.Sprintf("the compiler failed on this script: %v", r), Line: 1, Column: 1}
 		}
 	}()
-	file, script := p.file, p.script
-	if p.err = checkSource(script); p.err != nil {
+	if p.err = checkSource(p.script); p.err != nil {
 		return
 	}
-	header := wrapperHeader(t)
-	src := header + script + wrapperFooter
-	ast, err := parser.ParseFile(nil, file, src, 0)
+	p.form = p.want
+	switch {
+	case p.want == triggers.FormRule:
+		p.prog, p.err = compileRule(t, p.file, p.script)
+	case p.want == triggers.FormDetect && bareFunction.MatchString(p.script):
+		prog, rerr := compileRule(t, p.file, p.script)
+		if rerr == nil || rerr.arity {
+			p.prog, p.err, p.form = prog, rerr, triggers.FormRule
+			return
+		}
+		p.prog, p.err = compileModule(t, p.file, p.script)
+		if p.err != nil && after(rerr, p.err) {
+			// Neither form compiles; the bare function got further, so
+			// its error is the one that says what is wrong.
+			p.err = rerr
+		}
+	default:
+		p.prog, p.err = compileModule(t, p.file, p.script)
+	}
+}
+
+// after reports whether a is further into the script than b.
+func after(a, b *CompileError) bool {
+	return a.Line > b.Line || a.Line == b.Line && a.Column > b.Column
+}
+
+// compileModule compiles a script that sets module.exports (FormHook,
+// FormAction).
+func compileModule(t *triggers.Trigger, file, script string) (*goja.Program, *CompileError) {
+	prog, _, err := compileWrapped(file, wrapperHeader(t), script, wrapperFooter)
+	return prog, err
+}
+
+// compileRule compiles a bare-function script (FormRule) and checks that the
+// function declares the point's parameters.
+func compileRule(t *triggers.Trigger, file, script string) (*goja.Program, *CompileError) {
+	// A trailing semicolon would end the expression early.
+	trimmed := strings.TrimRight(script, " \t\r\n;")
+	prog, tree, err := compileWrapped(file, ruleHeader(t), trimmed, ruleFooter)
 	if err != nil {
-		p.err = parseError(err, len(header))
-		pastEnd(p.err, script)
-		return
+		return nil, err
 	}
-	prog, err := goja.CompileAST(ast, false)
+	fn := ruleFunction(tree)
+	if fn == nil {
+		return nil, &CompileError{Message: "a script without module.exports must be a single function expression", Line: 1, Column: 1}
+	}
+	var msg string
+	if fn.ParameterList.Rest != nil {
+		msg = "a bare function must not take a rest parameter"
+	} else if aerr := t.RuleArity(len(fn.ParameterList.List)); aerr != nil {
+		msg = aerr.Error()
+	}
+	if msg != "" {
+		pos := tree.File.Position(int(fn.Function) - tree.File.Base())
+		ce := &CompileError{Message: msg, Line: pos.Line, Column: pos.Column, arity: true}
+		if pos.Line == 1 {
+			ce.Column = max(pos.Column-len(ruleHeader(t)), 1)
+		}
+		return nil, ce
+	}
+	return prog, nil
+}
+
+// ruleFunction returns the function literal a compiled rule wrapper
+// returns, or nil when it returns something else.
+func ruleFunction(tree *ast.Program) *ast.FunctionLiteral {
+	if len(tree.Body) != 1 {
+		return nil
+	}
+	es, ok := tree.Body[0].(*ast.ExpressionStatement)
+	if !ok {
+		return nil
+	}
+	wrapper, ok := es.Expression.(*ast.FunctionLiteral)
+	if !ok || wrapper.Body == nil || len(wrapper.Body.List) != 1 {
+		return nil
+	}
+	ret, ok := wrapper.Body.List[0].(*ast.ReturnStatement)
+	if !ok {
+		return nil
+	}
+	fn, _ := ret.Argument.(*ast.FunctionLiteral)
+	return fn
+}
+
+// compileWrapped parses and compiles header + script + footer, placing
+// errors in the script's own lines and columns.
+func compileWrapped(file, header, script, footer string) (*goja.Program, *ast.Program, *CompileError) {
+	src := header + script + footer
+	tree, err := parser.ParseFile(nil, file, src, 0)
+	if err != nil {
+		ce := parseError(err, len(header))
+		pastEnd(ce, script)
+		return nil, nil, ce
+	}
+	prog, err := goja.CompileAST(tree, false)
 	if err != nil {
 		var ce *goja.CompilerSyntaxError
-		p.err = &CompileError{Message: err.Error(), Line: 1, Column: 1}
+		cerr := &CompileError{Message: err.Error(), Line: 1, Column: 1}
 		if errors.As(err, &ce) {
-			p.err.Message = ce.Message
+			cerr.Message = ce.Message
 			if ce.File != nil {
 				pos := ce.File.Position(ce.Offset)
-				p.err.Line, p.err.Column = pos.Line, pos.Column
+				cerr.Line, cerr.Column = pos.Line, pos.Column
 				if pos.Line == 1 {
-					p.err.Column = max(pos.Column-len(header), 1)
+					cerr.Column = max(pos.Column-len(header), 1)
 				}
 			}
 		}
-		return
+		return nil, nil, cerr
 	}
-	p.prog = prog
+	return prog, tree, nil
 }
 
 // pastEnd rewrites an error the parser found in the wrapper's closing line:
@@ -140,10 +246,12 @@ func newProgramCache(max int) *programCache {
 	return &programCache{seed: maphash.MakeSeed(), max: max, index: make(map[uint64][]*list.Element)}
 }
 
-func (c *programCache) key(t triggers.ID, file, script string) uint64 {
+func (c *programCache) key(t triggers.ID, form triggers.Form, file, script string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(c.seed)
 	h.WriteString(string(t))
+	h.WriteByte(0)
+	h.WriteString(string(form))
 	h.WriteByte(0)
 	h.WriteString(file)
 	h.WriteByte(0)
@@ -151,8 +259,8 @@ func (c *programCache) key(t triggers.ID, file, script string) uint64 {
 	return h.Sum64()
 }
 
-func (p *program) is(t triggers.ID, file, script string) bool {
-	return p.trigger == t && p.file == file && p.script == script
+func (p *program) is(t triggers.ID, form triggers.Form, file, script string) bool {
+	return p.trigger == t && p.want == form && p.file == file && p.script == script
 }
 
 // get returns the compiled script, compiling it on a miss; concurrent misses
@@ -163,19 +271,19 @@ func (p *program) is(t triggers.ID, file, script string) bool {
 // that, so compilation runs on a goroutine of its own and get waits for it
 // at most wait: past that it returns a program whose error says so, and the
 // compilation goes on; later gets find its result once it has one.
-func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
-	k := c.key(t.ID, file, script)
+func (c *programCache) get(t *triggers.Trigger, form triggers.Form, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
+	k := c.key(t.ID, form, file, script)
 	c.mu.Lock()
 	var p *program
 	for _, e := range c.index[k] {
-		if q := e.Value.(*program); q.is(t.ID, file, script) {
+		if q := e.Value.(*program); q.is(t.ID, form, file, script) {
 			c.ll.MoveToFront(e)
 			p = q
 			break
 		}
 	}
 	if p == nil {
-		p = &program{trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
+		p = &program{trigger: t.ID, want: form, file: file, script: script, ready: make(chan struct{})}
 		c.index[k] = append(c.index[k], c.ll.PushFront(p))
 		for c.ll.Len() > c.max {
 			c.remove(c.ll.Back())
@@ -198,14 +306,14 @@ func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *a
 	case <-p.ready:
 		return p
 	case <-timer.C:
-		return &program{trigger: t.ID, file: file, script: script,
+		return &program{trigger: t.ID, want: form, file: file, script: script,
 			err: &CompileError{Message: fmt.Sprintf("compiling the script took longer than %v", wait), Line: 1, Column: 1}}
 	}
 }
 
 func (c *programCache) remove(e *list.Element) {
 	p := c.ll.Remove(e).(*program)
-	k := c.key(p.trigger, p.file, p.script)
+	k := c.key(p.trigger, p.want, p.file, p.script)
 	es := c.index[k]
 	for i, x := range es {
 		if x == e {

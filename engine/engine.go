@@ -54,6 +54,10 @@ type Engine struct {
 	// runs them in this process.
 	workers *workerPool
 
+	// caches back the api.cache of Actions, one per trigger, as Auth0
+	// scopes them.
+	caches map[triggers.ID]*triggers.ActionCache
+
 	runs     atomic.Int64
 	compiles atomic.Int64
 	created  atomic.Int64
@@ -99,6 +103,10 @@ func New(opts ...Option) (*Engine, error) {
 		runtimes: newRuntimePool(c.maxIdle, c.perHook),
 		fetch:    client,
 		stop:     make(chan struct{}),
+		caches:   make(map[triggers.ID]*triggers.ActionCache),
+	}
+	for _, id := range triggers.IDs() {
+		e.caches[id] = triggers.NewActionCache(c.clock.Now)
 	}
 	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
 	e.sbConfig = sandbox.Config{
@@ -219,8 +227,11 @@ func (e *Engine) Compile(h Hook) error {
 // program returns h's compiled script. Compiling waits at most the hook's
 // wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
-	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+	return e.programs.get(t, h.Form, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
 }
+
+// actionCache returns the api.cache store of trigger id's Actions.
+func (e *Engine) actionCache(id triggers.ID) *triggers.ActionCache { return e.caches[id] }
 
 // Stats describes an engine's caches and work so far.
 type Stats struct {

@@ -105,6 +105,8 @@ type CompileError struct {
 	Message string
 	// Line and Column are 1-based positions in the script as given.
 	Line, Column int
+
+	arity bool // a bare function that does not declare the point's parameters
 }
 
 func (e *CompileError) Error() string {
@@ -113,6 +115,19 @@ func (e *CompileError) Error() string {
 
 // Unwrap returns ErrCompile.
 func (e *CompileError) Unwrap() error { return ErrCompile }
+
+// HandlerError is a script that does not export what its form needs: a
+// Hooks-form module.exports function, or the point's Action handler (such
+// as exports.onExecutePreUserRegistration). Message says what was found.
+// It wraps ErrNoHookFunction.
+type HandlerError struct {
+	Message string
+}
+
+func (e *HandlerError) Error() string { return e.Message }
+
+// Unwrap returns ErrNoHookFunction.
+func (e *HandlerError) Unwrap() error { return ErrNoHookFunction }
 
 // ScriptError is an exception the hook threw (or a rejection of the promise
 // it returned) before calling back.

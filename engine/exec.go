@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,8 @@ type execution struct {
 	id    string
 	start time.Time
 	async bool
+	// seenForm is the form a worker process found the script in.
+	seenForm triggers.Form
 
 	hr *hookRuntime
 	rt *sandbox.Runtime
@@ -165,7 +168,8 @@ func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, 
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
 		Envelope:    env,
-		outcome:     &lazyOutcome{t: x.t, env: env},
+		Form:        x.form(),
+		outcome:     &lazyOutcome{t: x.t, form: x.form(), env: env},
 		Logs:        logs,
 		LogsDropped: dropped,
 		Duration:    time.Since(x.start),
@@ -174,6 +178,17 @@ func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, 
 		return res, nil
 	}
 	return res, &RunError{HookID: x.hook.ID, HookName: x.hook.Name, Trigger: x.t.ID, ExecutionID: x.id, Err: err}
+}
+
+// form is the form the run's script turned out to be in, as far as known.
+func (x *execution) form() triggers.Form {
+	if x.seenForm != "" {
+		return x.seenForm
+	}
+	if x.hr != nil && x.hr.fn != nil {
+		return x.hr.form
+	}
+	return x.hook.Form
 }
 
 // concludeEarly answers a run that ended before it had a runtime.
@@ -324,7 +339,9 @@ func (x *execution) startHook(vm *goja.Runtime, prog *program, input any) error 
 }
 
 // setup runs the script's module code once per runtime and keeps the hook
-// function it exports.
+// function it exports: the module.exports function (Hooks form), the
+// function a bare-function script is (Rules form), or the point's Action
+// handler adapted to the Hooks calling convention (Actions form).
 func (x *execution) setup(vm *goja.Runtime, prog *program) error {
 	classes, err := x.t.DefineErrorClasses(vm)
 	if err != nil {
@@ -344,7 +361,8 @@ func (x *execution) setup(vm *goja.Runtime, prog *program) error {
 		return err
 	}
 	args := append([]goja.Value{module, exports, x.rt.RequireFunction()}, classes...)
-	if _, err := call(exports, args...); err != nil {
+	ret, err := call(exports, args...)
+	if err != nil {
 		var exc *goja.Exception
 		if errors.As(err, &exc) {
 			x.threw(exc.Value(), "")
@@ -352,13 +370,60 @@ func (x *execution) setup(vm *goja.Runtime, prog *program) error {
 		}
 		return err
 	}
-	fn, ok := goja.AssertFunction(module.Get("exports"))
-	if !ok {
-		x.end(ErrNoHookFunction)
+	if prog.form == triggers.FormRule {
+		fn, ok := goja.AssertFunction(ret)
+		if !ok {
+			x.end(ErrNoHookFunction)
+			return nil
+		}
+		x.hr.fn, x.hr.form = fn, triggers.FormRule
 		return nil
 	}
-	x.hr.fn = fn
+	exported := module.Get("exports")
+	if fn, ok := goja.AssertFunction(exported); ok && prog.form != triggers.FormAction {
+		x.hr.fn, x.hr.form = fn, triggers.FormHook
+		return nil
+	}
+	if prog.form != triggers.FormHook {
+		if obj, ok := exported.(*goja.Object); ok {
+			if handler := obj.Get(x.t.ActionHandler()); handler != nil {
+				if _, ok := goja.AssertFunction(handler); ok {
+					fn, err := x.t.ActionFunction(vm, handler, classes, x.e.actionCache(x.t.ID))
+					if err != nil {
+						return err
+					}
+					x.hr.fn, x.hr.form = fn, triggers.FormAction
+					return nil
+				}
+			}
+		}
+	}
+	x.end(x.handlerError(prog.form, exported))
 	return nil
+}
+
+// handlerError says what a script exports when it is not what its form
+// needs.
+func (x *execution) handlerError(form triggers.Form, exported goja.Value) error {
+	want := x.t.ActionHandler()
+	var found []string
+	if obj, ok := exported.(*goja.Object); ok {
+		for _, k := range obj.Keys() {
+			if strings.HasPrefix(k, "onExecute") {
+				found = append(found, k)
+			}
+		}
+	}
+	switch {
+	case form == triggers.FormHook:
+		return &HandlerError{Message: "The hook script must set module.exports to a function"}
+	case len(found) > 0:
+		return &HandlerError{Message: fmt.Sprintf("The Action exports %s, but a %s Action must export %s",
+			strings.Join(found, ", "), x.t.ID, want)}
+	case form == triggers.FormAction:
+		return &HandlerError{Message: fmt.Sprintf("The Action must export %s as a function", want)}
+	}
+	return &HandlerError{Message: fmt.Sprintf("The script must set module.exports to a function, or export %s as a function", want)}
 }
 
 // parseInput turns the caller's input into a script value.
@@ -584,6 +649,7 @@ func envelopeFor(err error) triggers.Envelope {
 		ie    *InputError
 		ce    *CompileError
 		limit *sandbox.LimitError
+		he    *HandlerError
 	)
 	errors.As(err, &limit)
 	switch {
@@ -606,6 +672,8 @@ func envelopeFor(err error) triggers.Envelope {
 			"code", "stack_depth_exceeded", "limit", limit.Limit)
 	case errors.Is(err, ErrNoCallback):
 		return triggers.ErrorEnvelope("message", "The hook finished without calling its callback", "code", "no_callback")
+	case errors.As(err, &he):
+		return triggers.ErrorEnvelope("name", "TypeError", "message", he.Message, "code", "no_hook_function")
 	case errors.Is(err, ErrNoHookFunction):
 		return triggers.ErrorEnvelope("name", "TypeError", "message", "The hook script must set module.exports to a function",
 			"code", "no_hook_function")

@@ -20,9 +20,16 @@ type Hook struct {
 	Name string
 	// Trigger is the extensibility point the script is written for.
 	Trigger triggers.ID
-	// Script is the JavaScript source: it sets module.exports to the hook
-	// function.
+	// Script is the JavaScript source, in one of three forms: the Hooks
+	// form (module.exports = function (user, context, cb) {...}), the
+	// Actions form (exports.onExecutePreUserRegistration = async (event,
+	// api) => {...}) or a bare function (function (user, context,
+	// callback) {...}, as Rules were written). See Form.
 	Script string
+	// Form is the form Script is written in; the zero value,
+	// triggers.FormDetect, tells it from the script. Every form gives the
+	// same kind of Result and Outcome.
+	Form triggers.Form
 	// Secrets are the values the script reads as
 	// context.webtask.secrets.NAME. The engine never shows their values:
 	// they are replaced by [REDACTED], in every encoding of them, in
@@ -61,6 +68,10 @@ type Result struct {
 	// back (limits, compile errors, invalid input) have an error envelope
 	// too, describing why.
 	Envelope triggers.Envelope
+	// Form is the form the script was found in: FormHook, FormAction or
+	// FormRule; Hook.Form (FormDetect when it was not set) when the run
+	// ended before the script's module ran, such as on a compile error.
+	Form triggers.Form
 	// outcome interprets Envelope on first use (see Outcome).
 	outcome *lazyOutcome
 	// Logs is the console output of the run up to its result, bounded by
@@ -86,13 +97,14 @@ func (r *Result) Outcome() triggers.Outcome {
 		return nil
 	}
 	l := r.outcome
-	l.once.Do(func() { l.o = l.t.Outcome(l.env) })
+	l.once.Do(func() { l.o = l.t.OutcomeOf(l.form, l.env) })
 	return l.o
 }
 
 type lazyOutcome struct {
 	once sync.Once
 	t    *triggers.Trigger
+	form triggers.Form
 	env  triggers.Envelope
 	o    triggers.Outcome
 }

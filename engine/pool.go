@@ -18,6 +18,7 @@ import (
 type hookRuntime struct {
 	rt     *sandbox.Runtime
 	fn     goja.Callable // nil until the module has been set up
+	form   triggers.Form // the form fn was found in, once set up
 	owner  *hookPool
 	pooled bool // set up by a run that was allowed to keep it
 }
@@ -31,6 +32,7 @@ type hookPool struct {
 	id      string
 	name    string
 	trigger triggers.ID
+	form    triggers.Form
 	script  string
 	secrets map[string]string
 	keys    []string // secret names, sorted
@@ -40,7 +42,7 @@ type hookPool struct {
 
 func (p *hookPool) matches(h *Hook) bool {
 	return p.id == h.ID && p.name == h.Name && p.trigger == h.Trigger &&
-		p.script == h.Script && maps.Equal(p.secrets, h.Secrets)
+		p.form == h.Form && p.script == h.Script && maps.Equal(p.secrets, h.Secrets)
 }
 
 // runtimePool keeps idle runtimes by hook, bounded per hook and in total;
@@ -64,7 +66,7 @@ func newRuntimePool(maxIdle, perHook int) *runtimePool {
 func (rp *runtimePool) key(h *Hook) uint64 {
 	var hh maphash.Hash
 	hh.SetSeed(rp.seed)
-	for _, s := range []string{h.ID, h.Name, string(h.Trigger), h.Script} {
+	for _, s := range []string{h.ID, h.Name, string(h.Trigger), string(h.Form), h.Script} {
 		hh.WriteString(s)
 		hh.WriteByte(0)
 	}
@@ -97,7 +99,7 @@ func (rp *runtimePool) get(h *Hook) *hookRuntime {
 		return hr
 	}
 	return &hookRuntime{owner: &hookPool{
-		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, script: h.Script,
+		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, form: h.Form, script: h.Script,
 		secrets: maps.Clone(h.Secrets), keys: slices.Sorted(maps.Keys(h.Secrets)),
 	}}
 }

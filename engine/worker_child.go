@@ -206,7 +206,7 @@ type workerRunKey struct{}
 func (c *workerChild) start(id uint64, s *workerproto.Start) {
 	h := Hook{
 		ID: s.Hook.ID, Name: s.Hook.Name, Trigger: triggers.ID(s.Hook.Trigger), Script: s.Hook.Script,
-		Secrets: s.Hook.Secrets, Dependencies: s.Hook.Dependencies, FreshRuntime: s.Hook.FreshRuntime,
+		Form: triggers.Form(s.Hook.Form), Secrets: s.Hook.Secrets, Dependencies: s.Hook.Dependencies, FreshRuntime: s.Hook.FreshRuntime,
 		Limits: Limits{WallTime: s.Hook.Limits.WallTime, CPUTime: s.Hook.Limits.CPUTime,
 			StackDepth: s.Hook.Limits.StackDepth, Memory: s.Hook.Limits.Memory},
 	}
@@ -242,7 +242,7 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 		cancel()
 		out := &workerproto.Result{Err: encodeRunError(err)}
 		if res != nil {
-			out.Status, out.Data = string(res.Envelope.Status), res.Envelope.Data
+			out.Status, out.Data, out.Form = string(res.Envelope.Status), res.Envelope.Data, string(res.Form)
 			out.LogsDropped, out.CPUTime = res.LogsDropped, res.CPUTime
 			for _, l := range res.Logs {
 				out.Logs = append(out.Logs, workerproto.LogEntry{Time: l.Time, Level: string(l.Level), Message: l.Message})

@@ -821,7 +821,7 @@ func (p *workerPool) run(ctx context.Context, x *execution, input any) (*Result,
 	deadline, _ := ctx.Deadline()
 	start := &workerproto.Start{ExecutionID: x.id, Deadline: deadline, Hook: workerproto.Hook{
 		ID: x.hook.ID, Name: x.hook.Name, Trigger: string(x.hook.Trigger), Script: x.hook.Script,
-		Secrets: x.hook.Secrets, Dependencies: x.hook.Dependencies, FreshRuntime: x.hook.FreshRuntime,
+		Form: string(x.hook.Form), Secrets: x.hook.Secrets, Dependencies: x.hook.Dependencies, FreshRuntime: x.hook.FreshRuntime,
 		Limits: workerproto.Limits{CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory},
 	}}
 	switch v := input.(type) {
@@ -1002,6 +1002,7 @@ func (p *workerPool) conclude(x *execution, r *prun, o outcome) (*Result, error)
 	var cpu time.Duration
 	if o.res != nil {
 		x.env = triggers.Envelope{Status: triggers.Status(o.res.Status), Data: o.res.Data}
+		x.seenForm = triggers.Form(o.res.Form)
 		x.err = decodeRunError(o.res.Err)
 		x.dropped, cpu = o.res.LogsDropped, o.res.CPUTime
 		x.logs = make([]LogEntry, 0, len(o.res.Logs))

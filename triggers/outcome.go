@@ -37,7 +37,9 @@ type CredentialsExchangeOutcome struct {
 	Scope []string
 	// Claims are the custom claims to add: the properties of the result whose
 	// names are http or https URLs with a host other than auth0.com,
-	// webtask.io, webtask.run and their subdomains.
+	// webtask.io, webtask.run and their subdomains. For an Action, the
+	// names api.accessToken.setCustomClaim set, except those Auth0
+	// restricts (see IsAllowedActionClaim).
 	Claims map[string]any
 	// Ignored lists, sorted, the properties of the result that are neither
 	// scope nor allowed claims. Auth0 ignores them silently.
@@ -94,6 +96,12 @@ func IsAllowedClaim(name string) bool {
 }
 
 func credentialsExchangeOutcome(env Envelope) Outcome {
+	return credentialsExchangeOutcomeOf(env, IsAllowedClaim)
+}
+
+// credentialsExchangeOutcomeOf reads a credentials-exchange envelope whose
+// result properties are claims when allowed says so.
+func credentialsExchangeOutcomeOf(env Envelope, allowed func(string) bool) *CredentialsExchangeOutcome {
 	o := &CredentialsExchangeOutcome{}
 	if f := ParseFailure(env); f != nil {
 		o.Failure = f
@@ -114,7 +122,7 @@ func credentialsExchangeOutcome(env Envelope) Outcome {
 		switch {
 		case k == "scope":
 			o.Scope = parseScope(raw)
-		case IsAllowedClaim(k):
+		case allowed(k):
 			var v any
 			_ = json.Unmarshal(raw, &v)
 			if o.Claims == nil {
@@ -209,6 +217,13 @@ func parseMetadata(field string, raw json.RawMessage) (map[string]any, error) {
 	}
 	if err := checkMetadataKeys(field, m); err != nil {
 		return nil, err
+	}
+	if field == "app_metadata" {
+		for k := range m {
+			if reservedAppMetadata[k] {
+				return nil, fmt.Errorf("metadata property %q in user.app_metadata is reserved by Auth0", k)
+			}
+		}
 	}
 	return m, nil
 }

@@ -200,6 +200,17 @@ func (t *Trigger) SuccessValue(vm *goja.Runtime, v goja.Value) goja.Value {
 // Outcome interprets an envelope of this point.
 func (t *Trigger) Outcome(env Envelope) Outcome { return t.outcome(env) }
 
+// OutcomeOf interprets an envelope of this point answered by a script of
+// the given form. Only one thing depends on the form: the claims of a
+// credentials-exchange Action follow the Actions rules (see
+// IsAllowedActionClaim) rather than the Hooks rules (see IsAllowedClaim).
+func (t *Trigger) OutcomeOf(form Form, env Envelope) Outcome {
+	if form == FormAction && t.ID == CredentialsExchange {
+		return credentialsExchangeOutcomeOf(env, IsAllowedActionClaim)
+	}
+	return t.outcome(env)
+}
+
 func isObject(v goja.Value) bool {
 	_, ok := v.(*goja.Object)
 	return ok

@@ -109,6 +109,7 @@ type Hook struct {
 	Name         string            `json:"name,omitempty"`
 	Trigger      string            `json:"trigger"`
 	Script       string            `json:"script"`
+	Form         string            `json:"form,omitempty"`
 	Secrets      map[string]string `json:"secrets,omitempty"`
 	Dependencies map[string]string `json:"deps,omitempty"`
 	Limits       Limits            `json:"limits"`
@@ -159,6 +160,7 @@ type LogEntry struct {
 type Result struct {
 	Status      string          `json:"status"`
 	Data        json.RawMessage `json:"data,omitempty"`
+	Form        string          `json:"form,omitempty"`
 	Err         *Error          `json:"err,omitempty"`
 	Logs        []LogEntry      `json:"logs,omitempty"`
 	LogsDropped int             `json:"dropped,omitempty"`

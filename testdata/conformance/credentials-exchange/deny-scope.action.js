@@ -1,0 +1,5 @@
+exports.onExecuteCredentialsExchange = async (event, api) => {
+  if (event.transaction.requested_scopes.includes('update:users')) {
+    api.access.deny('invalid_scope', 'Scope is not permitted.');
+  }
+};

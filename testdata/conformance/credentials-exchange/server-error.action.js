@@ -1,0 +1,3 @@
+exports.onExecuteCredentialsExchange = (event, api) => {
+  api.access.deny('server_error', 'Policy service unavailable.');
+};

@@ -1,0 +1,3 @@
+exports.onExecutePostUserRegistration = async (event, api) => {
+  throw new Error('CRM unreachable');
+};

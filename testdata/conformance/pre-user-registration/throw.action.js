@@ -1,0 +1,3 @@
+exports.onExecutePreUserRegistration = async (event, api) => {
+  throw new Error('the registration service is down');
+};

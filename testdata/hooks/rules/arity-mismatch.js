@@ -1,0 +1,3 @@
+function (user, context, callback) {
+  callback(null, { scope: [] });
+}

@@ -1,0 +1,5 @@
+function (user, context, callback) {
+  user.app_metadata = user.app_metadata || {};
+  user.app_metadata.plan = 'free';
+  callback(null, { user });
+}

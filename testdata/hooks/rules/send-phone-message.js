@@ -1,0 +1,4 @@
+function (recipient, text, context, cb) {
+  console.log('sending to ' + recipient);
+  cb(null, {});
+}
