@@ -32,7 +32,9 @@ type execution struct {
 	id    string
 	start time.Time
 	async bool
-	// seenForm is the form a worker process found the script in.
+	// seenForm is the form the script was found in: set by the drive
+	// goroutine once the module is set up (under mu, as abandon reads it),
+	// or by a worker's answer.
 	seenForm triggers.Form
 
 	hr *hookRuntime
@@ -182,11 +184,10 @@ func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, 
 
 // form is the form the run's script turned out to be in, as far as known.
 func (x *execution) form() triggers.Form {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if x.seenForm != "" {
 		return x.seenForm
-	}
-	if x.hr != nil && x.hr.fn != nil {
-		return x.hr.form
 	}
 	return x.hook.Form
 }
@@ -318,6 +319,9 @@ func (x *execution) startHook(vm *goja.Runtime, prog *program, input any) error 
 			return err
 		}
 	}
+	x.mu.Lock()
+	x.seenForm = x.hr.form
+	x.mu.Unlock()
 	args = append(args, x.rt.Func("callback", x.callback))
 	ret, err := x.hr.fn(goja.Undefined(), args...)
 	if err != nil {

@@ -49,8 +49,11 @@ func encodeRunError(err error) *workerproto.Error {
 		ce *CompileError
 		se *ScriptError
 		ie *InputError
+		he *HandlerError
 	)
 	switch {
+	case errors.As(err, &he):
+		return &workerproto.Error{Code: "handler", Message: he.Message}
 	case errors.As(err, &ce):
 		return &workerproto.Error{Code: "compile", Message: ce.Message, Line: ce.Line, Column: ce.Column}
 	case errors.As(err, &se):
@@ -98,6 +101,8 @@ func decodeRunError(e *workerproto.Error) error {
 		return &ScriptError{Message: e.Message, Stack: e.Stack}
 	case "input":
 		return &InputError{Message: e.Message}
+	case "handler":
+		return &HandlerError{Message: e.Message}
 	}
 	return fmt.Errorf("%w: %s", ErrInternal, e.Message)
 }

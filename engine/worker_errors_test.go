@@ -29,6 +29,7 @@ func TestRunErrorsCrossThePipe(t *testing.T) {
 		{&InputError{Message: "Body.user received by extensibility point is not an object"}, ErrInvalidInput, ""},
 		{ErrNoCallback, ErrNoCallback, ""},
 		{ErrNoHookFunction, ErrNoHookFunction, ""},
+		{&HandlerError{Message: "The Action must export onExecutePostChangePassword as a function"}, ErrNoHookFunction, ""},
 		{ErrClosed, ErrClosed, ""},
 		{context.Canceled, context.Canceled, ""},
 		{context.DeadlineExceeded, context.DeadlineExceeded, ""},

@@ -38,3 +38,30 @@ func ExampleAll() {
 	// post-change-password [user context cb] false
 	// send-phone-message [recipient text context cb] true
 }
+
+// An Action's claims follow the Actions rules: non-namespaced names are
+// claims too, restricted ones are ignored.
+func ExampleTrigger_OutcomeOf() {
+	t, _ := triggers.Lookup(triggers.CredentialsExchange)
+	env := triggers.Envelope{
+		Status: triggers.StatusSuccess,
+		Data:   json.RawMessage(`{"scope":["read:users"],"plan":"gold","sub":"ignored"}`),
+	}
+	o := t.OutcomeOf(triggers.FormAction, env).(*triggers.CredentialsExchangeOutcome)
+	fmt.Println(o.Scope, o.Claims, o.Ignored)
+	// Output:
+	// [read:users] map[plan:gold] [sub]
+}
+
+// The handler an Action script exports for each point.
+func ExampleTrigger_ActionHandler() {
+	for _, t := range triggers.All() {
+		fmt.Println(t.ID, t.ActionHandler())
+	}
+	// Output:
+	// credentials-exchange onExecuteCredentialsExchange
+	// pre-user-registration onExecutePreUserRegistration
+	// post-user-registration onExecutePostUserRegistration
+	// post-change-password onExecutePostChangePassword
+	// send-phone-message onExecuteSendPhoneMessage
+}
