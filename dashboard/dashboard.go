@@ -62,6 +62,9 @@ type Point struct {
 	Summary string `json:"summary"`
 	// Starter is the script a new hook of the point starts from.
 	Starter string `json:"starter"`
+	// ActionStarter is the same in the Actions form
+	// (exports.onExecuteXxx = async (event, api) => {...}).
+	ActionStarter string `json:"action_starter"`
 	// Sample is a request body the runner starts from.
 	Sample json.RawMessage `json:"sample"`
 }
@@ -75,6 +78,10 @@ func Points() ([]Point, error) {
 		if err != nil {
 			return nil, fmt.Errorf("dashboard: no starter script for %s: %w", t.ID, err)
 		}
+		action, err := files.ReadFile("starters/actions/" + string(t.ID) + ".js")
+		if err != nil {
+			return nil, fmt.Errorf("dashboard: no Action starter script for %s: %w", t.ID, err)
+		}
 		sample, err := files.ReadFile("samples/" + string(t.ID) + ".json")
 		if err != nil {
 			return nil, fmt.Errorf("dashboard: no sample input for %s: %w", t.ID, err)
@@ -83,7 +90,7 @@ func Points() ([]Point, error) {
 			return nil, fmt.Errorf("dashboard: the sample input for %s is not JSON", t.ID)
 		}
 		points = append(points, Point{ID: t.ID, Params: t.Params, Blocking: t.Blocking, Summary: t.Summary,
-			Starter: string(starter), Sample: json.RawMessage(sample)})
+			Starter: string(starter), ActionStarter: string(action), Sample: json.RawMessage(sample)})
 	}
 	return points, nil
 }

@@ -123,6 +123,13 @@ func TestPoints(t *testing.T) {
 			if !strings.Contains(p.Starter, "module.exports = ") || !strings.Contains(p.Starter, string(p.ID)) {
 				t.Errorf("starter:\n%s", p.Starter)
 			}
+			if !strings.Contains(p.ActionStarter, "exports."+all[i].ActionHandler()+" = async (event, api)") {
+				t.Errorf("Action starter:\n%s", p.ActionStarter)
+			}
+			action, err := enginetest.Run(t, p.ID, p.ActionStarter, p.Sample)
+			if err != nil || !action.Envelope.Succeeded() || action.Form != triggers.FormAction {
+				t.Fatalf("the Action starter on the sample: %v %s", err, action.Envelope.Data)
+			}
 			res, err := enginetest.Run(t, p.ID, p.Starter, p.Sample)
 			if err != nil || !res.Envelope.Succeeded() {
 				t.Fatalf("the starter on the sample: %v %s", err, res.Envelope.Data)

@@ -23,12 +23,13 @@ stdout and exit with status 0.
 
 Usage:
 
-	hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
+	hooks run --trigger ID [--form FORM] [--secret NAME=VALUE]... [--timeout DURATION]
 	          [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
 	          [--verbose] SCRIPT < INPUT.json
 
 Run runs the hook script SCRIPT, a .js file that sets module.exports to the
-hook function, once as a hook of the extensibility point ID. It reads the
+hook function (or an Action exporting onExecuteXxx, or a bare function; see
+--form), once as a hook of the extensibility point ID. It reads the
 trigger input, the request body Auth0 sent to the hook, as JSON on stdin and
 prints the result as one JSON object on one line of stdout. The hook is named
 after the base name of SCRIPT without ".js". Flags may come before or after

@@ -156,6 +156,36 @@ func TestRunHooks(t *testing.T) {
 			}
 		},
 	}, {
+		name:  "pre-user-registration Action",
+		args:  []string{"run", "--trigger", "pre-user-registration", hookFile("actions/pre-user-registration", "metadata")},
+		stdin: inputFile(t, "pre-user-registration"),
+		code:  0,
+		check: func(t *testing.T, r *result, _ string) {
+			if got := lookup(r.data(t), "user", "user_metadata", "screen_name"); got != "ada" {
+				t.Errorf("user_metadata.screen_name = %v, want ada", got)
+			}
+		},
+	}, {
+		name:  "bare function, form given",
+		args:  []string{"run", "--trigger", "pre-user-registration", "--form", "rule", hookFile("rules", "pre-user-registration")},
+		stdin: inputFile(t, "pre-user-registration"),
+		code:  0,
+		check: func(t *testing.T, r *result, _ string) {
+			if got := lookup(r.data(t), "user", "app_metadata", "plan"); got != "free" {
+				t.Errorf("app_metadata.plan = %v, want free", got)
+			}
+		},
+	}, {
+		name:  "Action form asked, hook given",
+		args:  []string{"run", "--trigger", "pre-user-registration", "--form=action", hookFile("pre-user-registration", "metadata")},
+		stdin: inputFile(t, "pre-user-registration"),
+		code:  1,
+		check: func(t *testing.T, r *result, _ string) {
+			if got := lookup(r.data(t), "message"); got != "The Action must export onExecutePreUserRegistration as a function" {
+				t.Errorf("message = %v", got)
+			}
+		},
+	}, {
 		name:  "byte order mark before the input",
 		args:  []string{"run", "--trigger", "pre-user-registration", hookFile("pre-user-registration", "metadata")},
 		stdin: "\uFEFF" + inputFile(t, "pre-user-registration"),
@@ -408,6 +438,8 @@ func TestUsageErrors(t *testing.T) {
 		{name: "missing --trigger", args: []string{"run", metadata}, stdin: input, want: []string{"missing --trigger", "pre-user-registration"}},
 		{name: "unknown trigger", args: []string{"run", "--trigger", "pre-login", metadata}, stdin: input,
 			want: append([]string{`unknown trigger "pre-login"`}, triggerIDs()...)},
+		{name: "unknown form", args: []string{"run", "--trigger", "pre-user-registration", "--form", "rules", metadata}, stdin: input,
+			want: []string{`unknown script form "rules"`}},
 		{name: "empty trigger", args: []string{"run", "--trigger=", metadata}, stdin: input, want: []string{"missing --trigger"}},
 		{name: "--trigger without value", args: []string{"run", metadata, "--trigger"}, stdin: input, want: []string{"flag needs an argument", "trigger"}},
 		{name: "missing SCRIPT", args: []string{"run", "--trigger", "pre-user-registration"}, stdin: input, want: []string{"missing SCRIPT"}},

@@ -36,6 +36,7 @@ var runCommand = &command{
 // runOptions is the parsed command line of hooks run.
 type runOptions struct {
 	trigger   string
+	form      string
 	secrets   secretsFlag
 	timeout   durationFlag
 	cpu       durationFlag
@@ -55,6 +56,7 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are reported by runRun, help by runUsage
 	fs.Usage = func() {}
 	fs.StringVar(&o.trigger, "trigger", "", "extensibility point of the script (required)")
+	fs.StringVar(&o.form, "form", "", "script form: hook, action or rule (default: told from the script)")
 	fs.Var(o.secrets, "secret", "secret NAME=VALUE, repeatable")
 	fs.Var(&o.timeout, "timeout", "wall-time limit of the run")
 	fs.Var(&o.cpu, "cpu", "CPU-time limit of the run")
@@ -80,6 +82,9 @@ func parseRunArgs(args []string) (*runOptions, error) {
 	}
 	if _, ok := triggers.Lookup(triggers.ID(o.trigger)); !ok {
 		return nil, fmt.Errorf("unknown trigger %q: valid triggers are %s", o.trigger, triggerList())
+	}
+	if _, err := triggers.ParseForm(o.form); err != nil {
+		return nil, err
 	}
 	switch len(positional) {
 	case 0:
@@ -172,6 +177,7 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	hook := engine.Hook{
 		Name:    strings.TrimSuffix(filepath.Base(o.script), ".js"),
 		Trigger: triggers.ID(o.trigger),
+		Form:    triggers.Form(o.form),
 		Script:  string(script),
 		Secrets: o.secrets,
 	}
@@ -385,13 +391,15 @@ func inputShape(t *triggers.Trigger) string {
 // runUsage writes the help of hooks run.
 func runUsage(w io.Writer) {
 	var b strings.Builder
-	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--secret NAME=VALUE]... [--timeout DURATION]
-                 [--cpu DURATION] [--allow-host HOST|CIDR]... [--modules DIR]
+	fmt.Fprintf(&b, `Usage: hooks run --trigger ID [--form FORM] [--secret NAME=VALUE]...
+                 [--timeout DURATION] [--cpu DURATION]
+                 [--allow-host HOST|CIDR]... [--modules DIR]
                  [--isolation in-process|process] [--verbose]
                  SCRIPT < INPUT.json
 
 Run the hook script SCRIPT (a .js file that sets module.exports to the hook
-function) once, as a hook of the extensibility point ID, on the trigger input
+function, an Action that exports onExecuteXxx, or a bare function) once,
+as a hook of the extensibility point ID, on the trigger input
 read as JSON from stdin, and print the result as one JSON object on stdout.
 Flags may also follow SCRIPT.
 
@@ -399,6 +407,10 @@ Flags:
   --trigger ID         extensibility point the script is written for
                        (required, no default), one of:
                        %s
+  --form FORM          the script's form: hook (module.exports = function),
+                       action (exports.onExecuteXxx = async (event, api)) or
+                       rule (a bare function (user, context, callback))
+                       (default: told from the script)
   --secret NAME=VALUE  secret the script reads as context.webtask.secrets.NAME;
                        repeat for more secrets; VALUE may contain '='
                        (default: no secrets)

@@ -313,9 +313,11 @@ async function createHook(e) {
   setFieldError(nameInput, $('new-name-error'), problem);
   $('create-error').textContent = '';
   if (problem) { nameInput.focus(); return; }
-  const point = state.pointById.get(new FormData($('create-form')).get('point'));
+  const form = new FormData($('create-form'));
+  const point = state.pointById.get(form.get('point'));
+  const script = form.get('form') === 'action' ? point.action_starter : point.starter;
   try {
-    const h = await api('POST', hooksPath(), { name, script: point.starter, triggerId: point.id });
+    const h = await api('POST', hooksPath(), { name, script, triggerId: point.id });
     await refreshHooks(new Set([h.id]));
     toast('Created ' + h.name + (h.name !== name ? ' (stored as "' + h.name + '")' : '') + ', disabled. Edit its script, then enable it.');
     await openHook(h.id, true);
