@@ -14,6 +14,7 @@ import (
 	"github.com/hookengine/hookengine/deploycli"
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/mgmtapi"
+	"github.com/hookengine/hookengine/runner"
 	"github.com/hookengine/hookengine/store"
 	"github.com/hookengine/hookengine/triggers"
 )
@@ -435,5 +436,73 @@ func TestRemoteTarget(t *testing.T) {
 	var apiErr *mgmtapi.Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 401 {
 		t.Errorf("with a wrong token: %v", err)
+	}
+}
+
+// TestImportScriptForms imports hooks written as an Action and as a bare
+// function, checked by the engine's compiler, and runs them from the store
+// with the runner; an export gives the same scripts back.
+func TestImportScriptForms(t *testing.T) {
+	st := store.NewMemory()
+	target := deploycli.NewStoreTarget(st)
+	e, err := engine.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	check := func(h deploycli.Hook) error {
+		return e.Compile(engine.Hook{Name: h.Name, Trigger: h.TriggerID, Script: h.Script})
+	}
+	dir := filepath.Join(fixtures, "forms")
+	p := importInto(t, target, dir, deploycli.Mappings{"DEFAULT_PLAN": "starter"}, deploycli.PlanOptions{Check: check})
+	if got := strings.Join(p.Lines(), "\n"); strings.Count(got, "create") != 3 {
+		t.Errorf("plan:\n%s", got)
+	}
+	r := runner.New(st, e)
+	tests := []struct {
+		trigger triggers.ID
+		input   string
+		form    triggers.Form
+		check   func(o triggers.Outcome) bool
+	}{
+		{triggers.PreUserRegistration, `{"user":{"email":"a@example.com"},"context":{"connection":{"name":"db"}}}`, triggers.FormAction,
+			func(o triggers.Outcome) bool {
+				return o.(*triggers.PreUserRegistrationOutcome).AppMetadata["plan"] == "starter"
+			}},
+		{triggers.CredentialsExchange, `{"client":{"name":"Reports"},"scope":["a"],"audience":"https://api.acme.example/"}`, triggers.FormRule,
+			func(o triggers.Outcome) bool {
+				return o.(*triggers.CredentialsExchangeOutcome).Claims["https://acme.example.com/client"] == "Reports"
+			}},
+		{triggers.PostChangePassword, `{"user":{"id":"u1"},"context":{"connection":{"name":"db"}}}`, triggers.FormAction,
+			func(o triggers.Outcome) bool { return o.Err() == nil }},
+	}
+	for _, tt := range tests {
+		res, err := r.RunTrigger(ctx, tt.trigger, tt.input)
+		if err != nil || res.Form != tt.form || !tt.check(res.Outcome()) {
+			t.Errorf("%s: form %q, %s, %v", tt.trigger, res.Form, res.Envelope.Data, err)
+		}
+	}
+	// A bare function whose parameters are not the point's is refused
+	// before anything is written.
+	bad := []deploycli.Hook{{Name: "wrong args", TriggerID: triggers.SendPhoneMessage,
+		Script: "function (user, context, callback) { callback(); }"}}
+	if _, err := deploycli.NewPlan(ctx, deploycli.NewStoreTarget(store.NewMemory()), bad, deploycli.PlanOptions{Check: check}); err == nil ||
+		!strings.Contains(err.Error(), "must declare 4 parameters") {
+		t.Errorf("plan of a mismatched bare function: %v", err)
+	}
+	hooks, err := deploycli.Export(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := deploycli.WriteDirectory(out, hooks); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"signup-plan", "token-claims", "password-audit"} {
+		want, _ := os.ReadFile(filepath.Join(dir, "hooks", name+".js"))
+		got, err := os.ReadFile(filepath.Join(out, "hooks", name+".js"))
+		if err != nil || string(got) != string(want) {
+			t.Errorf("exported %s.js: %v\n%s", name, err, got)
+		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
 	"github.com/hookengine/hookengine/store"
+	"github.com/hookengine/hookengine/triggers"
 )
 
 func TestCheck(t *testing.T) {
@@ -44,6 +45,13 @@ func TestCheck(t *testing.T) {
 			`{"compiles":false,"error":{"message":"Unexpected end of input","line":3,"column":1}}`},
 		{"error classes are defined", "/hookengine/v1/triggers/credentials-exchange/check", adminToken,
 			body("module.exports = function (c, s, a, ctx, cb) { cb(new InvalidScopeError('no')); };"), 200, `{"compiles":true}`},
+		{"an Action", path, adminToken, body("exports.onExecutePreUserRegistration = async (event, api) => {\n  api.user.setAppMetadata('plan', 'free');\n};"), 200, `{"compiles":true}`},
+		{"a bare function", path, adminToken, body("function (user, context, callback) {\n  callback(null, { user });\n}"), 200, `{"compiles":true}`},
+		{"a bare function of other arguments", "/hookengine/v1/triggers/send-phone-message/check", adminToken,
+			body("function (user, context, callback) {\n  callback();\n}"), 200,
+			`{"compiles":false,"error":{"message":"a bare function runs as the send-phone-message hook function, which is called with (recipient, text, context, cb): it must declare 4 parameters, not 3","line":1,"column":1}}`},
+		{"a bare function that does not parse", path, adminToken, body("function (user, context, callback) {\n  callback(null, { user );\n}"), 200,
+			`{"compiles":false,"error":{"message":"Unexpected token )","line":2,"column":25}}`},
 		{"empty script", path, adminToken, body(""), 400,
 			errBody(400, "Payload validation error: 'String is too short (0 chars), minimum 1' on property script.", "invalid_body")},
 		{"no script", path, adminToken, `{}`, 400, errBody(400, "Payload validation error: 'Missing required property: script'.", "invalid_body")},
@@ -120,6 +128,28 @@ func TestRunOutcome(t *testing.T) {
 };`, token, `{"trigger":"credentials-exchange","scope":null,"oauth_error":{"status":400,"error":"invalid_scope","error_description":"not for you"},` +
 			`"failure":{"name":"InvalidScopeError","message":"not for you"}}`},
 	}
+	tests = append(tests, []struct {
+		desc, hook, script, input, want string
+	}{
+		{"Action metadata", "{A}", `exports.onExecutePreUserRegistration = async (event, api) => {
+  api.user.setAppMetadata('plan', 'pro');
+  api.user.setAppMetadata('key', event.secrets.API_KEY);
+};`, signup, `{"trigger":"pre-user-registration","denied":false,"user_metadata":null,"app_metadata":{"key":"[REDACTED]","plan":"pro"}}`},
+		{"Action denial", "{A}", `exports.onExecutePreUserRegistration = async (event, api) => {
+  api.access.deny('blocked domain', 'Sign up with your work address.');
+};`, signup, `{"trigger":"pre-user-registration","denied":true,"user_metadata":null,"app_metadata":null,` +
+			`"failure":{"name":"PreUserRegistrationError","message":"blocked domain","friendly_message":"Sign up with your work address."}}`},
+		{"Action claims", "{B}", `exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.accessToken.setCustomClaim('https://example.com/plan', 'pro');
+  api.accessToken.setCustomClaim('plan', 'pro');
+  api.accessToken.setCustomClaim('sub', 'x');
+};`, token, `{"trigger":"credentials-exchange","scope":["read:users","update:users"],"claims":{"https://example.com/plan":"pro","plan":"pro"},"ignored":["sub"]}`},
+		{"bare function", "{B}", `function (client, scope, audience, context, cb) {
+  cb(null, { scope: ['read:users'], 'https://example.com/plan': 'pro' });
+}`, token, `{"trigger":"credentials-exchange","scope":["read:users"],"claims":{"https://example.com/plan":"pro"}}`},
+	}...)
+	forms := map[string]triggers.Form{"Action metadata": triggers.FormAction, "Action denial": triggers.FormAction,
+		"Action claims": triggers.FormAction, "bare function": triggers.FormRule}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			id := f.hookA.ID
@@ -134,6 +164,13 @@ func TestRunOutcome(t *testing.T) {
 			}
 			if string(res.Outcome) != tt.want {
 				t.Errorf("outcome %s\nwant    %s", res.Outcome, tt.want)
+			}
+			want, ok := forms[tt.desc]
+			if !ok {
+				want = triggers.FormHook
+			}
+			if res.Form != want {
+				t.Errorf("form %q, want %q", res.Form, want)
 			}
 		})
 	}

@@ -610,6 +610,10 @@ type RunResult struct {
 	// metadata a signup would save, the provider's answer, or the failure
 	// (see the package documentation for the shapes).
 	Outcome json.RawMessage `json:"outcome,omitempty"`
+	// Form is the form the script was found in: "hook", "action" or
+	// "rule" (see triggers.Form); absent when the run ended before the
+	// script's module ran, as on a compile error.
+	Form triggers.Form `json:"form,omitempty"`
 	// Logs is the hook's console output.
 	Logs []RunLog `json:"logs"`
 	// LogsDropped counts console lines beyond the engine's capture limits.
@@ -688,6 +692,7 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 		DurationMS:  float64(res.Duration.Microseconds()) / 1000,
 		ExecutionID: res.ExecutionID,
 		HookID:      hk.ID,
+		Form:        res.Form,
 	}
 	for i, l := range res.Logs {
 		out.Logs[i] = RunLog{Level: string(l.Level), Message: red.Value(l.Message)}

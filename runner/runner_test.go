@@ -193,3 +193,37 @@ func TestRunTriggerAsync(t *testing.T) {
 		t.Errorf("logged %q", msg)
 	}
 }
+
+// TestRunTriggerForms: the enabled hook of a trigger runs whatever form its
+// script is in, and a script replaced by one of another form runs in that
+// form at once.
+func TestRunTriggerForms(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	r := runner.New(st, enginetest.New(t))
+	scripts := []struct {
+		form   triggers.Form
+		script string
+	}{
+		{triggers.FormHook, claimScript("hook")},
+		{triggers.FormAction, `exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.accessToken.setCustomClaim('https://example.com/v', 'action');
+};`},
+		{triggers.FormRule, `function (client, scope, audience, context, cb) {
+  cb(null, { 'https://example.com/v': 'rule' });
+}`},
+	}
+	h, err := st.CreateHook(ctx, &store.Hook{Name: "cc", TriggerID: triggers.CredentialsExchange, Script: scripts[0].script, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range scripts {
+		if _, err := st.UpdateHook(ctx, h.ID, store.HookPatch{Script: &s.script}); err != nil {
+			t.Fatal(err)
+		}
+		res, err := r.RunTrigger(ctx, triggers.CredentialsExchange, ccInput)
+		if c := claims(t, res, err); c["https://example.com/v"] != string(s.form) || res.Form != s.form {
+			t.Errorf("%s: form %q, claims %v", s.form, res.Form, c)
+		}
+	}
+}

@@ -1,0 +1,3 @@
+exports.onExecutePostChangePassword = async (event, api) => {
+  console.log('password changed for ' + event.user.user_id);
+};
