@@ -34,6 +34,15 @@
 // provides (see WithModule), and ES2015-2020 syntax. They cannot reach the
 // file system, the process environment or the host's Go objects.
 //
+// The same engine runs two other forms of script on the same points (see
+// Hook.Form and triggers.Form): Auth0 Actions, which export the point's
+// handler (exports.onExecutePreUserRegistration = async (event, api) =>
+// {...}) and get the event and api objects Auth0's Actions reference
+// describes, built from the same input; and bare functions
+// (function (user, context, callback) {...}), run as the Hooks form. Their
+// results map to the same Envelope and typed Outcome; Result.Form says which
+// form ran. See ExampleEngine_Run_action.
+//
 // Where Auth0 waited for its 20-second timeout, hookengine ends a run at once:
 // a hook that throws, or whose promise rejects, before calling back ends with
 // ErrThrown; a hook that returns without calling back and has nothing left

@@ -150,3 +150,43 @@ func ExampleWithStuckRuntimes() {
 	// second run quarantined: true
 	// stuck after release: 0
 }
+
+// The same engine runs Auth0 Actions: the handler gets event and api, and
+// the outcome is typed as for a Hook.
+func ExampleEngine_Run_action() {
+	e, err := engine.New()
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+
+	hook := engine.Hook{
+		Trigger: triggers.PreUserRegistration,
+		Script: `exports.onExecutePreUserRegistration = async (event, api) => {
+  if (event.user.email.endsWith('@example.net')) {
+    api.access.deny('blocked domain', 'Sign up with your work address.');
+    return;
+  }
+  api.user.setAppMetadata('plan', 'trial');
+};`,
+	}
+	for _, email := range []string{"ada@example.com", "eve@example.net"} {
+		input := triggers.PreUserRegistrationInput{
+			User:    triggers.RegistrationUser{Email: email},
+			Context: triggers.RegistrationContext{Connection: triggers.Connection{Name: "Username-Password-Authentication"}},
+		}
+		res, err := e.Run(context.Background(), hook, input)
+		if err != nil {
+			panic(err)
+		}
+		o := res.Outcome().(*triggers.PreUserRegistrationOutcome)
+		if o.Denied() {
+			fmt.Println(res.Form, email, "denied:", o.Failure.FriendlyMessage)
+			continue
+		}
+		fmt.Println(res.Form, email, "app_metadata:", o.AppMetadata)
+	}
+	// Output:
+	// action ada@example.com app_metadata: map[plan:trial]
+	// action eve@example.net denied: Sign up with your work address.
+}

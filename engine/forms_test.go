@@ -425,6 +425,8 @@ func TestRuleFormCompileErrors(t *testing.T) {
 			"a bare function runs as the credentials-exchange hook function, which is called with (client, scope, audience, context, cb): it must declare 5 parameters, not 3", 1},
 		{"syntax error inside", triggers.PreUserRegistration, script(t, "rules/syntax-error.js"), "", "Unexpected token )", 2},
 		{"rule form asked, module given", triggers.PreUserRegistration, script(t, "pre-user-registration/metadata.js"), triggers.FormRule, "", 0},
+		{"module starting with a function, error further on", triggers.PreUserRegistration,
+			"function helper() { return 1; }\nmodule.exports = function (user, context, cb) {\n  const x = ;\n};", "", "Unexpected token ;", 3},
 		{"rest parameter", triggers.PreUserRegistration, "function (...args) { args[2](); }", "", "a bare function must not take a rest parameter", 1},
 	}
 	e := enginetest.New(t)
@@ -442,6 +444,23 @@ func TestRuleFormCompileErrors(t *testing.T) {
 				t.Errorf("line = %d, want %d", ce.Line, tt.line)
 			}
 		})
+	}
+}
+
+// A Hooks-form script may start with a helper function: it is not a bare
+// function.
+func TestHelperFunctionFirstIsAHook(t *testing.T) {
+	src := `function plan(user) { return user.email.endsWith('@example.com') ? 'pro' : 'free'; }
+
+module.exports = function (user, context, cb) {
+  cb(null, { user: { app_metadata: { plan: plan(user) } } });
+};`
+	res, err := enginetest.Run(t, triggers.PreUserRegistration, src, input(t, triggers.PreUserRegistration))
+	if err != nil || res.Form != triggers.FormHook {
+		t.Fatalf("form %q, %v", res.Form, err)
+	}
+	if o := res.Outcome().(*triggers.PreUserRegistrationOutcome); o.AppMetadata["plan"] != "pro" {
+		t.Errorf("outcome %+v", o)
 	}
 }
 

@@ -63,6 +63,54 @@ func FuzzRunInput(f *testing.F) {
 	})
 }
 
+// Whatever the input, an Action that reads its event on any point runs to
+// an envelope or is refused by the point's checks: building event and api
+// from outside input never panics and never fails otherwise.
+func FuzzActionInput(f *testing.F) {
+	for _, id := range triggers.IDs() {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "inputs", string(id)+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(len(id)), b)
+	}
+	for _, seed := range []string{`{"user":{"id":7,"user_metadata":[],"app_metadata":"x"},"context":{"connection":{"strategy":null},"request":{"geoip":[]},"client":"c"}}`,
+		`{"client":{"metadata":null,"tenant":{}},"scope":[1,{}],"audience":"","context":{"request":"r","transaction":{"requested_scopes":"x"}}}`,
+		`{"recipient":"","text":"","context":{"message_type":"sms","action":"enrollment","language":"","code":"","ip":"","user_agent":"","user":{"id":"a|b"},"request":{"ip":1}}}`} {
+		f.Add(uint8(0), []byte(seed))
+		f.Add(uint8(1), []byte(seed))
+		f.Add(uint8(4), []byte(seed))
+	}
+	e := fuzzEngine(f)
+	ids := triggers.IDs()
+	f.Fuzz(func(t *testing.T, which uint8, input []byte) {
+		id := ids[int(which)%len(ids)]
+		tr, _ := triggers.Lookup(id)
+		src := "exports." + tr.ActionHandler() + ` = async (event, api) => {
+  JSON.stringify(event);
+  if (api.user) { api.user.setUserMetadata('seen', true); api.user.setAppMetadata('n', 1); }
+  if (api.accessToken) { api.accessToken.setCustomClaim('https://example.com/c', event.client); }
+};`
+		res, err := e.Run(context.Background(), engine.Hook{Trigger: id, Script: src}, input)
+		if res == nil {
+			t.Fatalf("no result: %v", err)
+		}
+		var ie *engine.InputError
+		switch {
+		case err == nil:
+			if res.Form != triggers.FormAction {
+				t.Fatalf("form %q", res.Form)
+			}
+		case errors.As(err, &ie), errors.Is(err, engine.ErrCPUTimeExceeded), errors.Is(err, engine.ErrMemoryExceeded), errors.Is(err, engine.ErrWallTimeExceeded):
+		default:
+			t.Fatalf("err = %v; envelope %s", err, res.Envelope.Data)
+		}
+		if !json.Valid(res.Envelope.Data) && len(res.Envelope.Data) > 0 {
+			t.Fatalf("envelope data is not JSON: %q", res.Envelope.Data)
+		}
+	})
+}
+
 // What a hook calls back with comes out as the JSON JSON.stringify makes of
 // it: for JSON input, the same value.
 func FuzzEnvelope(f *testing.F) {
@@ -118,8 +166,11 @@ func FuzzEnvelope(f *testing.F) {
 // it to an end within its limits: it never panics and never hangs.
 func FuzzScript(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("..", "testdata", "hooks", "*", "*.js"))
+	actions, _ := filepath.Glob(filepath.Join("..", "testdata", "hooks", "actions", "*", "*.js"))
+	conformance, _ := filepath.Glob(filepath.Join("..", "testdata", "conformance", "*", "*.js"))
 	hostile, _ := filepath.Glob(filepath.Join("..", "testdata", "hostile", "*.js"))
-	for _, file := range append(files, hostile...) {
+	files = append(append(append(files, actions...), conformance...), hostile...)
+	for _, file := range files {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)

@@ -117,6 +117,10 @@ func TestWorkerSameAsInProcess(t *testing.T) {
 		{"Go value that is not JSON", engine.Hook{Trigger: triggers.PreUserRegistration, Script: enginetest.ReadFile(t, filepath.Join("..", "testdata", "worker", "counter.js"))}, map[string]any{"f": func() {}}, engine.ErrInvalidInput},
 		{"no callback", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/no-callback.js")}, in, engine.ErrNoCallback},
 		{"no function", engine.Hook{Trigger: triggers.PreUserRegistration, Script: `module.exports = 3`}, in, engine.ErrNoHookFunction},
+		{"Action", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "actions/pre-user-registration/metadata.js")}, in, nil},
+		{"Action denying", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "actions/pre-user-registration/validation.js")}, in, nil},
+		{"Action of another trigger", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "actions/pre-user-registration/wrong-handler.js")}, in, engine.ErrNoHookFunction},
+		{"bare function", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "rules/pre-user-registration.js")}, in, nil},
 		{"CPU limit in the worker", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/infinite-loop.js")}, in, engine.ErrCPUTimeExceeded},
 		{"stack limit", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "limits/recursion.js")}, in, engine.ErrStackDepthExceeded},
 		{"memory limit in the worker", engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "../hostile/mem-repeat-huge.js")}, in, engine.ErrMemoryExceeded},
@@ -143,6 +147,9 @@ func TestWorkerSameAsInProcess(t *testing.T) {
 			}
 			if len(got.ExecutionID) != 26 || got.Trigger != triggers.PreUserRegistration {
 				t.Errorf("ExecutionID %q, Trigger %q", got.ExecutionID, got.Trigger)
+			}
+			if got.Form != want.Form {
+				t.Errorf("worker form %q, in-process %q", got.Form, want.Form)
 			}
 			if fmt.Sprintf("%T", got.Outcome()) != fmt.Sprintf("%T", want.Outcome()) {
 				t.Errorf("Outcome %T, in-process %T", got.Outcome(), want.Outcome())

@@ -10,7 +10,15 @@
 // Envelope into a typed Outcome, such as the claims a credentials-exchange
 // hook adds to a token or the metadata a pre-user-registration hook stores.
 //
+// Scripts come in three forms (see Form): Auth0's Hooks form, Auth0
+// Actions and bare functions. For Actions, a Trigger also knows the handler
+// the script exports (ActionHandler), how the event and api objects of the
+// point are built from its Hooks input and how their effects become the
+// Hooks result (ActionFunction), the claim rules of Actions (OutcomeOf) and
+// the limits of api.cache (ActionCache).
+//
 // The package is used by package engine, which runs the scripts; embedders
 // use its types (the inputs, Envelope, the outcomes) with the engine.
-// Everything in it is immutable and safe for concurrent use.
+// Everything in it is safe for concurrent use, and all but ActionCache is
+// immutable.
 package triggers
