@@ -394,6 +394,13 @@ func (x *execution) setup(vm *goja.Runtime, prog *program) error {
 				if _, ok := goja.AssertFunction(handler); ok {
 					fn, err := x.t.ActionFunction(vm, handler, classes, x.e.actionCache(x.t.ID))
 					if err != nil {
+						// The module may have broken the globals the adapter
+						// uses: that is the script's exception.
+						var exc *goja.Exception
+						if errors.As(err, &exc) {
+							x.threw(exc.Value(), "")
+							return nil
+						}
 						return err
 					}
 					x.hr.fn, x.hr.form = fn, triggers.FormAction

@@ -556,3 +556,14 @@ func sameLogs(a, b []engine.LogEntry) bool {
 	}
 	return true
 }
+
+// An Action whose module breaks the globals the engine's adapter uses fails
+// as a script that throws, not as an internal error.
+func TestActionBrokenGlobals(t *testing.T) {
+	src := `Object.freeze = () => { throw new Error('no freezing here'); };
+exports.onExecutePostChangePassword = async (event, api) => {};`
+	res, err := enginetest.Run(t, triggers.PostChangePassword, src, input(t, triggers.PostChangePassword))
+	if !errors.Is(err, engine.ErrThrown) || data(t, res.Envelope.Data)["message"] != "no freezing here" {
+		t.Fatalf("err %v, envelope %s", err, res.Envelope.Data)
+	}
+}
