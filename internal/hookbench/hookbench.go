@@ -407,11 +407,8 @@ func coldRun(ctx context.Context, cfg *Config, c *Case) (run, error) {
 	return r, ctx.Err()
 }
 
-// retained measures the memory a warm hook keeps between runs: its
-// compiled program and an idle runtime. It runs retainedCopies copies of the
-// hook (distinct scripts, so each is compiled and kept apart) once each on a
-// new engine and divides the growth of the live heap and goroutine stacks,
-// after two collections, by retainedCopies.
+// retained measures the memory a warm hook of case c keeps, on a new
+// engine.
 func retained(ctx context.Context, cfg *Config, c *Case) (float64, error) {
 	var stub *stubTransport
 	if len(cfg.Stubs) > 0 {
@@ -422,12 +419,24 @@ func retained(ctx context.Context, cfg *Config, c *Case) (float64, error) {
 		return 0, err
 	}
 	defer e.Close()
+	return RetainedBytes(ctx, e, c.Hook, c.Input)
+}
+
+// RetainedBytes measures the memory a warm hook keeps between runs: its
+// compiled program and an idle runtime. It runs a few copies of h
+// (distinct scripts, so that each is compiled and kept apart; distinct ids)
+// once each on e, which should run nothing else meanwhile, and divides the
+// growth of the live heap and goroutine stacks, measured after two
+// collections, by the number of copies. It fails only when ctx ends or the
+// script does not compile; runs that end in error still count. In-process
+// engines only: with process isolation the hooks live in the workers.
+func RetainedBytes(ctx context.Context, e *engine.Engine, h engine.Hook, input any) (float64, error) {
 	before := liveBytes()
 	for i := range retainedCopies {
-		h := c.Hook
-		h.ID = "hookbench-retained-" + strconv.Itoa(i)
-		h.Script += "\n// copy " + strconv.Itoa(i) + "\n"
-		if _, err := e.Run(ctx, h, c.Input); ctx.Err() != nil {
+		c := h
+		c.ID = "hookbench-retained-" + strconv.Itoa(i)
+		c.Script += "\n// copy " + strconv.Itoa(i) + "\n"
+		if _, err := e.Run(ctx, c, input); ctx.Err() != nil {
 			return 0, ctx.Err()
 		} else if errors.Is(err, engine.ErrCompile) {
 			return 0, err

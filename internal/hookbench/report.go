@@ -357,7 +357,7 @@ func compare(baseName, name, metric string, old, new []float64) Comparison {
 		c.Ratio = c.New / c.Old
 	}
 	cmp := a.Compare(s1, s2)
-	c.P, c.Alpha = cmp.P, cmp.Alpha
+	c.P, c.Alpha = min(cmp.P, 1), cmp.Alpha // the U test may give 1 plus a rounding error
 	c.Significant = cmp.P < cmp.Alpha
 	c.Delta = cmp.FormatDelta(c.Old, c.New)
 	for _, w := range append(append(s1.Warnings, s2.Warnings...), cmp.Warnings...) {
