@@ -222,6 +222,10 @@ func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
 	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
 }
 
+// Limits returns the limits runs of the engine have by default, its
+// defaults filled in: those of a hook whose Hook.Limits are zero.
+func (e *Engine) Limits() Limits { return e.cfg.limits }
+
 // Stats describes an engine's caches and work so far.
 type Stats struct {
 	// Runs counts runs started.

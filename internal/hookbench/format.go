@@ -259,6 +259,8 @@ func FormatBytes(b float64) string {
 // trim3 writes v with three significant digits (at least the integer part).
 func trim3(v float64) string {
 	switch a := math.Abs(v); {
+	case v == math.Trunc(v):
+		return fmt.Sprintf("%.0f", v)
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	case a >= 10:

@@ -368,3 +368,13 @@ func compare(baseName, name, metric string, old, new []float64) Comparison {
 
 // jsonValid reports whether b is one JSON value.
 func jsonValid(b []byte) bool { return json.Valid(b) }
+
+// Summarize summarises durations in nanoseconds, in any order: what a
+// report gives for each case's wall and CPU times.
+func Summarize(ns []float64) Dist { return newDist(sorted(ns)) }
+
+// NewHistogram counts durations in nanoseconds, in any order, in bins
+// equal-width bins from the least to the greatest.
+func NewHistogram(ns []float64, bins int) Histogram {
+	return histogram(sorted(ns), max(bins, 1))
+}
