@@ -29,7 +29,7 @@ func (r *Report) WriteTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "machine: %s, %d CPUs (GOMAXPROCS %d), %s/%s, %s\n", r.Machine.CPU, r.Machine.NumCPU,
 		r.Machine.GOMAXPROCS, r.Machine.GOOS, r.Machine.GOARCH, r.Machine.Go)
-	fmt.Fprintf(&b, "runs: %s, concurrency %d, %d warm-up runs not counted; limits CPU %s, wall %s\n\n",
+	fmt.Fprintf(&b, "runs: %s, concurrency %d, warm-up runs not counted: %d; limits CPU %s, wall %s\n\n",
 		r.Isolation, r.Concurrency, r.Warmup, FormatNs(r.CPULimitNs), FormatNs(r.WallLimitNs))
 
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

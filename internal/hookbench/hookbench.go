@@ -29,7 +29,7 @@ const (
 	DefaultSamples = 10
 	// DefaultCold is how many cold runs (a new engine, a fresh compile, a
 	// new runtime) each case is measured over.
-	DefaultCold = 5
+	DefaultCold = 10
 	// retainedCopies is how many copies of a hook the retained-memory
 	// measurement keeps warm at once, to average the noise of the heap.
 	retainedCopies = 8

@@ -163,7 +163,7 @@ func itoa(n int) string {
 // Stubs answer fetch in turn with their headers and bodies; their delay is
 // counted as a fetch wait, apart from the script's time.
 func TestRunStub(t *testing.T) {
-	file, err := os.ReadFile(filepath.Join("testdata", "profile.stub.json"))
+	file, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stubs", "profile.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
