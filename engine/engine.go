@@ -233,6 +233,10 @@ func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
 // actionCache returns the api.cache store of trigger id's Actions.
 func (e *Engine) actionCache(id triggers.ID) *triggers.ActionCache { return e.caches[id] }
 
+// Limits returns the limits runs of the engine have by default, its
+// defaults filled in: those of a hook whose Hook.Limits are zero.
+func (e *Engine) Limits() Limits { return e.cfg.limits }
+
 // Stats describes an engine's caches and work so far.
 type Stats struct {
 	// Runs counts runs started.

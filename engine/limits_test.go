@@ -248,3 +248,20 @@ func TestNoHookFunction(t *testing.T) {
 		t.Errorf("envelope = %v", d)
 	}
 }
+
+// Limits gives the engine's limits with the defaults filled in.
+func TestEngineLimits(t *testing.T) {
+	tests := []struct {
+		opts []engine.Option
+		want engine.Limits
+	}{
+		{nil, engine.Limits{WallTime: engine.DefaultWallTime, CPUTime: engine.DefaultCPUTime, StackDepth: engine.DefaultStackDepth, Memory: engine.DefaultMemory}},
+		{[]engine.Option{engine.WithLimits(engine.Limits{CPUTime: 5 * time.Millisecond, Memory: 1 << 20})},
+			engine.Limits{WallTime: engine.DefaultWallTime, CPUTime: 5 * time.Millisecond, StackDepth: engine.DefaultStackDepth, Memory: 1 << 20}},
+	}
+	for _, tt := range tests {
+		if got := enginetest.New(t, tt.opts...).Limits(); got != tt.want {
+			t.Errorf("Limits() = %+v, want %+v", got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package enginetest_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"testing"
 	"time"
@@ -55,4 +56,36 @@ func TestNewObserved(t *testing.T) {
 	if logs.FilterMessage("careful").Len() != 1 {
 		t.Errorf("logs = %v", logs.All())
 	}
+}
+
+// A benchmark of a hook script, warm and cold. In a _test.go file:
+//
+//	func BenchmarkScope(b *testing.B) {
+//		b.Run("warm", func(b *testing.B) { enginetest.Benchmark(b, enginetest.Warm, hook, input) })
+//		b.Run("cold", func(b *testing.B) { enginetest.Benchmark(b, enginetest.Cold, hook, input) })
+//	}
+//
+// go test -bench Scope -benchmem then reports cpu-ns/op and, warm,
+// retained-B besides ns/op, B/op and allocs/op. Here testing.Benchmark runs
+// it 20 times.
+func ExampleBenchmark() {
+	hook := engine.Hook{
+		Name:    "scope",
+		Trigger: triggers.CredentialsExchange,
+		Script:  `module.exports = function (client, scope, audience, context, cb) { cb(null, { scope: scope }); };`,
+	}
+	input := `{"client":{"id":"c1","name":"reports","tenant":"acme","metadata":{}},"scope":["read:users"],"audience":"https://api.example.com","context":{}}`
+
+	benchtime := flag.Lookup("test.benchtime").Value
+	old := benchtime.String()
+	_ = benchtime.Set("20x")
+	defer func() { _ = benchtime.Set(old) }()
+	for _, mode := range []enginetest.BenchMode{enginetest.Warm, enginetest.Cold} {
+		r := testing.Benchmark(func(b *testing.B) { enginetest.Benchmark(b, mode, hook, input) })
+		_, retained := r.Extra["retained-B"]
+		fmt.Printf("%s: %d runs, cpu-ns/op reported: %v, retained-B reported: %v\n", mode, r.N, r.Extra["cpu-ns/op"] > 0, retained)
+	}
+	// Output:
+	// warm: 20 runs, cpu-ns/op reported: true, retained-B reported: true
+	// cold: 20 runs, cpu-ns/op reported: true, retained-B reported: false
 }

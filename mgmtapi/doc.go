@@ -85,8 +85,8 @@
 //
 // The body is the trigger's input, the request body Auth0 sent the hook;
 // the answer is a RunResult: {"status","data"} as Auth0's runtime answered,
-// the "outcome", the console "logs", "duration_ms", "execution_id",
-// "hook_id" and, when the run ended without the hook calling back, "error".
+// the "outcome", the console "logs", "duration_ms", "cpu_ms",
+// "execution_id", "hook_id" and, when the run ended without the hook calling back, "error".
 // It is 200 whatever the hook did; 404 hookengine_no_hook_enabled when the
 // trigger has no enabled hook; 504 hookengine_run_timeout when the engine
 // did not return the run by its deadline (see WithRunTimeout). The hook's
@@ -131,6 +131,18 @@
 // when a RunLogs is given (WithRunLogs); RunLogs documents how it is fed
 // and bounded. Browsers read it with fetch, which can send the token
 // (EventSource cannot).
+//
+// The page's Benchmark button uses a third, served with the run endpoints:
+//
+//	POST /hookengine/v1/hooks/{id}/bench?runs=N      run:hooks
+//
+// It runs the stored hook on the posted input once to warm it, then N times
+// (default DefaultBenchRuns, at most MaxBenchRuns) one after the other on
+// the server's engine, stopping after BenchBudget, and answers a
+// BenchResult: the distribution of the runs' duration and CPU time (median,
+// p90, p99...), a histogram of the durations, how the runs ended and the
+// hook's wall and CPU limits. One benchmark runs at a time (503 otherwise).
+// "hooks bench" measures scripts more thoroughly, on a machine of one's own.
 //
 // # Authorization
 //

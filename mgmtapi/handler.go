@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -45,6 +46,8 @@ type Handler struct {
 	runFunc  func(context.Context, *store.Hook, any) (*engine.Result, error)
 	compiler Compiler
 	logs     *RunLogs
+	// benching is set while a benchmark runs (see benchHook).
+	benching atomic.Bool
 	auth     Authenticator
 	noAuth   bool
 	log      *zap.Logger
@@ -208,6 +211,8 @@ func (h *Handler) match(u *url.URL) (*route, string) {
 		switch {
 		case h.runner != nil && seg[2] == "hooks" && seg[4] == "run":
 			return runHookRoute, seg[3]
+		case h.runner != nil && seg[2] == "hooks" && seg[4] == "bench":
+			return benchRoute, seg[3]
 		case h.runner != nil && seg[2] == "triggers" && seg[4] == "run":
 			return runTriggerRoute, seg[3]
 		case h.compiler != nil && seg[2] == "triggers" && seg[4] == "check":
@@ -620,6 +625,8 @@ type RunResult struct {
 	LogsDropped int `json:"logs_dropped,omitempty"`
 	// DurationMS is the run's duration in milliseconds.
 	DurationMS float64 `json:"duration_ms"`
+	// CPUMS is the CPU time the run was charged, in milliseconds.
+	CPUMS float64 `json:"cpu_ms"`
 	// ExecutionID identifies the run in the server's logs.
 	ExecutionID string `json:"execution_id"`
 	// HookID is the hook that ran.
@@ -690,6 +697,7 @@ func (h *Handler) run(w http.ResponseWriter, req *request, hk *store.Hook) {
 		Logs:        make([]RunLog, len(res.Logs)),
 		LogsDropped: res.LogsDropped,
 		DurationMS:  float64(res.Duration.Microseconds()) / 1000,
+		CPUMS:       float64(res.CPUTime.Microseconds()) / 1000,
 		ExecutionID: res.ExecutionID,
 		HookID:      hk.ID,
 		Form:        res.Form,

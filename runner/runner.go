@@ -76,6 +76,10 @@ func (r *Runner) Run(ctx context.Context, h *store.Hook, input any) (*engine.Res
 	return r.engine.Run(ctx, engineHook(h), input)
 }
 
+// Limits returns the limits stored hooks run with: the engine's (stored
+// hooks have no limits of their own).
+func (r *Runner) Limits() engine.Limits { return r.engine.Limits() }
+
 func (r *Runner) enabled(ctx context.Context, t triggers.ID) (*store.Hook, error) {
 	if _, ok := triggers.Lookup(t); !ok {
 		return nil, fmt.Errorf("runner: %w %q", engine.ErrUnknownTrigger, t)

@@ -10,6 +10,7 @@ Usage:
 The commands are:
 
 	run     run a hook script once on a trigger input read from stdin
+	bench   measure what hook scripts cost: warm and cold runs, CPU, memory, throughput
 	serve   serve the Management API for hooks (/api/v2/hooks) over a local database
 	import  import hooks from auth0-deploy-cli files (hooks/ folder or tenant.yaml)
 	export  export hooks as auth0-deploy-cli files (hooks/ folder or tenant.yaml)
@@ -98,6 +99,34 @@ For example:
 
 	hooks run --trigger pre-user-registration --secret API_KEY=s3cr3t \
 	    hook.js < signup.json
+
+# Bench
+
+Usage:
+
+	hooks bench --trigger ID [--secret NAME=VALUE]... [--count N | --time D]
+	            [--warmup N] [--concurrency C] [--samples N] [--cold N]
+	            [--format table|json|gobench] [--input-dir DIR]
+	            [--stub URL=FILE]... [flags of run] SCRIPT... [< INPUT.json]
+
+Bench measures each SCRIPT on the input read from stdin, or on every *.json
+file of --input-dir: warm-up runs first (not counted), then the warm runs in
+rounds, the scripts interleaved round by round, with C runs in flight; then
+cold runs, each the first run on a new engine; then the memory a warm hook
+keeps. It reports per script the wall time of a warm run (mean ± standard
+deviation, median, p90, p99, min, max), its CPU time and share of the CPU
+limit, allocations and bytes per run, the retained memory, the cold runs,
+the throughput, how runs ended and the outliers, and compares every other
+script with the first (ratio of medians, Mann-Whitney U test, with
+golang.org/x/perf/benchmath). --format json writes the whole report;
+--format gobench writes Go benchmark lines (one per round, named after the
+script's file name) that benchstat compares across two files. --stub
+URL=FILE answers fetch requests under URL from a file, with its headers,
+so that a benchmark never calls the real API. A progress bar is drawn on
+stderr when it is a terminal. The exit status is 0 when the benchmark ran,
+1 when a script does not compile or the benchmark failed, 2 on usage errors
+(an unknown trigger, --count below 1, an input that is not JSON, a bad stub
+file).
 
 # Serve
 

@@ -35,6 +35,7 @@ type command struct {
 // commands are the subcommands, in the order the usage lists them.
 var commands = []*command{
 	runCommand,
+	benchCommand,
 	serveCommand,
 	importCommand,
 	exportCommand,

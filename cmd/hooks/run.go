@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -49,12 +48,19 @@ type runOptions struct {
 
 // newRunFlags defines the flags of hooks run on o, set to their defaults.
 func newRunFlags(o *runOptions) *flag.FlagSet {
-	o.secrets = secretsFlag{}
-	o.timeout = durationFlag(engine.DefaultWallTime)
-	o.cpu = durationFlag(engine.DefaultCPUTime)
 	fs := flag.NewFlagSet("hooks run", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by runRun, help by runUsage
 	fs.Usage = func() {}
+	addRunFlags(fs, o)
+	return fs
+}
+
+// addRunFlags defines on fs the flags of hooks run, which hooks bench
+// shares, and sets o to their defaults.
+func addRunFlags(fs *flag.FlagSet, o *runOptions) {
+	o.secrets = secretsFlag{}
+	o.timeout = durationFlag(engine.DefaultWallTime)
+	o.cpu = durationFlag(engine.DefaultCPUTime)
 	fs.StringVar(&o.trigger, "trigger", "", "extensibility point of the script (required)")
 	fs.StringVar(&o.form, "form", "", "script form: hook, action or rule (default: told from the script)")
 	fs.Var(o.secrets, "secret", "secret NAME=VALUE, repeatable")
@@ -65,7 +71,6 @@ func newRunFlags(o *runOptions) *flag.FlagSet {
 	fs.StringVar(&o.modules, "modules", "", "node_modules directory hooks may require packages from")
 	o.isolation = isolationInProcess
 	fs.Var(&o.isolation, "isolation", "where the hook runs: in-process or process")
-	return fs
 }
 
 // parseRunArgs parses the arguments of hooks run. Flags may come before or
@@ -124,42 +129,12 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErrorf(stderr, "run", "%v", err)
 	}
-	var nodeModules fs.FS
-	if o.modules != "" {
-		root, err := openModules(o.modules)
-		if err != nil {
-			return usageErrorf(stderr, "run", "--modules: %v", err)
-		}
-		defer root.Close()
-		nodeModules = root.FS()
+	opts, fetchOpts, closeModules, err := o.engineOptions(stderr)
+	if err != nil {
+		return usageErrorf(stderr, "run", "%v", err)
 	}
-
-	opts := []engine.Option{
-		engine.WithLimits(engine.Limits{
-			WallTime: time.Duration(o.timeout),
-			CPUTime:  time.Duration(o.cpu),
-		}),
-		engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: o.allow}}),
-	}
-	if nodeModules != nil {
-		opts = append(opts, engine.WithNodeModules(nodeModules))
-	}
-	if o.isolation == isolationProcess {
-		iso := engine.ProcessIsolation{Workers: 1}
-		if o.modules != "" {
-			dir, err := filepath.Abs(o.modules)
-			if err != nil {
-				return usageErrorf(stderr, "run", "--modules: %v", err)
-			}
-			iso.Env = []string{envWorkerModules + "=" + dir}
-		}
-		opts = append(opts, engine.WithProcessIsolation(iso))
-	}
-	if o.verbose {
-		logger := newVerboseLogger(stderr)
-		defer func() { _ = logger.Sync() }() // stderr may not support Sync
-		opts = append(opts, engine.WithLogger(logger))
-	}
+	defer closeModules()
+	opts = append(opts, engine.WithFetch(fetchOpts))
 	e, err := engine.New(opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
@@ -201,6 +176,52 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// engineOptions are the engine options the flags of hooks run give: limits,
+// node_modules, isolation, the verbose logger; the fetch options apart, for
+// the caller to complete. closeFn releases the node_modules directory and
+// flushes the logger, after the engine is closed.
+func (o *runOptions) engineOptions(stderr io.Writer) (opts []engine.Option, fetchOpts engine.FetchOptions, closeFn func(), err error) {
+	var closers []func()
+	closeFn = func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	opts = []engine.Option{engine.WithLimits(o.limits())}
+	fetchOpts = engine.FetchOptions{Options: fetch.Options{Allow: o.allow}}
+	if o.modules != "" {
+		root, err := openModules(o.modules)
+		if err != nil {
+			return nil, fetchOpts, closeFn, fmt.Errorf("--modules: %v", err)
+		}
+		closers = append(closers, func() { _ = root.Close() })
+		opts = append(opts, engine.WithNodeModules(root.FS()))
+	}
+	if o.isolation == isolationProcess {
+		iso := engine.ProcessIsolation{Workers: 1}
+		if o.modules != "" {
+			dir, err := filepath.Abs(o.modules)
+			if err != nil {
+				closeFn()
+				return nil, fetchOpts, func() {}, fmt.Errorf("--modules: %v", err)
+			}
+			iso.Env = []string{envWorkerModules + "=" + dir}
+		}
+		opts = append(opts, engine.WithProcessIsolation(iso))
+	}
+	if o.verbose {
+		logger := newVerboseLogger(stderr)
+		closers = append(closers, func() { _ = logger.Sync() }) // stderr may not support Sync
+		opts = append(opts, engine.WithLogger(logger))
+	}
+	return opts, fetchOpts, closeFn, nil
+}
+
+// limits are the limits the flags set.
+func (o *runOptions) limits() engine.Limits {
+	return engine.Limits{WallTime: time.Duration(o.timeout), CPUTime: time.Duration(o.cpu)}
+}
+
 // openModules opens the node_modules directory given to --modules: dir
 // itself, or dir/node_modules when dir is a project directory that has one
 // (what npm install --prefix dir creates). The *os.Root keeps every read,
@@ -234,14 +255,22 @@ func readInput(stdin io.Reader) ([]byte, error) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil, errors.New("stdin is empty: pipe the trigger input to hooks as JSON")
 	}
+	if err := checkJSON(b, "stdin"); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// checkJSON checks that b, read from what, is one JSON value.
+func checkJSON(b []byte, what string) error {
 	if err := json.Unmarshal(b, new(json.RawMessage)); err != nil {
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
-			return nil, fmt.Errorf("stdin is not valid JSON: %v (at byte %d)", err, se.Offset)
+			return fmt.Errorf("%s is not valid JSON: %v (at byte %d)", what, err, se.Offset)
 		}
-		return nil, fmt.Errorf("stdin is not valid JSON: %v", err)
+		return fmt.Errorf("%s is not valid JSON: %v", what, err)
 	}
-	return b, nil
+	return nil
 }
 
 // logLine is one line of the hook's console output in the result.

@@ -600,6 +600,7 @@ function resetRunner() {
   inputEditor.set(JSON.stringify(p.sample, null, 2));
   $('run-input-error').textContent = '';
   $('run-result').replaceChildren();
+  $('bench-result').replaceChildren();
 }
 
 const fmtJSON = (v) => JSON.stringify(v, null, 2);
@@ -667,6 +668,7 @@ async function run() {
     el('p', { class: 'run-head' },
       el('span', { class: 'badge ' + (r.status === 'success' ? 'on' : 'bad') }, r.status),
       el('span', { class: 'duration' }, r.duration_ms.toFixed(2) + ' ms'),
+      cpuView(r),
       el('span', { class: 'ids' }, 'execution ', el('code', {}, r.execution_id))),
     state.dirty ? el('p', { class: 'help warn' }, 'The editor has unsaved changes: this ran the saved script.') : null,
     r.error ? el('p', { class: 'error' }, r.error) : null,
@@ -679,6 +681,87 @@ async function run() {
     el('details', { class: 'envelope', open: true }, el('summary', {}, 'Envelope (what Auth0\'s runtime answered)'), el('pre', { class: 'json' }, fmtJSON(envelope))),
   ].filter(Boolean));
   out.scrollIntoView({ block: 'start' });
+}
+
+// ---------------------------------------------------------------------------
+// Benchmark: N warm runs of the saved script on the runner's input (POST
+// /hookengine/v1/hooks/{id}/bench), their durations as a small histogram,
+// and p50 and p99 beside the hook's limits. Kept apart from the runner.
+
+const BENCH_RUNS = 200;
+
+// cpuView shows a run's CPU time beside its wall time.
+function cpuView(r) {
+  if (typeof r.cpu_ms !== 'number') return null;
+  return el('span', { class: 'cpu' }, 'CPU ' + r.cpu_ms.toFixed(2) + ' ms');
+}
+
+function fmtNs(ns) {
+  if (ns >= 1e9) return (ns / 1e9).toFixed(2) + ' s';
+  if (ns >= 1e6) return (ns / 1e6).toFixed(2) + ' ms';
+  if (ns >= 1e3) return (ns / 1e3).toFixed(1) + ' µs';
+  return Math.round(ns) + ' ns';
+}
+
+// ofLimit says what share of a limit a time is.
+function ofLimit(ns, limit) {
+  if (!(limit > 0)) return '';
+  const pct = 100 * ns / limit;
+  const shown = pct < 0.001 ? '<0.001' : pct < 0.1 ? pct.toFixed(3) : pct.toFixed(1);
+  return ' — ' + shown + '% of the ' + fmtNs(limit) + ' limit';
+}
+
+// histogramView draws the bins of a histogram as bars, their heights set
+// through the CSSOM (which the page's Content-Security-Policy allows, unlike
+// style attributes).
+function histogramView(h) {
+  const most = Math.max(1, ...h.counts);
+  const width = (h.max_ns - h.min_ns) / h.counts.length;
+  const bars = h.counts.map((n, i) => {
+    const bar = el('span', { class: 'bar', title: n + ' runs from ' + fmtNs(h.min_ns + i * width) + ' to ' + fmtNs(h.min_ns + (i + 1) * width) });
+    bar.style.height = (n ? Math.max(3, 100 * n / most) : 0) + '%';
+    return bar;
+  });
+  return el('div', { class: 'histogram', role: 'img',
+    'aria-label': 'Durations of the runs, from ' + fmtNs(h.min_ns) + ' to ' + fmtNs(h.max_ns) + ', in ' + h.counts.length + ' bins' }, bars);
+}
+
+async function benchmark() {
+  const h = state.hook;
+  const text = inputEditor.value();
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    $('run-input-error').textContent = 'The input is not valid JSON: ' + err.message;
+    return;
+  }
+  $('run-input-error').textContent = '';
+  const out = $('bench-result');
+  out.replaceChildren(el('p', { class: 'help' }, 'Running ' + BENCH_RUNS + ' warm runs…'));
+  $('bench').disabled = true;
+  let r;
+  try {
+    r = await api('POST', '/hookengine/v1/hooks/' + encodeURIComponent(h.id) + '/bench?runs=' + BENCH_RUNS, text);
+  } catch (err) {
+    out.replaceChildren(el('p', { class: 'error' }, 'Could not benchmark: ' + describe(err)));
+    return;
+  } finally {
+    $('bench').disabled = false;
+  }
+  const outcomes = Object.entries(r.outcomes).map(([k, n]) => k + ' ' + n).join(', ');
+  const stat = (label, value) => [el('dt', {}, label), el('dd', {}, value)];
+  out.replaceChildren(...[
+    el('h5', {}, 'Benchmark: ' + r.runs + ' warm runs of the saved script'),
+    r.stopped_early ? el('p', { class: 'help warn' }, 'Stopped after ' + r.runs + ' of ' + r.requested + ' runs: the time budget ran out.') : null,
+    histogramView(r.histogram),
+    el('p', { class: 'help histogram-axis' }, el('span', {}, fmtNs(r.histogram.min_ns)), el('span', {}, fmtNs(r.histogram.max_ns))),
+    el('dl', { class: 'bench-stats' },
+      stat('p50', fmtNs(r.wall.median_ns) + ofLimit(r.wall.median_ns, r.wall_limit_ns)),
+      stat('p99', fmtNs(r.wall.p99_ns) + ofLimit(r.wall.p99_ns, r.wall_limit_ns)),
+      stat('CPU p50', fmtNs(r.cpu.median_ns) + ofLimit(r.cpu.median_ns, r.cpu_limit_ns)),
+      stat('CPU p99', fmtNs(r.cpu.p99_ns) + ofLimit(r.cpu.p99_ns, r.cpu_limit_ns)),
+      stat('Ended', outcomes)),
+  ].filter(Boolean));
 }
 
 // ---------------------------------------------------------------------------
@@ -952,6 +1035,7 @@ function wire() {
   $('secret-cancel').addEventListener('click', () => { resetSecretForm(); renderSecrets(); });
   $('run').addEventListener('click', run);
   $('run-reset').addEventListener('click', resetRunner);
+  $('bench').addEventListener('click', benchmark);
   $('run-input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
   });

@@ -37,6 +37,12 @@ type Options struct {
 	// TLSClientConfig configures TLS, for APIs behind a private CA; nil
 	// means the system's roots.
 	TLSClientConfig *tls.Config
+	// Transport, when set, sends the requests in place of the network:
+	// the Throttle still paces them and reads their responses' rate-limit
+	// headers, but no connection is dialled, so the Guard does not apply.
+	// It is meant for answering hooks' requests locally, in tests and
+	// benchmarks (see hooks bench --stub); nil means the network.
+	Transport http.RoundTripper
 }
 
 // Client sends the requests of hook scripts: only http and https, only to
@@ -80,8 +86,12 @@ func New(opts Options) (*Client, error) {
 		TLSClientConfig:       opts.TLSClientConfig,
 	}
 	c := &Client{guard: g, throttle: th, maxBody: opts.MaxBodyBytes}
+	var send http.RoundTripper = base
+	if opts.Transport != nil {
+		send = opts.Transport
+	}
 	c.http = &http.Client{
-		Transport: &Transport{Base: base, Throttle: th, Logger: opts.Logger},
+		Transport: &Transport{Base: send, Throttle: th, Logger: opts.Logger},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			switch {
 			case len(via) > opts.MaxRedirects:

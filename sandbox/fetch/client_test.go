@@ -138,3 +138,33 @@ func TestOriginOf(t *testing.T) {
 		}
 	}
 }
+
+// roundTripFunc answers requests in memory.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Options.Transport answers in place of the network: a loopback address the
+// Guard would refuse is answered, and the response's rate-limit headers
+// reach the Throttle.
+func TestClientTransport(t *testing.T) {
+	var calls int
+	c := newClient(t, fetch.Options{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		calls++
+		h := http.Header{}
+		h.Set("RateLimit", "limit=10, remaining=9, reset=60")
+		return &http.Response{StatusCode: 201, Header: h, Body: io.NopCloser(strings.NewReader(r.URL.Path)), Request: r}, nil
+	})})
+	for _, u := range []string{"http://127.0.0.1/local", "https://api.example.com/stubbed"} {
+		res, err := get(t, c, u)
+		if err != nil {
+			t.Fatalf("%s: %v", u, err)
+		}
+		if want := u[strings.LastIndex(u, "/"):]; res.Status != 201 || string(res.Body) != want {
+			t.Errorf("%s: status %d body %q, want 201 %q", u, res.Status, res.Body, want)
+		}
+	}
+	if st := c.Stats(); calls != 2 || st.Requests != 2 || st.Blocked != 0 {
+		t.Errorf("transport called %d times, stats %+v", calls, st)
+	}
+}

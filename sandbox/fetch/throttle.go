@@ -63,6 +63,9 @@ type Stats struct {
 	Blocked int64
 	// Waiting is how many requests are waiting right now.
 	Waiting int64
+	// WaitTime is the time requests spent waiting before being sent, in
+	// total: for their origin's budget, for a 429's retry time, for a slot.
+	WaitTime time.Duration
 }
 
 // Throttle paces requests per origin from what the origin's responses say
@@ -84,7 +87,7 @@ type Throttle struct {
 	mu      sync.Mutex
 	origins map[string]*origin
 
-	requests, waits, retries, tooMany, refusals, blocked, waiting atomic.Int64
+	requests, waits, retries, tooMany, refusals, blocked, waiting, waitNanos atomic.Int64
 }
 
 // origin is what is known of one origin's rate limit.
@@ -127,7 +130,7 @@ func (t *Throttle) Stats() Stats {
 	return Stats{
 		Requests: t.requests.Load(), Waits: t.waits.Load(), Retries: t.retries.Load(),
 		TooManyRequests: t.tooMany.Load(), Refusals: t.refusals.Load(), Blocked: t.blocked.Load(),
-		Waiting: t.waiting.Load(),
+		Waiting: t.waiting.Load(), WaitTime: time.Duration(t.waitNanos.Load()),
 	}
 }
 
@@ -178,6 +181,11 @@ func (o *origin) broadcast() {
 // flight. The returned function must be called with the response (nil on
 // failure) once the request is over. waited is the time spent waiting.
 func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http.Response), waited time.Duration, err error) {
+	defer func() {
+		if waited > 0 {
+			t.waitNanos.Add(int64(waited))
+		}
+	}()
 	deadline, hasDeadline := DeadlineFrom(ctx)
 	start := t.clock.Now()
 	counted := false
