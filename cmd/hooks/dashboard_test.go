@@ -13,10 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hookengine/hookengine/mgmtapi"
 )
@@ -209,6 +212,36 @@ func (b *browserTab) typeInto(step, id, text string) {
 	}
 }
 
+// editorValue returns the text of the code editor in the element with id.
+func (b *browserTab) editorValue(id string) string {
+	b.t.Helper()
+	return b.text(`document.getElementById(` + js(id) + `).hookEditor.value()`)
+}
+
+// setEditor replaces the text of the code editor in the element with id
+// as typing would (the page sees a change it can undo).
+func (b *browserTab) setEditor(step, id, text string) {
+	b.t.Helper()
+	b.text(`document.getElementById(` + js(id) + `).hookEditor.replace(` + js(text) + `)`)
+	if got := b.editorValue(id); got != text {
+		b.t.Fatalf("%s: #%s holds %q, want %q", step, id, got, text)
+	}
+}
+
+// pressKey presses and releases one key, as a keyboard does, without the
+// character event chromedp.KeyEvent adds (an editor that handles the key
+// down would see it twice).
+func pressKey(key string, code int64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: key, Code: key, WindowsVirtualKeyCode: code}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // screenshot saves a screenshot of the page, or of one element, to path.
 func (b *browserTab) screenshot(path, sel string) error {
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
@@ -337,7 +370,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.typeInto("a good name", "new-name", "Signup Metadata")
 	b.do("create", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.wait("the new hook", `!document.getElementById('hook-view').hidden && document.getElementById('hook-title').textContent === 'signup-metadata'`)
-	if got := b.text(`document.getElementById('script').value`); !strings.Contains(got, "pre-user-registration") || !strings.Contains(got, "app_metadata") {
+	if got := b.editorValue("script-editor"); !strings.Contains(got, "pre-user-registration") || !strings.Contains(got, "app_metadata") {
 		t.Errorf("the new hook does not start from the point's starter script:\n%s", got)
 	}
 	hooks := listHooksOver(t, srv)
@@ -347,13 +380,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	id := hooks[0].ID
 
 	// The editor: Tab indents; then a new script, saved with Ctrl+S.
-	b.text(`(() => { const t = document.getElementById('script'); t.focus(); t.setSelectionRange(0, 0); return ''; })()`)
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(1, 1)`)
 	b.do("Tab in the editor", chromedp.KeyEvent("\t"))
-	if got := b.text(`document.getElementById('script').value.slice(0, 5)`); got != "  /**" {
+	if got := b.text(`document.getElementById('script-editor').hookEditor.value().slice(0, 5)`); got != "  /**" {
 		t.Errorf("Tab did not indent the line: it starts with %q", got)
 	}
 	b.wait("unsaved changes", `document.getElementById('save-state').textContent === 'Unsaved changes'`)
-	b.typeInto("write the script", "script", browserScript)
+	b.setEditor("write the script", "script-editor", browserScript)
 	b.wait("the script compiles", `document.getElementById('compile-text').textContent === 'Compiles.'`)
 	b.do("save with Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	b.wait("saved", `document.getElementById('save-state').textContent === 'Saved'`)
@@ -362,13 +395,18 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	// A compile error, shown at its line and column, and not saved.
-	b.typeInto("break the script", "script", brokenScript)
+	b.setEditor("break the script", "script-editor", brokenScript)
 	b.wait("the compile error", `document.getElementById('compile-text').textContent === 'Line 3, column 13: Unexpected token ;'`)
-	if got := b.text(`(() => { const m = document.querySelector('#script-editor .marker');
-		const t = document.getElementById('script'); const cs = getComputedStyle(t);
-		const line = Math.round((new DOMMatrix(getComputedStyle(m).transform).m42 - parseFloat(cs.paddingTop)) / parseFloat(cs.lineHeight)) + 1;
-		return (m.hidden ? 'hidden' : 'line ' + line); })()`); got != "line 3" {
-		t.Errorf("the error marker: %s, want line 3", got)
+	// The lint marker: the error's character underlined on its line, and
+	// a marker in the gutter beside that line.
+	b.wait("the lint marker", `document.querySelector('#script-editor .cm-lintRange-error') !== null`)
+	if got := b.text(`(() => { const r = document.querySelector('#script-editor .cm-lintRange-error');
+		const lines = [...document.querySelectorAll('#script-editor .cm-line')];
+		const g = document.querySelector('#script-editor .cm-lint-marker-error');
+		const row = lines[lines.findIndex((l) => l.contains(r))].getBoundingClientRect();
+		const mark = g ? g.getBoundingClientRect() : null;
+		return 'line ' + (lines.findIndex((l) => l.contains(r)) + 1) + ' ' + r.textContent + (mark && Math.abs(mark.top + mark.height / 2 - (row.top + row.height / 2)) < row.height ? ' gutter' : ' no gutter marker'); })()`); got != "line 3 ; gutter" {
+		t.Errorf("the error marker: %s, want line 3 ; gutter", got)
 	}
 	b.do("save the broken script", chromedp.Click(chromedp.CSS("#save")))
 	b.wait("not saved", `document.getElementById('save-state').textContent.startsWith('Not saved')`)
@@ -376,12 +414,39 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("a script that does not compile was saved: %q", h.Script)
 	}
 	b.do("go to the error", chromedp.Click(chromedp.CSS("#compile-goto")))
-	if got := b.text(`(() => { const t = document.getElementById('script'); const before = t.value.slice(0, t.selectionStart).split('\n');
-		return document.activeElement.id + ' ' + before.length + ':' + (before[before.length - 1].length + 1); })()`); got != "script 3:13" {
+	if got := b.text(`(() => { const c = document.getElementById('script-editor').hookEditor.caret();
+		return document.activeElement.id + ' ' + c.line + ':' + c.column; })()`); got != "script 3:13" {
 		t.Errorf("Go to the error put the caret at %s, want script 3:13", got)
 	}
-	b.typeInto("fix the script", "script", browserScript)
+	b.setEditor("fix the script", "script-editor", browserScript)
 	b.wait("the script compiles again", `document.getElementById('compile-text').textContent === 'Compiles.'`)
+	b.wait("no unsaved changes", `document.getElementById('save-state').textContent === 'Saved'`)
+
+	// The editor: JavaScript highlighting, bracket matching, search, and
+	// Enter at the end of a long line brings column 1 back into view.
+	if got := b.text(`document.querySelectorAll('#script-editor .cm-line span[class]').length > 10 && document.querySelectorAll('#script-editor .cm-lineNumbers .cm-gutterElement').length >= 10`); got != "true" {
+		t.Errorf("the script is not highlighted or has no line numbers")
+	}
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(1, 49)`) // after the {
+	b.wait("bracket matching", `document.querySelectorAll('#script-editor .cm-matchingBracket').length === 2`)
+	b.do("open search", chromedp.KeyEvent("f", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	b.wait("the search panel", `document.activeElement && document.activeElement.matches('#script-editor .cm-search input[name=search]')`)
+	b.do("search", chromedp.KeyEvent("API_KEY"), chromedp.KeyEvent("\r"))
+	b.wait("found", `(() => { const e = document.getElementById('script-editor').hookEditor; const s = e.view.state.selection.main;
+		return e.value().slice(s.from, s.to) === 'API_KEY'; })()`)
+	b.do("close search", chromedp.KeyEvent(kb.Escape))
+	b.wait("search closed", `document.querySelector('#script-editor .cm-search') === null`)
+	long := "module.exports = function (user, context, cb) {\n  const s = '" + strings.Repeat("x", 300) + "';\n  cb();\n};\n"
+	b.setEditor("a long line", "script-editor", long)
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(2, 400)`)
+	b.wait("scrolled sideways", `document.querySelector('#script-editor .cm-scroller').scrollLeft > 100`)
+	b.do("Enter at the end of the long line", pressKey("Enter", 13))
+	b.wait("column 1 in view", `(() => { const e = document.getElementById('script-editor').hookEditor; const c = e.caret();
+		const sc = document.querySelector('#script-editor .cm-scroller');
+		const at = e.view.coordsAtPos(e.view.state.selection.main.head); const box = e.view.contentDOM.getBoundingClientRect();
+		const view = sc.getBoundingClientRect();
+		return c.line === 3 && c.column === 3 && sc.scrollLeft === 0 && at && at.left >= view.left && at.left < view.right && box.left >= view.left; })()`)
+	b.setEditor("the saved script again", "script-editor", browserScript)
 	b.wait("no unsaved changes", `document.getElementById('save-state').textContent === 'Saved'`)
 
 	// A secret: its name is listed, its value never shown.
@@ -413,7 +478,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Run with the sample input: the metadata outcome and the console line.
 	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
-	if got := b.text(`document.getElementById('run-input').value`); !strings.Contains(got, `"email": "grace@example.com"`) {
+	if got := b.editorValue("input-editor"); !strings.Contains(got, `"email": "grace@example.com"`) {
 		t.Errorf("the runner's input is not the point's sample:\n%s", got)
 	}
 	b.do("run", chromedp.Click(chromedp.CSS("#run")))
@@ -581,7 +646,7 @@ func TestDashboardScopesInBrowser(t *testing.T) {
 	b.wait("no compile check", `document.getElementById('compile-text').textContent ===
 		'Compile check unavailable: Not allowed with this token (403): Insufficient scope; expected any of: create:hooks, update:hooks.'`)
 	b.wait("no log stream", `document.getElementById('logs-state').textContent === 'not allowed: Insufficient scope; expected any of: run:hooks.'`)
-	b.typeInto("edit", "script", "module.exports = function (user, context, cb) { cb(null, {}); };")
+	b.setEditor("edit", "script-editor", "module.exports = function (user, context, cb) { cb(null, {}); };")
 	b.do("save", chromedp.Click(chromedp.CSS("#save")))
 	b.wait("not saved", `document.getElementById('alert').textContent ===
 		'Could not save: Not allowed with this token (403): Insufficient scope; expected any of: update:hooks.' &&

@@ -1,7 +1,10 @@
-// The Hooks page of hookengine. Plain JavaScript, no dependencies: every
-// call goes to this origin's Management API with the token the user gave,
-// and the DOM is built with textContent only (the page's CSP requires
+// The Hooks page of hookengine. Plain JavaScript; its one dependency is the
+// code editor, CodeMirror 6, bundled into editor.js (see dashboard/editor).
+// Every call goes to this origin's Management API with the token the user
+// gave, and the DOM is built with textContent only (the page's CSP requires
 // Trusted Types, so HTML strings could not be used anyway).
+
+import { createEditor } from './editor.js';
 
 const TOKEN_KEY = 'hookengine.token';
 const NAME_PATTERN = /^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -200,6 +203,34 @@ function renderPoints(flash) {
       hooks.length ? el('ul', { class: 'hook-list', 'aria-label': 'Hooks of ' + p.id }, items) : null,
       el('button', { type: 'button', class: 'link small', onclick: () => openCreate(p.id) }, '+ New ' + p.id + ' hook')));
   }
+  updateMoreHint();
+}
+
+// updateMoreHint shows, at the bottom of the list of points, which points
+// are below its fold (on a short window, send-phone-message is), with a
+// button that brings them into view.
+function updateMoreHint() {
+  const nav = $('points');
+  const hint = $('points-more');
+  hint.hidden = true;
+  const bottom = nav.getBoundingClientRect().bottom;
+  const below = [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > bottom);
+  if (below.length === 0 || getComputedStyle(nav).overflowY !== 'auto' || nav.scrollHeight <= nav.clientHeight) return;
+  hint.hidden = false;
+  // The hint itself covers the list's last lines.
+  const covered = [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > hint.getBoundingClientRect().top);
+  if (covered.length === 0) { hint.hidden = true; return; }
+  hint.textContent = 'More below: ' + covered.map((sec) => sec.dataset.point).join(', ') + ' ↓';
+  hint.dataset.target = covered[0].dataset.point;
+}
+
+function showMorePoints() {
+  const sec = document.querySelector('#point-list .point[data-point="' + $('points-more').dataset.target + '"]');
+  if (!sec) return;
+  sec.scrollIntoView({ block: 'start' });
+  const first = sec.querySelector('button');
+  if (first) first.focus({ preventScroll: true });
+  updateMoreHint();
 }
 
 async function refreshHooks(flash) {
@@ -358,7 +389,7 @@ async function openHook(id, fresh) {
   startLogs(h.id);
   showView('hook');
   scheduleCheck(0);
-  $('script').focus();
+  scriptEditor.focus();
 }
 
 function renderHookHead() {
@@ -381,7 +412,7 @@ function setDirty(dirty) {
 
 function setCompileError(err) {
   state.compileError = err;
-  scriptEditor.mark(err && err.line ? err.line : 0);
+  scriptEditor.mark(err && err.line ? [{ line: err.line, column: err.column, message: err.message }] : []);
   $('compile-goto').hidden = !(err && err.line);
   const status = $('compile-status');
   status.className = 'compile' + (err ? ' bad' : '');
@@ -596,8 +627,20 @@ async function deleteSecret(name) {
 function resetRunner() {
   const p = state.pointById.get(state.hook.triggerId);
   inputEditor.set(JSON.stringify(p.sample, null, 2));
+  inputEditor.mark([]);
   $('run-input-error').textContent = '';
+  $('run-input').removeAttribute('aria-invalid');
   $('run-result').replaceChildren();
+  // A runner opened for another hook starts at its input, not where the
+  // last result left the panel scrolled.
+  $('panel-runner').scrollTop = 0;
+}
+
+// showInPanel scrolls the runner's panel, and only it, so that node's top
+// is at the panel's top.
+function showInPanel(node) {
+  const panel = $('panel-runner');
+  panel.scrollTop += node.getBoundingClientRect().top - panel.getBoundingClientRect().top - 4;
 }
 
 const fmtJSON = (v) => JSON.stringify(v, null, 2);
@@ -643,10 +686,16 @@ async function run() {
   } catch (err) {
     $('run-input-error').textContent = 'The input is not valid JSON: ' + err.message;
     $('run-input').setAttribute('aria-invalid', 'true');
+    const at = /at position (\d+)/.exec(err.message);
+    if (at) {
+      const before = text.slice(0, Number(at[1])).split('\n');
+      inputEditor.mark([{ line: before.length, column: before[before.length - 1].length + 1, message: err.message }]);
+    }
     return;
   }
   $('run-input-error').textContent = '';
   $('run-input').removeAttribute('aria-invalid');
+  inputEditor.mark([]);
   const out = $('run-result');
   out.replaceChildren(el('p', { class: 'help' }, 'Running…'));
   $('run').disabled = true;
@@ -676,7 +725,7 @@ async function run() {
     r.logs_dropped ? el('p', { class: 'help' }, r.logs_dropped + ' more lines were dropped.') : null,
     el('details', { class: 'envelope', open: true }, el('summary', {}, 'Envelope (what Auth0\'s runtime answered)'), el('pre', { class: 'json' }, fmtJSON(envelope))),
   ].filter(Boolean));
-  out.scrollIntoView({ block: 'start' });
+  showInPanel(out);
 }
 
 // ---------------------------------------------------------------------------
@@ -784,103 +833,6 @@ function addLog(ev) {
 }
 
 // ---------------------------------------------------------------------------
-// A small code editor: a textarea with line numbers, Tab indentation,
-// automatic indentation of new lines, and a marker on a line.
-
-function makeEditor(root, textarea, onChange) {
-  const gutter = root.querySelector('.gutter');
-  const marker = root.querySelector('.marker');
-  let lines = 0;
-  let markedLine = 0;
-  let tabLeaves = false;
-  const lineHeight = () => parseFloat(getComputedStyle(textarea).lineHeight) || 20;
-  const padTop = () => parseFloat(getComputedStyle(textarea).paddingTop) || 0;
-
-  function renumber() {
-    const n = textarea.value.split('\n').length;
-    if (n !== lines) {
-      lines = n;
-      const nums = [];
-      for (let i = 1; i <= n; i++) nums.push(i);
-      gutter.textContent = nums.join('\n') + '\n';
-    }
-    sync();
-  }
-  function sync() {
-    gutter.scrollTop = textarea.scrollTop;
-    if (markedLine) {
-      marker.style.transform = 'translateY(' + (padTop() + (markedLine - 1) * lineHeight() - textarea.scrollTop) + 'px)';
-    }
-  }
-  // insert replaces the selection with text, keeping the undo history.
-  function insert(text, selectAfter) {
-    textarea.focus();
-    if (!document.execCommand('insertText', false, text)) {
-      textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, 'end');
-      textarea.dispatchEvent(new Event('input'));
-    }
-    if (selectAfter) textarea.setSelectionRange(selectAfter[0], selectAfter[1]);
-  }
-  function indent(outdent) {
-    const v = textarea.value;
-    const start = textarea.selectionStart;
-    const end = textarea.selectionEnd;
-    if (!outdent && v.slice(start, end).indexOf('\n') < 0) { insert('  '); return; }
-    const lineStart = v.lastIndexOf('\n', start - 1) + 1;
-    const lineEnd = end > start && v[end - 1] === '\n' ? end - 1 : (v.indexOf('\n', end) < 0 ? v.length : v.indexOf('\n', end));
-    const block = v.slice(lineStart, lineEnd).split('\n');
-    const changed = block.map((l) => (outdent ? l.replace(/^ {1,2}|^\t/, '') : '  ' + l)).join('\n');
-    textarea.setSelectionRange(lineStart, lineEnd);
-    insert(changed, [lineStart, lineStart + changed.length]);
-  }
-  textarea.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { tabLeaves = true; return; }
-    if (e.key === 'Tab') {
-      if (tabLeaves || e.ctrlKey || e.altKey || e.metaKey) { tabLeaves = false; return; }
-      e.preventDefault();
-      indent(e.shiftKey);
-      return;
-    }
-    tabLeaves = false;
-    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && !e.isComposing) {
-      const v = textarea.value;
-      const lineStart = v.lastIndexOf('\n', textarea.selectionStart - 1) + 1;
-      const current = v.slice(lineStart, textarea.selectionStart);
-      let pad = current.match(/^[ \t]*/)[0];
-      if (/[{[(]\s*$/.test(current)) pad += '  ';
-      e.preventDefault();
-      insert('\n' + pad);
-    }
-  });
-  textarea.addEventListener('input', () => { renumber(); if (onChange) onChange(); });
-  textarea.addEventListener('scroll', sync);
-  new ResizeObserver(sync).observe(textarea);
-  return {
-    value: () => textarea.value,
-    set(text) { textarea.value = text; textarea.scrollTop = 0; textarea.setSelectionRange(0, 0); renumber(); },
-    mark(line) {
-      markedLine = line;
-      marker.hidden = !line;
-      gutter.dataset.marked = line ? String(line) : '';
-      sync();
-    },
-    goTo(line, column) {
-      const v = textarea.value.split('\n');
-      let pos = 0;
-      for (let i = 0; i < line - 1 && i < v.length; i++) pos += v[i].length + 1;
-      pos += Math.max(0, (column || 1) - 1);
-      textarea.focus();
-      textarea.setSelectionRange(pos, pos);
-      const top = padTop() + (line - 1) * lineHeight();
-      if (top < textarea.scrollTop || top > textarea.scrollTop + textarea.clientHeight - 2 * lineHeight()) {
-        textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
-      }
-      sync();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------
 // Confirmation dialog
 
 function confirmDialog(title, text, okLabel) {
@@ -911,11 +863,17 @@ function selectTab(tab) {
 // ---------------------------------------------------------------------------
 // Start
 
-const scriptEditor = makeEditor($('script-editor'), $('script'), () => {
-  setDirty(state.hook !== null && scriptEditor.value() !== state.savedScript);
-  scheduleCheck();
+const scriptEditor = createEditor($('script-editor'), {
+  id: 'script', label: 'script-title', describedBy: 'compile-status script-help',
+  onChange() {
+    setDirty(state.hook !== null && scriptEditor.value() !== state.savedScript);
+    scheduleCheck();
+  },
 });
-const inputEditor = makeEditor($('input-editor'), $('run-input'), null);
+const inputEditor = createEditor($('input-editor'), {
+  id: 'run-input', language: 'json', label: 'run-input-label', describedBy: 'run-input-error run-help',
+  keys: [{ key: 'Mod-Enter', run: () => { run(); return true; } }],
+});
 
 function wire() {
   $('signin-form').addEventListener('submit', (e) => {
@@ -950,9 +908,9 @@ function wire() {
   $('secret-cancel').addEventListener('click', () => { resetSecretForm(); renderSecrets(); });
   $('run').addEventListener('click', run);
   $('run-reset').addEventListener('click', resetRunner);
-  $('run-input').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
-  });
+  $('points-more').addEventListener('click', showMorePoints);
+  $('points').addEventListener('scroll', updateMoreHint, { passive: true });
+  new ResizeObserver(updateMoreHint).observe($('points'));
   $('logs-clear').addEventListener('click', () => { $('logs').replaceChildren(); toast('Logs cleared.'); });
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   for (const t of tabs) {
