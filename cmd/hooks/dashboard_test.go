@@ -312,7 +312,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// development token and prints the sign-in link.
 	t.Setenv("HOOKENGINE_SECRETS_KEY", "")
 	t.Setenv("HOOKENGINE_TOKEN", "")
-	srv := startServer(t, "--data", t.TempDir(), "--dev")
+	srv := startServer(t, "--data", t.TempDir(), "--dev", "--modules", fixtureModules())
 	if srv.token == "" {
 		t.Fatalf("no development token in:\n%s", srv.stdout)
 	}
@@ -552,6 +552,46 @@ func TestDashboardInBrowser(t *testing.T) {
 		e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')).map((e) => e.id || e.name).join(',')`); got != "" {
 		t.Errorf("fields without a label: %s", got)
 	}
+
+	// Dependencies: each one declared is stored on the hook and gets the
+	// engine's verdict (testdata/modules is the server's node_modules).
+	b.do("the Dependencies tab", chromedp.Click(chromedp.CSS("#tab-deps")))
+	b.wait("the dependency form", `!document.getElementById('panel-deps').hidden && !document.getElementById('deps-empty').hidden`)
+	deps := []struct{ name, version, verdict, text string }{
+		{"greet", "^1.2.0", "ok", "Satisfied"},
+		{"@acme/strings", "9.0.0", "wrong_version", "Wrong version: 0.4.2 is installed"},
+		{"esm-only", "2.0.0", "esm_only", "ES module only"},
+		{"native-addon", "5.0.1", "native_addon", "Native addon"},
+		{"left-pad", "1.3.0", "missing", "Missing: not installed on the server"},
+	}
+	for _, d := range deps {
+		b.typeInto("a package name", "dep-name", d.name)
+		b.typeInto("a version", "dep-version", d.version)
+		b.do("add "+d.name, chromedp.Click(chromedp.CSS("#dep-submit")))
+		b.wait("the verdict on "+d.name, fmt.Sprintf(`(() => { const r = document.querySelector('#dep-rows li[data-dependency=' + JSON.stringify(%s) + ']');
+			return r && r.dataset.verdict === %s && r.textContent.includes(%s) && document.getElementById('dep-name').value === ''; })()`, js(d.name), js(d.verdict), js(d.text)))
+	}
+	b.wait("the summary", `document.getElementById('deps-summary').textContent.startsWith('4 of 5 not satisfied') && document.getElementById('dep-count').textContent === '(5)'`)
+	if h := getHookOver(t, srv, id); len(h.Dependencies) != 5 || h.Dependencies["esm-only"] != "2.0.0" {
+		t.Errorf("dependencies on the server: %v", h.Dependencies)
+	}
+	b.do("remove left-pad", chromedp.Click(chromedp.CSS(`#dep-rows li[data-dependency="left-pad"] button`)))
+	b.wait("removed", `document.querySelector('#dep-rows li[data-dependency="left-pad"]') === null && document.getElementById('dep-count').textContent === '(4)'`)
+	if h := getHookOver(t, srv, id); len(h.Dependencies) != 4 || h.Dependencies["left-pad"] != "" {
+		t.Errorf("dependencies on the server after removing one: %v", h.Dependencies)
+	}
+	b.do("an empty version", chromedp.SendKeys(chromedp.CSS("#dep-name"), "lodash"), chromedp.Click(chromedp.CSS("#dep-submit")))
+	b.wait("the version error", `document.getElementById('dep-error').textContent.startsWith('Enter a version') && document.activeElement.id === 'dep-version'`)
+	if path := os.Getenv(envPageScreenshot); path != "" {
+		b.do("let the page paint", chromedp.Sleep(300*time.Millisecond))
+		if err := b.screenshot(strings.TrimSuffix(path, ".png")+"-dependencies.png", "#panel-deps"); err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
+	// A run of a hook whose dependencies are not satisfied does not start.
+	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
+	b.do("run", chromedp.Click(chromedp.CSS("#run")))
+	b.wait("not run", `document.getElementById('run-result').textContent.includes("The hook's dependencies are not satisfied")`)
 
 	// Rename: a name the API refuses, then one it stores normalised.
 	b.do("rename", chromedp.Click(chromedp.CSS("#rename-open")))

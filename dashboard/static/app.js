@@ -386,6 +386,8 @@ async function openHook(id, fresh) {
   resetRunner();
   resetSecretForm();
   loadSecrets();
+  $('dep-error').textContent = '';
+  checkDependencies();
   startLogs(h.id);
   showView('hook');
   scheduleCheck(0);
@@ -619,6 +621,119 @@ async function deleteSecret(name) {
   resetSecretForm();
   await loadSecrets();
   toast('Deleted the secret ' + name + '.');
+}
+
+// ---------------------------------------------------------------------------
+// Dependencies: the npm packages the hook declares, with the engine's
+// verdict on each (from the compile check, which checks them as a run
+// would).
+
+// What each problem the engine reports means, in a few words.
+const DEP_PROBLEMS = {
+  missing: 'Missing: not installed on the server',
+  wrong_version: 'Wrong version',
+  esm_only: 'ES module only: require cannot load it',
+  native_addon: 'Native addon: hooks load pure JavaScript only',
+  core_module: 'Node.js core module: not available to hooks',
+  invalid: 'Invalid name or version',
+  unloadable: 'Installed, but cannot be loaded',
+};
+
+function depsOf(h) {
+  return (h && h.dependencies) || {};
+}
+
+function renderDependencies(verdicts, note) {
+  const deps = depsOf(state.hook);
+  const names = Object.keys(deps).sort();
+  const byName = new Map((verdicts || []).map((v) => [v.name, v]));
+  const rows = names.map((name) => {
+    const v = byName.get(name);
+    let verdict;
+    if (!v) {
+      verdict = el('p', { class: 'verdict' }, el('span', { class: 'badge' }, 'unknown'));
+    } else if (v.ok) {
+      verdict = el('p', { class: 'verdict' }, el('span', { class: 'badge on' }, 'ok'), ' Satisfied: the engine can load it.');
+    } else {
+      const what = DEP_PROBLEMS[v.problem] || v.problem || 'Not satisfied';
+      verdict = el('p', { class: 'verdict' },
+        el('span', { class: 'badge bad' }, v.problem ? v.problem.replace('_', ' ') : 'problem'), ' ',
+        el('strong', {}, what + (v.problem === 'wrong_version' && v.installed ? ': ' + v.installed + ' is installed' : '')),
+        el('span', { class: 'reason' }, v.reason));
+    }
+    return el('li', { 'data-dependency': name, 'data-verdict': v ? (v.ok ? 'ok' : v.problem || 'problem') : 'unknown' },
+      el('div', { class: 'dep-head' },
+        el('code', { class: 'dep-name' }, name), el('code', { class: 'dep-version' }, deps[name]),
+        el('button', { type: 'button', class: 'small danger', 'aria-label': 'Remove ' + name, onclick: () => removeDependency(name) }, 'Remove')),
+      verdict);
+  });
+  $('dep-rows').replaceChildren(...rows);
+  $('deps-empty').hidden = rows.length > 0;
+  const bad = (verdicts || []).filter((v) => !v.ok).length;
+  $('dep-count').textContent = names.length ? '(' + names.length + ')' : '';
+  $('tab-deps').classList.toggle('has-problem', bad > 0);
+  $('deps-summary').textContent = note || (names.length === 0 ? '' : bad === 0
+    ? 'Every dependency is satisfied on this server.'
+    : bad + ' of ' + names.length + ' not satisfied: runs of this hook fail with dependency_error until they are.');
+}
+
+// checkDependencies asks the engine for its verdict on each dependency.
+async function checkDependencies() {
+  const h = state.hook;
+  const deps = depsOf(h);
+  if (Object.keys(deps).length === 0) { renderDependencies([]); return; }
+  renderDependencies(null, 'Checking…');
+  try {
+    const res = await api('POST', '/hookengine/v1/triggers/' + encodeURIComponent(h.triggerId) + '/check',
+      { script: state.savedScript || scriptEditor.value() || ' ', dependencies: deps });
+    if (state.hook !== h) return;
+    renderDependencies(res.dependencies || []);
+  } catch (err) {
+    if (state.hook !== h) return;
+    renderDependencies(null, 'The verdicts are unavailable: ' + describe(err));
+  }
+}
+
+async function saveDependencies(deps, done) {
+  const h = state.hook;
+  const updated = await api('PATCH', hooksPath(h.id), { dependencies: deps });
+  h.dependencies = updated.dependencies || {};
+  await checkDependencies();
+  toast(done);
+}
+
+async function addDependency(e) {
+  e.preventDefault();
+  const name = $('dep-name').value.trim();
+  const version = $('dep-version').value.trim();
+  const error = $('dep-error');
+  setFieldError($('dep-name'), error, '');
+  $('dep-version').removeAttribute('aria-invalid');
+  if (!name) { setFieldError($('dep-name'), error, 'Enter the package\'s name.'); $('dep-name').focus(); return; }
+  if (!version) { setFieldError($('dep-version'), error, 'Enter a version or a range, such as 1.2.3 or ^1.2.0.'); $('dep-version').focus(); return; }
+  const deps = { ...depsOf(state.hook), [name]: version };
+  const had = name in depsOf(state.hook);
+  try {
+    await saveDependencies(deps, (had ? 'Changed ' : 'Added ') + name + '@' + version + '.');
+  } catch (err) {
+    error.textContent = 'Could not save the dependencies: ' + describe(err);
+    return;
+  }
+  $('dep-name').value = '';
+  $('dep-version').value = '';
+  $('dep-name').focus();
+}
+
+async function removeDependency(name) {
+  const deps = { ...depsOf(state.hook) };
+  delete deps[name];
+  try {
+    await saveDependencies(deps, 'Removed ' + name + '.');
+  } catch (err) {
+    $('dep-error').textContent = 'Could not save the dependencies: ' + describe(err);
+    return;
+  }
+  $('dep-name').focus();
 }
 
 // ---------------------------------------------------------------------------
@@ -905,6 +1020,7 @@ function wire() {
   $('rename-cancel').addEventListener('click', () => { $('rename-form').hidden = true; $('rename-open').focus(); });
   $('delete-open').addEventListener('click', deleteHook);
   $('secret-form').addEventListener('submit', submitSecret);
+  $('dep-form').addEventListener('submit', addDependency);
   $('secret-cancel').addEventListener('click', () => { resetSecretForm(); renderSecrets(); });
   $('run').addEventListener('click', run);
   $('run-reset').addEventListener('click', resetRunner);
