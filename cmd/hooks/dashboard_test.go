@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,8 +33,11 @@ const (
 	// envRequireBrowser, when set, fails the test instead of skipping it
 	// when no browser is found (CI sets it after installing Chromium).
 	envRequireBrowser = "HOOKENGINE_REQUIRE_BROWSER"
-	// envScreenshotDir is where the screenshots of a failed run go;
-	// default: the system's temporary directory.
+	// envScreenshotDir is where the test's screenshots go: one per step
+	// it checks the page's looks at (see browserTab.artefact), and those
+	// of a failed run. Default: the artefacts under the test's temporary
+	// directory (removed after the test), the failure's in the system's
+	// temporary directory.
 	envScreenshotDir = "HOOKENGINE_SCREENSHOT_DIR"
 	// envPageScreenshot, when set, is a file to write a screenshot of the
 	// page at 1280×800 to, taken once the runner shows a result (the
@@ -77,6 +81,7 @@ type browserTab struct {
 	ctx    context.Context
 	origin string
 
+	shots    string // the directory of artefact screenshots
 	mu       sync.Mutex
 	requests []string // every URL the page asked for
 	problems []string // console errors, exceptions, CSP violations
@@ -105,7 +110,13 @@ func newBrowserTab(t *testing.T, exe, origin string) *browserTab {
 		chromedp.Flag("no-first-run", true),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browserTab{t: t, origin: origin}
+	b := &browserTab{t: t, origin: origin, shots: os.Getenv(envScreenshotDir)}
+	if b.shots == "" {
+		b.shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	if err := os.MkdirAll(b.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	logf := func(format string, args ...any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -257,6 +268,82 @@ func (b *browserTab) screenshot(path, sel string) error {
 		return err
 	}
 	return os.WriteFile(path, shot, 0o644)
+}
+
+// artefact saves a screenshot of the page (sel "") or of one element as
+// NAME.png in the screenshot directory (envScreenshotDir), after letting
+// the page paint.
+func (b *browserTab) artefact(name, sel string) {
+	b.t.Helper()
+	b.do("let the page paint", chromedp.Sleep(300*time.Millisecond))
+	path := filepath.Join(b.shots, name+".png")
+	if err := b.screenshot(path, sel); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+// rect is an element's box in the viewport.
+type rect struct{ Top, Bottom, Left, Right, Width, Height float64 }
+
+// rects returns the boxes of the elements the selectors name, failing the
+// test when one is missing.
+func (b *browserTab) rects(sels ...string) map[string]rect {
+	b.t.Helper()
+	list, _ := json.Marshal(sels)
+	var out map[string]rect
+	text := b.text(`JSON.stringify(Object.fromEntries(` + string(list) + `.map((s) => { const e = document.querySelector(s);
+		const r = e ? e.getBoundingClientRect() : null;
+		return [s, r && {Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right, Width: r.width, Height: r.height}]; })))`)
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		b.t.Fatalf("rects: %v: %s", err, text)
+	}
+	for _, sel := range sels {
+		if r := out[sel]; r.Width == 0 && r.Height == 0 {
+			b.t.Fatalf("%s is not on the page", sel)
+		}
+	}
+	return out
+}
+
+// overlap reports whether two boxes share any area.
+func overlap(a, b rect) bool {
+	return a.Left < b.Right && b.Left < a.Right && a.Top < b.Bottom && b.Top < a.Bottom
+}
+
+// checkLayout checks what must be readable at once in a window of the
+// given size: the script (at least minColumns characters of it), the
+// runner's result, logLines log lines; notices that cover none of them;
+// nothing wider than the window.
+func (b *browserTab) checkLayout(w, h, minColumns, logLines int) {
+	b.t.Helper()
+	size := fmt.Sprintf("%d×%d", w, h)
+	if got := b.text(`document.documentElement.scrollWidth <= window.innerWidth`); got != "true" {
+		b.t.Errorf("%s: the page is wider than the window", size)
+	}
+	r := b.rects("#script-editor .cm-content", "#run-result .run-head", "#logs", "#logs li", ".notices", "#workspace")
+	for _, sel := range []string{"#script-editor .cm-content", "#run-result .run-head", "#logs"} {
+		if x := r[sel]; x.Top < 0 || x.Top > float64(h)-20 || x.Left < 0 || x.Left > float64(w)-20 {
+			b.t.Errorf("%s: %s is out of the window: %+v", size, sel, x)
+		}
+	}
+	if overlap(r[".notices"], r["#workspace"]) {
+		b.t.Errorf("%s: the notices cover the workspace: %+v and %+v", size, r[".notices"], r["#workspace"])
+	}
+	cols := b.text(`(() => { const v = document.getElementById('script-editor').hookEditor.view;
+		const g = v.dom.querySelector('.cm-gutters'); return Math.floor((v.scrollDOM.clientWidth - g.offsetWidth - 8) / v.defaultCharacterWidth); })()`)
+	if n, _ := strconv.Atoi(cols); n < minColumns {
+		b.t.Errorf("%s: the editor shows %s columns of the script, want at least %d", size, cols, minColumns)
+	}
+	logs := r["#logs"]
+	visible := float64(h) - logs.Top
+	if logs.Height < visible {
+		visible = logs.Height
+	}
+	if n := int(visible / r["#logs li"].Height); n < logLines {
+		b.t.Errorf("%s: the log pane shows %d lines, want at least %d", size, n, logLines)
+	}
 }
 
 // noSecretShown fails the test when the page shows or holds a secret value
@@ -532,6 +619,43 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("screenshot: %v", err)
 		}
 	}
+
+	// The layout at 1280×800: the script (80 columns), the runner's
+	// result and 8 log lines at once; the toast in the top bar; the
+	// envelope of the run whole inside the runner's panel, which scrolls.
+	b.checkLayout(1280, 800, 80, 8)
+	b.artefact("layout-1280x800", "")
+	if got := b.text(`(() => { const p = document.getElementById('panel-runner'); const e = document.querySelector('#run-result .envelope');
+		e.scrollIntoView({ block: 'end' }); const pr = p.getBoundingClientRect(), er = e.getBoundingClientRect();
+		const pre = e.querySelector('pre');
+		return er.top >= pr.top - 1 && er.bottom <= pr.bottom + 1 && pre.scrollHeight <= pre.clientHeight + 1 && pre.textContent.includes('"status": "success"'); })()`); got != "true" {
+		t.Errorf("the run's envelope is cut off in the runner's panel")
+	}
+	b.artefact("runner-envelope", ".side")
+	// send-phone-message, last in the list of points, is in view, or a
+	// hint at the bottom of the list names it and brings it into view.
+	b.wait("send-phone-message in view or hinted", `(() => { const nav = document.getElementById('points').getBoundingClientRect();
+		const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
+		const hint = document.getElementById('points-more');
+		return (sec.top < nav.bottom - 40 && hint.hidden) || (!hint.hidden && hint.textContent.includes('send-phone-message') && hint.getBoundingClientRect().bottom <= nav.bottom + 1); })()`)
+	if b.text(`document.getElementById('points-more').hidden`) == "false" {
+		b.artefact("points-hint", "#points")
+		b.do("the hint", chromedp.Click(chromedp.CSS("#points-more")))
+		b.wait("send-phone-message shown", `(() => { const nav = document.getElementById('points').getBoundingClientRect();
+			const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
+			return sec.top >= nav.top && sec.top < nav.bottom - 60 && document.getElementById('points-more').hidden &&
+				document.activeElement.closest('#point-list .point') !== null; })()`)
+		b.text(`document.getElementById('points').scrollTo(0, 0)`)
+	}
+	// 1024×768: narrower, still side by side.
+	b.do("1024 wide", chromedp.EmulateViewport(1024, 768))
+	b.wait("the layout at 1024", `getComputedStyle(document.querySelector('.layout')).display === 'grid'`)
+	// As after a run: the result at the top of the runner's panel.
+	b.text(`(() => { const p = document.getElementById('panel-runner'); p.scrollTop = 0;
+		p.scrollTop = document.getElementById('run-result').getBoundingClientRect().top - p.getBoundingClientRect().top; return ''; })()`)
+	b.checkLayout(1024, 768, 55, 6)
+	b.artefact("layout-1024x768", "")
+	b.do("back to 1280", chromedp.EmulateViewport(1280, 800))
 	b.do("clear the logs", chromedp.Click(chromedp.CSS("#logs-clear")))
 	b.wait("no log lines", `document.getElementById('logs').childElementCount === 0`)
 
@@ -544,6 +668,13 @@ func TestDashboardInBrowser(t *testing.T) {
 		if err := b.screenshot(strings.TrimSuffix(path, ".png")+"-narrow.png", ""); err != nil {
 			t.Errorf("screenshot: %v", err)
 		}
+	}
+	// On a phone, the notices take the top bar's full width, above the
+	// page, covering nothing.
+	b.text(`(() => { document.getElementById('hook-view').scrollIntoView(); return ''; })()`)
+	b.artefact("layout-400x860", "")
+	if got := b.text(`getComputedStyle(document.querySelector('.notices')).position + ' ' + (document.querySelector('.notices').closest('.topbar') !== null)`); got != "static true" {
+		t.Errorf("the notices on a phone: %s", got)
 	}
 	b.do("wide", chromedp.EmulateViewport(1280, 800))
 

@@ -191,8 +191,7 @@ function renderPoints(flash) {
           title: h.enabled ? 'Enabled: runs for ' + p.id + '. Click to disable.' : 'Disabled. Click to enable (disables the enabled one).',
           onclick: () => setEnabled(h, !h.enabled),
         }),
-        el('button', { type: 'button', class: 'hook-link', 'aria-current': selected ? 'page' : false, onclick: () => openHook(h.id) }, h.name),
-        h.enabled ? el('span', { class: 'badge on' }, 'enabled') : null);
+        el('button', { type: 'button', class: 'hook-link', 'aria-current': selected ? 'page' : false, title: h.name, onclick: () => openHook(h.id) }, h.name));
       return row;
     });
     const runs = enabled ? ['Runs ', el('strong', {}, enabled.name)] : ['No hook enabled'];
@@ -221,14 +220,16 @@ function updateMoreHint() {
   const covered = [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > hint.getBoundingClientRect().top);
   if (covered.length === 0) { hint.hidden = true; return; }
   hint.textContent = 'More below: ' + covered.map((sec) => sec.dataset.point).join(', ') + ' ↓';
-  hint.dataset.target = covered[0].dataset.point;
+  hint.dataset.targets = covered.map((sec) => sec.dataset.point).join(' ');
 }
 
 function showMorePoints() {
-  const sec = document.querySelector('#point-list .point[data-point="' + $('points-more').dataset.target + '"]');
-  if (!sec) return;
-  sec.scrollIntoView({ block: 'start' });
-  const first = sec.querySelector('button');
+  const names = ($('points-more').dataset.targets || '').split(' ');
+  const secs = names.map((n) => document.querySelector('#point-list .point[data-point="' + n + '"]')).filter(Boolean);
+  if (secs.length === 0) return;
+  // The list ends with the last of them; focus goes to the first.
+  $('points').scrollTop = $('points').scrollHeight;
+  const first = secs[0].querySelector('button');
   if (first) first.focus({ preventScroll: true });
   updateMoreHint();
 }

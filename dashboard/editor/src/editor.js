@@ -12,7 +12,7 @@ import {
   defaultKeymap, history, historyKeymap, indentWithTab,
 } from '@codemirror/commands';
 import {
-  syntaxHighlighting, HighlightStyle, indentOnInput, bracketMatching, foldGutter, foldKeymap,
+  syntaxHighlighting, HighlightStyle, indentOnInput, bracketMatching,
 } from '@codemirror/language';
 import { tags } from '@lezer/highlight';
 import { searchKeymap, highlightSelectionMatches, openSearchPanel } from '@codemirror/search';
@@ -90,7 +90,6 @@ export function createEditor(parent, opts = {}) {
     highlightActiveLineGutter(),
     highlightSpecialChars(),
     history(),
-    foldGutter(),
     lintGutter(),
     drawSelection(),
     EditorState.allowMultipleSelections.of(true),
@@ -110,7 +109,6 @@ export function createEditor(parent, opts = {}) {
       ...defaultKeymap,
       ...searchKeymap,
       ...historyKeymap,
-      ...foldKeymap,
       ...lintKeymap,
       indentWithTab,
     ]),
