@@ -452,8 +452,23 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Create a pre-user-registration hook: a name the API refuses first.
 	b.do("open Create a Hook", chromedp.Click(chromedp.CSS(`section[data-point="pre-user-registration"] button.link`)))
 	b.wait("the create form", `!document.getElementById('create-view').hidden && document.getElementById('new-point-pre-user-registration').checked`)
-	b.do("a bad name", chromedp.SendKeys(chromedp.CSS("#new-name"), "signup_metadata"), chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
+	// A bad name, then a click on another point: the name's error shows
+	// as the field loses focus, and moves nothing: the click lands.
+	radioTop := `document.getElementById('new-point-post-user-registration').getBoundingClientRect().top`
+	b.do("a bad name", chromedp.SendKeys(chromedp.CSS("#new-name"), "signup_metadata"))
+	before := b.text(radioTop)
+	b.do("click another point", chromedp.Click(chromedp.CSS("#new-point-post-user-registration")))
 	b.wait("the name error", `document.getElementById('new-name').getAttribute('aria-invalid') === 'true' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
+	if after := b.text(radioTop); after != before {
+		t.Errorf("the name's error moved the points from %s to %s", before, after)
+	}
+	if got := b.text(`document.getElementById('new-point-post-user-registration').checked`); got != "true" {
+		t.Errorf("the click on a point, as the name's error appeared, was lost")
+	}
+	b.artefact("create-name-error", "#create-view")
+	b.do("back to pre-user-registration", chromedp.Click(chromedp.CSS("#new-point-pre-user-registration")))
+	b.do("create with the bad name", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
+	b.wait("still the name error", `document.activeElement.id === 'new-name' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
 	b.typeInto("a good name", "new-name", "Signup Metadata")
 	b.do("create", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.wait("the new hook", `!document.getElementById('hook-view').hidden && document.getElementById('hook-title').textContent === 'signup-metadata'`)
@@ -656,6 +671,19 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.checkLayout(1024, 768, 55, 6)
 	b.artefact("layout-1024x768", "")
 	b.do("back to 1280", chromedp.EmulateViewport(1280, 800))
+	// The runner of a second hook starts at the top of its input, though
+	// the first one's panel and input were scrolled down.
+	b.text(`(() => { document.getElementById('panel-runner').scrollTop = 1e6;
+		document.querySelector('#input-editor .cm-scroller').scrollTop = 1e6; return ''; })()`)
+	b.do("open the second hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, other.ID))))
+	b.wait("the second hook", `document.getElementById('hook-title').textContent === 'other-signup'`)
+	b.wait("its runner at the top", `document.getElementById('panel-runner').scrollTop === 0 &&
+		document.querySelector('#input-editor .cm-scroller').scrollTop === 0 &&
+		document.querySelector('#input-editor .cm-line').textContent === '{' &&
+		document.querySelector('#input-editor .cm-line').getBoundingClientRect().top >= document.querySelector('#input-editor .cm-scroller').getBoundingClientRect().top`)
+	b.artefact("runner-second-hook", ".side")
+	b.do("back to the first hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, id))))
+	b.wait("the first hook", `document.getElementById('hook-title').textContent === 'signup-metadata' && document.getElementById('logs-state').textContent === 'live'`)
 	b.do("clear the logs", chromedp.Click(chromedp.CSS("#logs-clear")))
 	b.wait("no log lines", `document.getElementById('logs').childElementCount === 0`)
 
