@@ -44,7 +44,32 @@ const (
 	// README's docs/dashboard.png), and one at 400×860 beside it (with
 	// -narrow added to its name).
 	envPageScreenshot = "HOOKENGINE_PAGE_SCREENSHOT"
+	// envAxe names axe-core's axe.min.js, which the browser test runs in
+	// the page to check its accessibility; default: the one npm ci
+	// installs in dashboard/editor/node_modules from its lock file (CI
+	// does). Without it the test skips that check, or fails where
+	// envRequireBrowser is set.
+	envAxe = "HOOKENGINE_AXE"
 )
+
+// axeSource returns axe-core's source, or "" when it is not installed.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv(envAxe)
+	if path == "" {
+		path = filepath.Join("..", "..", "dashboard", "editor", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		msg := fmt.Sprintf("no axe-core (%v; run npm ci in dashboard/editor, or set %s): the page's accessibility is not checked", err, envAxe)
+		if os.Getenv(envRequireBrowser) != "" {
+			t.Fatal(msg)
+		}
+		t.Log(msg)
+		return ""
+	}
+	return string(b)
+}
 
 // findBrowser returns the path of a Chromium-family browser, or "".
 func findBrowser() string {
@@ -284,6 +309,102 @@ func (b *browserTab) artefact(name, sel string) {
 	b.t.Logf("screenshot: %s", path)
 }
 
+// axe runs axe-core on the page as it is (WCAG 2.1 A and AA rules, and
+// best practices) and fails the test with each violation. It loads axe
+// once per page load.
+func (b *browserTab) axe(step, src string) {
+	b.t.Helper()
+	if src == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	// Evaluated through the DevTools protocol, which the page's CSP does
+	// not restrict (the page itself could not load it).
+	if loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === 'object'`)); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	} else if !loaded {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](src+"\n;true")); err != nil {
+			b.t.Fatalf("%s: loading axe-core: %v", step, err)
+		}
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+		.then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ': ' + n.failureSummary.replace(/\s+/g, ' ')) }))))`,
+		chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: running axe-core: %v", step, err)
+	}
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	if err := json.Unmarshal([]byte(res), &violations); err != nil {
+		b.t.Fatalf("%s: axe-core's answer: %v: %s", step, err, res)
+	}
+	for _, v := range violations {
+		b.t.Errorf("%s: axe-core: %s (%s): %s\n\t%s", step, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+// keyboardWalk tabs through the page from its start, as a keyboard-only
+// user does (Esc, then Tab, leaves a code editor), and returns the
+// controls it reached, in order, as "tag#id.class: text". It fails the
+// test when focus lands somewhere with no visible focus indicator, or when
+// the order goes back up the page before it wraps.
+func (b *browserTab) keyboardWalk(step string, max int) []string {
+	b.t.Helper()
+	// The walk starts at the first control, the skip link.
+	b.text(`(() => { document.querySelector('a.skip').focus(); return ''; })()`)
+	var seen []string
+	var last string
+	for i := 0; i < max; i++ {
+		if i > 0 {
+			if b.text(`!!(document.activeElement && document.activeElement.closest('.cm-editor'))`) == "true" {
+				b.do(step+": leave the editor", pressKey("Escape", 27))
+			}
+			b.do(step+": Tab", pressKey("Tab", 9))
+		}
+		got := b.text(`(() => { const e = document.activeElement; if (!e || e === document.body) return '';
+			const cs = getComputedStyle(e); const ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 ||
+				cs.boxShadow !== 'none' || (e.closest('.editor') && getComputedStyle(e.closest('.editor')).boxShadow !== 'none');
+			const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '') +
+				': ' + (e.getAttribute('aria-label') || e.textContent || e.placeholder || '').trim().slice(0, 40);
+			return JSON.stringify({ name, ring, key: [...document.querySelectorAll('*')].indexOf(e) }); })()`)
+		if got == "" {
+			continue
+		}
+		var f struct {
+			Name string
+			Ring bool
+			Key  int
+		}
+		json.Unmarshal([]byte(got), &f)
+		if f.Name == last {
+			break
+		}
+		if len(seen) > 0 && strings.HasPrefix(seen[0], f.Name+" @") {
+			break // wrapped around
+		}
+		if !f.Ring && i > 0 { // the first was focused by a script, not a key
+			b.t.Errorf("%s: %s has no visible focus indicator", step, f.Name)
+		}
+		seen = append(seen, fmt.Sprintf("%s @%d", f.Name, f.Key))
+		last = f.Name
+	}
+	prev := -1
+	for _, s := range seen {
+		var at int
+		fmt.Sscanf(s[strings.LastIndex(s, "@")+1:], "%d", &at)
+		if at < prev {
+			b.t.Errorf("%s: focus went back up the page at %s:\n%s", step, s, strings.Join(seen, "\n"))
+			break
+		}
+		prev = at
+	}
+	return seen
+}
+
 // rect is an element's box in the viewport.
 type rect struct{ Top, Bottom, Left, Right, Width, Height float64 }
 
@@ -408,6 +529,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("hooks serve does not print the sign-in link %s:\n%s", link, srv.stdout)
 	}
 	b := newBrowserTab(t, exe, srv.url)
+	axeSrc := axeSource(t)
 	defer func() {
 		if !t.Failed() {
 			return
@@ -443,6 +565,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.do("open the page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/dashboard/"), chromedp.WaitVisible(chromedp.CSS("#signin-form")))
 	b.do("sign in with a bad token", chromedp.SendKeys(chromedp.CSS("#token"), "not-a-token"), chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	b.wait("a refused token", `document.getElementById('signin-error').textContent.includes('401')`)
+	b.axe("the sign-in page", axeSrc)
 	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), srv.token), chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	b.wait("signed in", `!document.getElementById('app-view').hidden && document.querySelectorAll('#point-list .point').length === 5`)
 	if got := b.text(`sessionStorage.getItem('hookengine.token')`); got != srv.token {
@@ -466,6 +589,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("the click on a point, as the name's error appeared, was lost")
 	}
 	b.artefact("create-name-error", "#create-view")
+	b.axe("Create a Hook, with an error", axeSrc)
 	b.do("back to pre-user-registration", chromedp.Click(chromedp.CSS("#new-point-pre-user-registration")))
 	b.do("create with the bad name", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.wait("still the name error", `document.activeElement.id === 'new-name' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
@@ -554,6 +678,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// A secret: its name is listed, its value never shown.
 	b.do("the Secrets tab", chromedp.Click(chromedp.CSS("#tab-secrets")))
 	b.wait("the secret form", `!document.getElementById('panel-secrets').hidden`)
+	b.axe("the Secrets tab", axeSrc)
 	b.do("add a secret", chromedp.SendKeys(chromedp.CSS("#secret-name"), "API_KEY"), chromedp.SendKeys(chromedp.CSS("#secret-value"), secret),
 		chromedp.Click(chromedp.CSS("#secret-submit")))
 	b.wait("the secret is listed", `document.querySelector('#secret-rows tr[data-secret="API_KEY"]') !== null && document.getElementById('secret-value').value === ''`)
@@ -647,20 +772,42 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("the run's envelope is cut off in the runner's panel")
 	}
 	b.artefact("runner-envelope", ".side")
+	b.axe("the hook, with a run's result and logs", axeSrc)
+	// Keyboard only: every control of the hook's page is reached with
+	// Tab, in the page's order, each showing where the focus is.
+	walk := b.keyboardWalk("keyboard", 120)
+	for _, want := range []string{"a.skip", "button#sign-out", "button#refresh", "button#create-open", "button.switch", "button.hook-link",
+		"button#rename-open", "button#delete-open", "button#save", "div#script.cm-content", "button#tab-runner", "div#panel-runner",
+		"div#run-input.cm-content", "button#run.", "button#run-reset", "button#logs-clear", "ol#logs"} {
+		found := false
+		for _, w := range walk {
+			found = found || strings.HasPrefix(w, want)
+		}
+		if !found {
+			t.Errorf("Tab never reaches %s; it reaches:\n%s", want, strings.Join(walk, "\n"))
+		}
+	}
+	// The skip link takes the keyboard to the hook.
+	b.text(`(() => { document.querySelector('a.skip').focus(); return ''; })()`)
+	b.do("follow the skip link", pressKey("Enter", 13))
+	b.wait("the hook", `document.activeElement.id === 'workspace'`)
+	b.do("Tab into the hook", pressKey("Tab", 9))
+	b.wait("the hook's first control", `document.activeElement.id === 'rename-open'`)
 	// send-phone-message, last in the list of points, is in view, or a
 	// hint at the bottom of the list names it and brings it into view.
-	b.wait("send-phone-message in view or hinted", `(() => { const nav = document.getElementById('points').getBoundingClientRect();
+	b.wait("send-phone-message in view or hinted", `(() => { const nav = document.getElementById('points-body').getBoundingClientRect();
 		const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
 		const hint = document.getElementById('points-more');
-		return (sec.top < nav.bottom - 40 && hint.hidden) || (!hint.hidden && hint.textContent.includes('send-phone-message') && hint.getBoundingClientRect().bottom <= nav.bottom + 1); })()`)
+		return (sec.top < nav.bottom - 40 && hint.hidden) || (!hint.hidden && hint.textContent.includes('send-phone-message') &&
+			hint.getBoundingClientRect().top >= nav.bottom - 1 && hint.getBoundingClientRect().bottom <= window.innerHeight); })()`)
 	if b.text(`document.getElementById('points-more').hidden`) == "false" {
 		b.artefact("points-hint", "#points")
 		b.do("the hint", chromedp.Click(chromedp.CSS("#points-more")))
-		b.wait("send-phone-message shown", `(() => { const nav = document.getElementById('points').getBoundingClientRect();
+		b.wait("send-phone-message shown", `(() => { const nav = document.getElementById('points-body').getBoundingClientRect();
 			const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
 			return sec.top >= nav.top && sec.top < nav.bottom - 60 && document.getElementById('points-more').hidden &&
 				document.activeElement.closest('#point-list .point') !== null; })()`)
-		b.text(`document.getElementById('points').scrollTo(0, 0)`)
+		b.text(`document.getElementById('points-body').scrollTo(0, 0)`)
 	}
 	// 1024×768: narrower, still side by side.
 	b.do("1024 wide", chromedp.EmulateViewport(1024, 768))
@@ -716,6 +863,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// engine's verdict (testdata/modules is the server's node_modules).
 	b.do("the Dependencies tab", chromedp.Click(chromedp.CSS("#tab-deps")))
 	b.wait("the dependency form", `!document.getElementById('panel-deps').hidden && !document.getElementById('deps-empty').hidden`)
+	b.axe("the Dependencies tab", axeSrc)
 	deps := []struct{ name, version, verdict, text string }{
 		{"greet", "^1.2.0", "ok", "Satisfied"},
 		{"@acme/strings", "9.0.0", "wrong_version", "Wrong version: 0.4.2 is installed"},

@@ -209,26 +209,25 @@ function renderPoints(flash) {
 // are below its fold (on a short window, send-phone-message is), with a
 // button that brings them into view.
 function updateMoreHint() {
-  const nav = $('points');
+  const body = $('points-body');
   const hint = $('points-more');
-  hint.hidden = true;
-  const bottom = nav.getBoundingClientRect().bottom;
-  const below = [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > bottom);
-  if (below.length === 0 || getComputedStyle(nav).overflowY !== 'auto' || nav.scrollHeight <= nav.clientHeight) return;
-  hint.hidden = false;
-  // The hint itself covers the list's last lines.
-  const covered = [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > hint.getBoundingClientRect().top);
-  if (covered.length === 0) { hint.hidden = true; return; }
-  hint.textContent = 'More below: ' + covered.map((sec) => sec.dataset.point).join(', ') + ' ↓';
-  hint.dataset.targets = covered.map((sec) => sec.dataset.point).join(' ');
+  const scrolls = getComputedStyle(body).overflowY === 'auto' && body.scrollHeight > body.clientHeight;
+  const bottom = body.getBoundingClientRect().bottom;
+  const below = scrolls ? [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > bottom) : [];
+  hint.hidden = below.length === 0;
+  if (hint.hidden) return;
+  const names = below.map((sec) => sec.dataset.point);
+  hint.textContent = 'More below: ' + names.join(', ') + ' ↓';
+  hint.dataset.targets = names.join(' ');
 }
 
+// showMorePoints scrolls the list to its end, where the points the hint
+// names are, and moves the focus to the first of them.
 function showMorePoints() {
   const names = ($('points-more').dataset.targets || '').split(' ');
   const secs = names.map((n) => document.querySelector('#point-list .point[data-point="' + n + '"]')).filter(Boolean);
   if (secs.length === 0) return;
-  // The list ends with the last of them; focus goes to the first.
-  $('points').scrollTop = $('points').scrollHeight;
+  $('points-body').scrollTop = $('points-body').scrollHeight;
   const first = secs[0].querySelector('button');
   if (first) first.focus({ preventScroll: true });
   updateMoreHint();
@@ -1026,8 +1025,8 @@ function wire() {
   $('run').addEventListener('click', run);
   $('run-reset').addEventListener('click', resetRunner);
   $('points-more').addEventListener('click', showMorePoints);
-  $('points').addEventListener('scroll', updateMoreHint, { passive: true });
-  new ResizeObserver(updateMoreHint).observe($('points'));
+  $('points-body').addEventListener('scroll', updateMoreHint, { passive: true });
+  new ResizeObserver(updateMoreHint).observe($('points-body'));
   $('logs-clear').addEventListener('click', () => { $('logs').replaceChildren(); toast('Logs cleared.'); });
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   for (const t of tabs) {

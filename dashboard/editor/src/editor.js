@@ -79,7 +79,9 @@ const showLineStart = {
 // so that tests can reach it.
 export function createEditor(parent, opts = {}) {
   const lang = opts.language === 'json' ? json() : javascript();
-  const attrs = {};
+  // tabindex: the content is focusable anyway (contenteditable); saying
+  // so lets checkers see that the scrolling area has keyboard access.
+  const attrs = { tabindex: '0' };
   if (opts.label) attrs['aria-labelledby'] = opts.label;
   if (opts.describedBy) attrs['aria-describedby'] = opts.describedBy;
   if (opts.id) attrs.id = opts.id;
