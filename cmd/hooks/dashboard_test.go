@@ -879,6 +879,13 @@ func TestDashboardInBrowser(t *testing.T) {
 			return r && r.dataset.verdict === %s && r.textContent.includes(%s) && document.getElementById('dep-name').value === ''; })()`, js(d.name), js(d.verdict), js(d.text)))
 	}
 	b.wait("the summary", `document.getElementById('deps-summary').textContent.startsWith('4 of 5 not satisfied') && document.getElementById('dep-count').textContent === '(5)'`)
+	b.text(`(() => { document.getElementById('panel-deps').scrollTop = 0; return ''; })()`)
+	b.artefact("dependencies", ".side")
+	if path := os.Getenv(envPageScreenshot); path != "" {
+		if err := b.screenshot(strings.TrimSuffix(path, ".png")+"-dependencies.png", ".side"); err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
 	if h := getHookOver(t, srv, id); len(h.Dependencies) != 5 || h.Dependencies["esm-only"] != "2.0.0" {
 		t.Errorf("dependencies on the server: %v", h.Dependencies)
 	}
@@ -889,12 +896,6 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 	b.do("an empty version", chromedp.SendKeys(chromedp.CSS("#dep-name"), "lodash"), chromedp.Click(chromedp.CSS("#dep-submit")))
 	b.wait("the version error", `document.getElementById('dep-error').textContent.startsWith('Enter a version') && document.activeElement.id === 'dep-version'`)
-	if path := os.Getenv(envPageScreenshot); path != "" {
-		b.do("let the page paint", chromedp.Sleep(300*time.Millisecond))
-		if err := b.screenshot(strings.TrimSuffix(path, ".png")+"-dependencies.png", "#panel-deps"); err != nil {
-			t.Errorf("screenshot: %v", err)
-		}
-	}
 	// A run of a hook whose dependencies are not satisfied does not start.
 	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
 	b.do("run", chromedp.Click(chromedp.CSS("#run")))

@@ -659,7 +659,7 @@ function renderDependencies(verdicts, note) {
       verdict = el('p', { class: 'verdict' },
         el('span', { class: 'badge bad' }, v.problem ? v.problem.replace('_', ' ') : 'problem'), ' ',
         el('strong', {}, what + (v.problem === 'wrong_version' && v.installed ? ': ' + v.installed + ' is installed' : '')),
-        el('span', { class: 'reason' }, v.reason));
+        v.problem === 'wrong_version' ? null : el('span', { class: 'reason' }, v.reason));
     }
     return el('li', { 'data-dependency': name, 'data-verdict': v ? (v.ok ? 'ok' : v.problem || 'problem') : 'unknown' },
       el('div', { class: 'dep-head' },
