@@ -9,6 +9,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -149,4 +150,25 @@ func ExampleWithStuckRuntimes() {
 	// first run: true stuck: 1
 	// second run quarantined: true
 	// stuck after release: 0
+}
+
+// CheckDependencies says, per declared package, why the engine cannot
+// satisfy it; here the engine has no node_modules directory.
+func ExampleEngine_CheckDependencies() {
+	e, err := engine.New()
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+
+	err = e.CheckDependencies(map[string]string{"left-pad": "1.3.0", "fs": "*"})
+	for _, err := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var de *sandbox.DependencyError
+		if errors.As(err, &de) {
+			fmt.Println(de.Name, de.Problem)
+		}
+	}
+	// Output:
+	// fs core_module
+	// left-pad missing
 }
