@@ -168,6 +168,14 @@ func TestAssetsStayHome(t *testing.T) {
 		if name == "icon.svg" {
 			text = strings.Replace(text, `xmlns="http://www.w3.org/2000/svg"`, "", 1)
 		}
+		if name == "editor.js" {
+			// The CodeMirror bundle: its lint markers are SVG images in
+			// data: URLs, which the CSP refuses and editor.js's theme
+			// replaces (the browser test sees no CSP violation), and its
+			// objects have style properties.
+			text = strings.ReplaceAll(text, `url('data:image/svg+xml,<svg xmlns="http://www.w3.org/2000/svg"`, "")
+			text = strings.ReplaceAll(text, "this.style=", "")
+		}
 		if m := absolute.FindString(text); m != "" {
 			t.Errorf("%s refers to %q", name, m)
 		}

@@ -4,8 +4,13 @@
 //
 //	mux.Handle(dashboard.Path, dashboard.Handler())
 //
-// The page is plain HTML, CSS and JavaScript embedded in the binary; there
-// is no build step and it loads nothing from elsewhere. It signs in with a
+// The page is HTML, CSS and JavaScript embedded in the binary, and loads
+// nothing from elsewhere. Its code editor, CodeMirror 6, is one minified ES
+// module, static/editor.js, built from the npm packages pinned in
+// dashboard/editor (package.json, package-lock.json, build.mjs with
+// esbuild); the bundle is committed, so building the binary needs no npm.
+// After changing dashboard/editor/src or the packages, run "npm ci && npm
+// run build" there and commit static/editor.js. It signs in with a
 // Management API token, kept only in the tab's session storage, and does
 // everything through the Management API and the hookengine extensions
 // with that token, so it can do exactly what the token's scopes allow and
@@ -15,10 +20,13 @@
 //     marked, and a switch to enable one (or none) per point;
 //   - Create a Hook: a name, validated as the API does, and a point; the
 //     hook starts from the point's starter script;
-//   - an editor with line numbers, Tab indentation and save (Ctrl/Cmd+S),
-//     which shows compile errors at their line and column before saving
-//     (POST /hookengine/v1/triggers/{triggerId}/check), rename and delete;
+//   - a code editor (JavaScript highlighting, line numbers, bracket
+//     matching, search) and save (Ctrl/Cmd+S), which marks compile errors
+//     at their line and column as lint markers before saving (POST
+//     /hookengine/v1/triggers/{triggerId}/check), rename and delete;
 //   - secrets: names only, add, change and delete;
+//   - dependencies: the npm packages the hook declares, with the engine's
+//     verdict on each (the same check endpoint);
 //   - a runner: a sample input for the point, and the run's envelope, typed
 //     outcome, duration and console output;
 //   - real-time logs of every run of the selected hook on the server

@@ -224,6 +224,17 @@ func (e *Engine) Compile(h Hook) error {
 	return nil
 }
 
+// CheckDependencies checks the npm packages a hook declares (Hook.Dependencies:
+// package name to version or range) as Run does before each run, against
+// the engine's modules and its node_modules directory (WithNodeModules). It
+// returns nil when every one is satisfied, or an error joining one
+// *sandbox.DependencyError per problem, by package name; each says what is
+// wrong (its Problem: missing, wrong version, ES module only, native addon,
+// ...). It runs no script.
+func (e *Engine) CheckDependencies(deps map[string]string) error {
+	return e.cfg.modules.CheckDependencies(deps)
+}
+
 // program returns h's compiled script. Compiling waits at most the hook's
 // wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {

@@ -9,6 +9,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -189,4 +190,25 @@ func ExampleEngine_Run_action() {
 	// Output:
 	// action ada@example.com app_metadata: map[plan:trial]
 	// action eve@example.net denied: Sign up with your work address.
+}
+
+// CheckDependencies says, per declared package, why the engine cannot
+// satisfy it; here the engine has no node_modules directory.
+func ExampleEngine_CheckDependencies() {
+	e, err := engine.New()
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close()
+
+	err = e.CheckDependencies(map[string]string{"left-pad": "1.3.0", "fs": "*"})
+	for _, err := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var de *sandbox.DependencyError
+		if errors.As(err, &de) {
+			fmt.Println(de.Name, de.Problem)
+		}
+	}
+	// Output:
+	// fs core_module
+	// left-pad missing
 }

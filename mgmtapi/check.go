@@ -3,9 +3,12 @@ package mgmtapi
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -18,12 +21,45 @@ type Compiler interface {
 
 var _ Compiler = (*engine.Engine)(nil)
 
+// A DependencyChecker checks the npm packages a hook declares as the engine
+// does before each run: nil, or an error joining one
+// *sandbox.DependencyError per problem. *engine.Engine is one. When the
+// Compiler given to WithCompiler is one too, the check endpoint also
+// answers a verdict per declared dependency.
+type DependencyChecker interface {
+	CheckDependencies(deps map[string]string) error
+}
+
+var _ DependencyChecker = (*engine.Engine)(nil)
+
 // CheckResult is the answer of the check endpoint.
 type CheckResult struct {
 	// Compiles reports whether the script compiles for the trigger.
 	Compiles bool `json:"compiles"`
 	// Error says why it does not; absent when it does.
 	Error *CheckError `json:"error,omitempty"`
+	// Dependencies is the verdict on each dependency the request
+	// declared, by package name; absent when it declared none.
+	Dependencies []DependencyVerdict `json:"dependencies,omitempty"`
+}
+
+// DependencyVerdict is the engine's verdict on one declared dependency.
+type DependencyVerdict struct {
+	// Name is the package name.
+	Name string `json:"name"`
+	// Version is the version or range the hook asks for.
+	Version string `json:"version"`
+	// OK reports whether the engine can satisfy it.
+	OK bool `json:"ok"`
+	// Installed is the installed version, when there is one and the
+	// dependency is not OK.
+	Installed string `json:"installed,omitempty"`
+	// Problem classifies what is wrong (see sandbox.DependencyProblem:
+	// missing, wrong_version, esm_only, native_addon, core_module,
+	// invalid, unloadable); absent when OK.
+	Problem sandbox.DependencyProblem `json:"problem,omitempty"`
+	// Reason says what is wrong, in words; absent when OK.
+	Reason string `json:"reason,omitempty"`
 }
 
 // CheckError is why a script does not compile.
@@ -37,11 +73,12 @@ type CheckError struct {
 	Column int `json:"column,omitempty"`
 }
 
-// parseCheck validates a check body: {"script": "..."}, the script required
-// and not empty, as in a hook.
+// parseCheck validates a check body: {"script": "...", "dependencies":
+// {...}}, the script required and not empty, as in a hook, the
+// dependencies optional.
 func parseCheck(body []byte) (engine.Hook, *Error) {
 	var h engine.Hook
-	props, perr := decodeObject(body, []string{"script"}, []string{"script"})
+	props, perr := decodeObject(body, []string{"script", "dependencies"}, []string{"script"})
 	if perr != nil {
 		return h, perr
 	}
@@ -51,7 +88,38 @@ func parseCheck(body []byte) (engine.Hook, *Error) {
 	if h.Script == "" {
 		return h, payloadError("script", "String is too short (0 chars), minimum 1")
 	}
+	if raw, ok := props["dependencies"]; ok {
+		if h.Dependencies, perr = decodeStringMap(raw, "dependencies"); perr != nil {
+			return h, perr
+		}
+	}
 	return h, nil
+}
+
+// dependencyVerdicts checks deps with c: a verdict per package, by name.
+func dependencyVerdicts(c DependencyChecker, deps map[string]string) []DependencyVerdict {
+	problems := map[string]*sandbox.DependencyError{}
+	if err := c.CheckDependencies(deps); err != nil {
+		errs := []error{err}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		}
+		for _, e := range errs {
+			var de *sandbox.DependencyError
+			if errors.As(e, &de) {
+				problems[de.Name] = de
+			}
+		}
+	}
+	verdicts := make([]DependencyVerdict, 0, len(deps))
+	for _, name := range slices.Sorted(maps.Keys(deps)) {
+		v := DependencyVerdict{Name: name, Version: deps[name], OK: true}
+		if de := problems[name]; de != nil {
+			v.OK, v.Installed, v.Problem, v.Reason = false, de.Installed, de.Problem, de.Reason
+		}
+		verdicts = append(verdicts, v)
+	}
+	return verdicts
 }
 
 // checkScript serves POST /hookengine/v1/triggers/{triggerId}/check.
@@ -67,9 +135,16 @@ func (h *Handler) checkScript(w http.ResponseWriter, req *request) {
 		return
 	}
 	hk.Trigger = t
+	var verdicts []DependencyVerdict
+	if dc, ok := h.compiler.(DependencyChecker); ok && len(hk.Dependencies) > 0 {
+		verdicts = dependencyVerdicts(dc, hk.Dependencies)
+	}
+	// The script is compiled on its own: its verdict does not depend on
+	// the dependencies'.
+	hk.Dependencies = nil
 	err := h.compiler.Compile(hk)
 	if err == nil {
-		writeJSON(w, http.StatusOK, CheckResult{Compiles: true})
+		writeJSON(w, http.StatusOK, CheckResult{Compiles: true, Dependencies: verdicts})
 		return
 	}
 	ce := &CheckError{Message: err.Error()}
@@ -81,7 +156,7 @@ func (h *Handler) checkScript(w http.ResponseWriter, req *request) {
 	case errors.As(err, &rerr) && rerr.Err != nil:
 		ce.Message = rerr.Err.Error()
 	}
-	writeJSON(w, http.StatusOK, CheckResult{Error: ce})
+	writeJSON(w, http.StatusOK, CheckResult{Error: ce, Dependencies: verdicts})
 }
 
 // The typed outcome of a run, as the run endpoints answer it in "outcome".

@@ -121,6 +121,11 @@
 // run it, and answers 200 {"compiles":true}, or {"compiles":false,"error":
 // {"message","line","column"}} with the 1-based position in the script;
 // nothing is stored. It is served when a compiler is given (WithCompiler).
+// A body may also declare "dependencies" (as a hook does); when the
+// compiler is a DependencyChecker the answer then has "dependencies": a
+// DependencyVerdict per package, {"name","version","ok"} and, when not ok,
+// "installed", "problem" (missing, wrong_version, esm_only, native_addon,
+// core_module, invalid, unloadable) and "reason".
 //
 // The log stream is server-sent events (text/event-stream) of every run of
 // the hook on this server, as they happen: a "ready" event, then a "log"

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +81,52 @@ func TestCheck(t *testing.T) {
 	r := newFixture(t).do("POST", path, adminToken, body(userScript))
 	if r.status != 404 {
 		t.Errorf("without a compiler: %d %s", r.status, r.body)
+	}
+}
+
+// TestCheckDependencies checks the check endpoint's verdict on each
+// declared dependency, against testdata/modules.
+func TestCheckDependencies(t *testing.T) {
+	f := newFixture(t)
+	root, err := os.OpenRoot(filepath.Join("..", "testdata", "modules", "node_modules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	e := enginetest.New(t, engine.WithNodeModules(root.FS()))
+	f.h = mgmtapi.NewHandler(f.st, mgmtapi.WithAuthenticator(testAuth(t)), mgmtapi.WithCompiler(e))
+	const path = "/hookengine/v1/triggers/pre-user-registration/check"
+	body := func(script string, deps map[string]string) string {
+		b, _ := json.Marshal(map[string]any{"script": script, "dependencies": deps})
+		return string(b)
+	}
+	tests := []struct {
+		desc   string
+		body   string
+		status int
+		want   string
+	}{
+		{"satisfied", body(userScript, map[string]string{"greet": "^1.2.0", "@acme/strings": "0.4.2"}), 200,
+			`{"compiles":true,"dependencies":[{"name":"@acme/strings","version":"0.4.2","ok":true},{"name":"greet","version":"^1.2.0","ok":true}]}`},
+		{"none", body(userScript, map[string]string{}), 200, `{"compiles":true}`},
+		{"each problem", body(userScript, map[string]string{"greet": "2.0.0", "missing": "1.0.0", "esm-only": "2.0.0", "native-addon": "5.0.1"}), 200,
+			`{"compiles":true,"dependencies":[` +
+				`{"name":"esm-only","version":"2.0.0","ok":false,"installed":"2.0.0","problem":"esm_only","reason":"require() of ES Module /node_modules/esm-only/index.js is not supported: /node_modules/esm-only/package.json sets \"type\": \"module\", and hooks load CommonJS modules only"},` +
+				`{"name":"greet","version":"2.0.0","ok":false,"installed":"1.2.3","problem":"wrong_version","reason":"version 1.2.3 is installed"},` +
+				`{"name":"missing","version":"1.0.0","ok":false,"problem":"missing","reason":"the package is not installed in node_modules"},` +
+				`{"name":"native-addon","version":"5.0.1","ok":false,"installed":"5.0.1","problem":"native_addon","reason":"Cannot load package 'native-addon': it needs a native addon (its package.json sets \"gypfile\"), and hooks can only load pure-JavaScript packages"}]}`},
+		{"and a script that does not compile", body("module.exports = ;", map[string]string{"greet": "1.2.3"}), 200,
+			`{"compiles":false,"error":{"message":"Unexpected token ;","line":1,"column":18},"dependencies":[{"name":"greet","version":"1.2.3","ok":true}]}`},
+		{"not an object", `{"script":"x","dependencies":[]}`, 400,
+			errBody(400, "Payload validation error: 'Expected type object but found type array' on property dependencies.", "invalid_body")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			r := f.do("POST", path, adminToken, tt.body)
+			if r.status != tt.status || strings.TrimSpace(r.body) != tt.want {
+				t.Errorf("%d %s\nwant %d %s", r.status, r.body, tt.status, tt.want)
+			}
+		})
 	}
 }
 

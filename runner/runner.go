@@ -93,5 +93,6 @@ func (r *Runner) enabled(ctx context.Context, t triggers.ID) (*store.Hook, error
 
 // engineHook is the engine's view of a stored hook.
 func engineHook(h *store.Hook) engine.Hook {
-	return engine.Hook{ID: h.ID, Name: h.Name, Trigger: h.TriggerID, Script: h.Script, Secrets: h.Secrets}
+	return engine.Hook{ID: h.ID, Name: h.Name, Trigger: h.TriggerID, Script: h.Script, Secrets: h.Secrets,
+		Dependencies: h.Dependencies}
 }

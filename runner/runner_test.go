@@ -13,6 +13,7 @@ import (
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/enginetest"
 	"github.com/hookengine/hookengine/runner"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/store"
 	"github.com/hookengine/hookengine/triggers"
 )
@@ -163,6 +164,39 @@ func TestRunHook(t *testing.T) {
 	res, err = r.RunHook(ctx, h.ID, `{"client":"nope"}`)
 	if !errors.Is(err, engine.ErrInvalidInput) || res == nil || res.Envelope.Succeeded() {
 		t.Errorf("invalid input: %v, %v", res, err)
+	}
+}
+
+// TestRunHookDependencies checks that a stored hook's dependencies reach
+// the engine, which refuses to run a hook whose dependencies it cannot
+// satisfy (this engine has no node_modules).
+func TestRunHookDependencies(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	r := runner.New(st, enginetest.New(t))
+	tests := []struct {
+		name string
+		deps map[string]string
+		ok   bool
+	}{
+		{"none", nil, true},
+		{"a package the engine lacks", map[string]string{"left-pad": "1.3.0"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := st.CreateHook(ctx, &store.Hook{Name: "deps " + tt.name, TriggerID: triggers.CredentialsExchange, Script: claimScript("x"),
+				Dependencies: tt.deps})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.RunHook(ctx, h.ID, ccInput)
+			var de *sandbox.DependencyError
+			if tt.ok {
+				claims(t, res, err)
+			} else if !errors.As(err, &de) || de.Name != "left-pad" || de.Problem != sandbox.DependencyMissing || res == nil || res.Envelope.Succeeded() {
+				t.Errorf("run: %v, %v; want a DependencyError for left-pad", res, err)
+			}
+		})
 	}
 }
 

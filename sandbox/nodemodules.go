@@ -675,7 +675,34 @@ type DependencyError struct {
 	Installed string
 	// Reason says what is wrong, for the error message.
 	Reason string
+	// Problem classifies what is wrong, for a program to show or count.
+	Problem DependencyProblem
 }
+
+// DependencyProblem classifies a DependencyError.
+type DependencyProblem string
+
+// The problems a declared dependency can have.
+const (
+	// DependencyInvalid: the name is not a package name, or the version
+	// is not a version or range.
+	DependencyInvalid DependencyProblem = "invalid"
+	// DependencyCoreModule: a Node.js core module hooks cannot use.
+	DependencyCoreModule DependencyProblem = "core_module"
+	// DependencyMissing: the package is not installed.
+	DependencyMissing DependencyProblem = "missing"
+	// DependencyWrongVersion: another version is installed.
+	DependencyWrongVersion DependencyProblem = "wrong_version"
+	// DependencyESMOnly: the package is an ES module, which require
+	// cannot load.
+	DependencyESMOnly DependencyProblem = "esm_only"
+	// DependencyNativeAddon: the package needs a native addon.
+	DependencyNativeAddon DependencyProblem = "native_addon"
+	// DependencyUnloadable: the package is installed but cannot be
+	// loaded for another reason (no main file, a broken package.json, a
+	// syntax error).
+	DependencyUnloadable DependencyProblem = "unloadable"
+)
 
 // Error names the package, both versions and the reason.
 func (e *DependencyError) Error() string {
@@ -700,32 +727,35 @@ func (r *Registry) CheckDependencies(deps map[string]string) error {
 }
 
 func (r *Registry) checkDependency(name, wanted string) error {
-	bad := func(installed, reason string, args ...any) error {
-		return &DependencyError{Name: name, Wanted: wanted, Installed: installed, Reason: fmt.Sprintf(reason, args...)}
+	bad := func(problem DependencyProblem, installed, reason string, args ...any) error {
+		return &DependencyError{Name: name, Wanted: wanted, Installed: installed, Reason: fmt.Sprintf(reason, args...), Problem: problem}
 	}
 	if n, _ := ParseModuleName(name); n != name || name == "" || isPathSpec(name) {
-		return bad("", "not a package name")
+		return bad(DependencyInvalid, "", "not a package name")
 	}
 	if _, ok := r.modules[name]; ok {
 		return nil
 	}
 	if coreModules[name] {
-		return bad("", "%s is a Node.js core module that hooks cannot use", name)
+		return bad(DependencyCoreModule, "", "%s is a Node.js core module that hooks cannot use", name)
 	}
 	if r.nm == nil {
-		return bad("", "the package is not installed (the engine has no node_modules directory)")
+		return bad(DependencyMissing, "", "the package is not installed (the engine has no node_modules directory)")
 	}
 	version, dir, err := r.nm.installedVersion("/", name)
 	if err != nil {
-		return bad("", "%v", err)
+		return bad(DependencyUnloadable, "", "%v", err)
 	}
 	if dir == "" {
-		return bad("", "the package is not installed in node_modules")
+		return bad(DependencyMissing, "", "the package is not installed in node_modules")
 	}
 	if ok, err := versionOK(version, wanted); err != nil {
-		return bad(version, "%v", err)
+		if version == "" {
+			return bad(DependencyUnloadable, version, "%v", err)
+		}
+		return bad(DependencyInvalid, version, "%v", err)
 	} else if !ok {
-		return bad(version, "version %s is installed", version)
+		return bad(DependencyWrongVersion, version, "version %s is installed", version)
 	}
 	file, merr := r.nm.resolve("/", name)
 	if merr == nil && file == "" {
@@ -735,7 +765,14 @@ func (r *Registry) checkDependency(name, wanted string) error {
 		merr = r.nm.source(file).err
 	}
 	if merr != nil {
-		return bad(version, "%s", merr.msg)
+		problem := DependencyUnloadable
+		switch merr.code {
+		case "ERR_REQUIRE_ESM":
+			problem = DependencyESMOnly
+		case "ERR_NATIVE_ADDON":
+			problem = DependencyNativeAddon
+		}
+		return bad(problem, version, "%s", merr.msg)
 	}
 	return nil
 }

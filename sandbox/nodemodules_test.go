@@ -210,14 +210,20 @@ func TestCheckDependencies(t *testing.T) {
 	}
 	err := reg.CheckDependencies(map[string]string{
 		"greet": "2.0.0", "missing": "1.0.0", "native-addon": "5.0.1", "esm-only": "2.0.0", "fs": "1.0.0", "dep": "github:x/y",
+		"noversion": "1.0.0", "./local": "1.0.0",
 	})
-	want := map[string]struct{ installed, reason string }{
-		"dep":          {"1.0.0", `invalid version range "github:x/y"`},
-		"esm-only":     {"2.0.0", "require() of ES Module"},
-		"fs":           {"", "fs is a Node.js core module that hooks cannot use"},
-		"greet":        {"1.2.3", "version 1.2.3 is installed"},
-		"missing":      {"", "the package is not installed in node_modules"},
-		"native-addon": {"5.0.1", "needs a native addon"},
+	want := map[string]struct {
+		installed, reason string
+		problem           sandbox.DependencyProblem
+	}{
+		"./local":      {"", "not a package name", sandbox.DependencyInvalid},
+		"dep":          {"1.0.0", `invalid version range "github:x/y"`, sandbox.DependencyInvalid},
+		"esm-only":     {"2.0.0", "require() of ES Module", sandbox.DependencyESMOnly},
+		"fs":           {"", "fs is a Node.js core module that hooks cannot use", sandbox.DependencyCoreModule},
+		"greet":        {"1.2.3", "version 1.2.3 is installed", sandbox.DependencyWrongVersion},
+		"missing":      {"", "the package is not installed in node_modules", sandbox.DependencyMissing},
+		"native-addon": {"5.0.1", "needs a native addon", sandbox.DependencyNativeAddon},
+		"noversion":    {"", "no version in its package.json", sandbox.DependencyUnloadable},
 	}
 	var got []*sandbox.DependencyError
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
@@ -232,8 +238,8 @@ func TestCheckDependencies(t *testing.T) {
 	}
 	for i, de := range got {
 		w, ok := want[de.Name]
-		if !ok || !strings.Contains(de.Reason, w.reason) || de.Installed != w.installed {
-			t.Errorf("%s: got installed %q reason %q, want %q and %q", de.Name, de.Installed, de.Reason, w.installed, w.reason)
+		if !ok || !strings.Contains(de.Reason, w.reason) || de.Installed != w.installed || de.Problem != w.problem {
+			t.Errorf("%s: got installed %q reason %q problem %q, want %q, %q and %q", de.Name, de.Installed, de.Reason, de.Problem, w.installed, w.reason, w.problem)
 		}
 		if i > 0 && got[i-1].Name >= de.Name {
 			t.Errorf("problems not sorted by name: %s before %s", got[i-1].Name, de.Name)
@@ -245,7 +251,7 @@ func TestCheckDependencies(t *testing.T) {
 	plain := sandbox.NewRegistry()
 	err = plain.CheckDependencies(map[string]string{"greet": "1.2.3"})
 	var de *sandbox.DependencyError
-	if !errors.As(err, &de) || !strings.Contains(de.Reason, "no node_modules directory") {
+	if !errors.As(err, &de) || !strings.Contains(de.Reason, "no node_modules directory") || de.Problem != sandbox.DependencyMissing {
 		t.Errorf("without node_modules: got %v", err)
 	}
 }

@@ -101,6 +101,14 @@ type Config struct {
 	// IsolationWorkers is how many worker processes run hooks with
 	// isolation "process". Default: engine.ProcessIsolation's.
 	IsolationWorkers int `yaml:"isolation_workers" json:"isolation_workers"`
+	// NodeModules is a node_modules directory, or a project directory
+	// holding one, whose pure-JavaScript packages hooks may require and
+	// against which their declared dependencies are checked (see
+	// engine.WithNodeModules and OpenNodeModules). Default none: hooks
+	// require only the engine's own modules. With isolation "process",
+	// the worker processes get it in WorkerModulesEnv and must open it
+	// themselves, as hooks does.
+	NodeModules string `yaml:"node_modules" json:"node_modules"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -203,6 +203,7 @@ type Server struct {
 	log      *zap.Logger
 	store    *store.SQLite
 	engine   *engine.Engine
+	modules  *os.Root // Config.NodeModules, or nil
 	runLogs  *mgmtapi.RunLogs
 	devToken string
 	handler  http.Handler
@@ -211,6 +212,32 @@ type Server struct {
 	engineShutdown func(context.Context) error
 	// cancelRequests ends the context of every request.
 	cancelRequests context.CancelFunc
+}
+
+// WorkerModulesEnv is the environment variable in which a worker process
+// (isolation "process") gets Config.NodeModules, to open with
+// OpenNodeModules and give its engine with engine.WithNodeModules: an
+// fs.FS does not cross the pipe to it.
+const WorkerModulesEnv = "HOOKS_WORKER_MODULES"
+
+// OpenNodeModules opens a node_modules directory: dir itself, or
+// dir/node_modules when dir is a project directory that has one (what npm
+// install --prefix dir creates). The *os.Root keeps every read, symbolic
+// links included, inside the directory.
+func OpenNodeModules(dir string) (*os.Root, error) {
+	if filepath.Base(filepath.Clean(dir)) != "node_modules" {
+		if st, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && st.IsDir() {
+			dir = filepath.Join(dir, "node_modules")
+		}
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", dir)
+	}
+	return os.OpenRoot(dir)
 }
 
 // RunMargin is added to the hooks' wall-time limit to bound each run
@@ -260,17 +287,40 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	}))
 	engineOpts := []engine.Option{engine.WithLogger(engineLog),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
+	var modules *os.Root
+	closeAll := func() {
+		st.Close()
+		if modules != nil {
+			modules.Close()
+		}
+	}
+	if cfg.NodeModules != "" {
+		if modules, err = OpenNodeModules(cfg.NodeModules); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("node_modules: %w", err)
+		}
+		engineOpts = append(engineOpts, engine.WithNodeModules(modules.FS()))
+	}
 	switch cfg.Isolation {
 	case "", "in-process":
 	case "process":
-		engineOpts = append(engineOpts, engine.WithProcessIsolation(engine.ProcessIsolation{Workers: cfg.IsolationWorkers}))
+		iso := engine.ProcessIsolation{Workers: cfg.IsolationWorkers}
+		if cfg.NodeModules != "" {
+			dir, err := filepath.Abs(cfg.NodeModules)
+			if err != nil {
+				closeAll()
+				return nil, fmt.Errorf("node_modules: %w", err)
+			}
+			iso.Env = []string{WorkerModulesEnv + "=" + dir}
+		}
+		engineOpts = append(engineOpts, engine.WithProcessIsolation(iso))
 	default:
-		st.Close()
+		closeAll()
 		return nil, fmt.Errorf("isolation %q: must be in-process or process", cfg.Isolation)
 	}
 	e, err := engine.New(engineOpts...)
 	if err != nil {
-		st.Close()
+		closeAll()
 		return nil, err
 	}
 	wall := time.Duration(cfg.HookWallTime)
@@ -282,7 +332,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		mgmtapi.WithRunTimeout(wall+RunMargin))
 	page := dashboard.Handler()
 	base, cancelRequests := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken,
+	s := &Server{cfg: cfg, log: log, store: st, engine: e, modules: modules, runLogs: runLogs, devToken: devToken,
 		engineShutdown: e.Shutdown, cancelRequests: cancelRequests}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Routing reads the path as sent: an encoded slash (%2F) or
@@ -394,6 +444,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	} else if engErr != nil {
 		engErr = fmt.Errorf("server: hook runs still in progress at the shutdown timeout were ended: %w", engErr)
 	}
+	if ok && s.modules != nil {
+		// No run reads node_modules any more (an abandoned one might).
+		s.modules.Close()
+	}
 	stc := make(chan error, 1)
 	go func() { stc <- s.store.Close() }()
 	ok, stErr := waitUntil(stc, later(hard, time.Now().Add(storeCloseTime)))
@@ -440,5 +494,9 @@ func waitUntil(c <-chan error, deadline time.Time) (ok bool, err error) {
 func (s *Server) Close() error {
 	s.cancelRequests()
 	s.runLogs.Close()
-	return errors.Join(s.engine.Close(), s.store.Close())
+	err := errors.Join(s.engine.Close(), s.store.Close())
+	if s.modules != nil {
+		s.modules.Close()
+	}
+	return err
 }

@@ -8,15 +8,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/hookengine/hookengine/mgmtapi"
 )
@@ -29,15 +33,43 @@ const (
 	// envRequireBrowser, when set, fails the test instead of skipping it
 	// when no browser is found (CI sets it after installing Chromium).
 	envRequireBrowser = "HOOKENGINE_REQUIRE_BROWSER"
-	// envScreenshotDir is where the screenshots of a failed run go;
-	// default: the system's temporary directory.
+	// envScreenshotDir is where the test's screenshots go: one per step
+	// it checks the page's looks at (see browserTab.artefact), and those
+	// of a failed run. Default: the artefacts under the test's temporary
+	// directory (removed after the test), the failure's in the system's
+	// temporary directory.
 	envScreenshotDir = "HOOKENGINE_SCREENSHOT_DIR"
 	// envPageScreenshot, when set, is a file to write a screenshot of the
 	// page at 1280×800 to, taken once the runner shows a result (the
 	// README's docs/dashboard.png), and one at 400×860 beside it (with
 	// -narrow added to its name).
 	envPageScreenshot = "HOOKENGINE_PAGE_SCREENSHOT"
+	// envAxe names axe-core's axe.min.js, which the browser test runs in
+	// the page to check its accessibility; default: the one npm ci
+	// installs in dashboard/editor/node_modules from its lock file (CI
+	// does). Without it the test skips that check, or fails where
+	// envRequireBrowser is set.
+	envAxe = "HOOKENGINE_AXE"
 )
+
+// axeSource returns axe-core's source, or "" when it is not installed.
+func axeSource(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv(envAxe)
+	if path == "" {
+		path = filepath.Join("..", "..", "dashboard", "editor", "node_modules", "axe-core", "axe.min.js")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		msg := fmt.Sprintf("no axe-core (%v; run npm ci in dashboard/editor, or set %s): the page's accessibility is not checked", err, envAxe)
+		if os.Getenv(envRequireBrowser) != "" {
+			t.Fatal(msg)
+		}
+		t.Log(msg)
+		return ""
+	}
+	return string(b)
+}
 
 // findBrowser returns the path of a Chromium-family browser, or "".
 func findBrowser() string {
@@ -74,6 +106,7 @@ type browserTab struct {
 	ctx    context.Context
 	origin string
 
+	shots    string // the directory of artefact screenshots
 	mu       sync.Mutex
 	requests []string // every URL the page asked for
 	problems []string // console errors, exceptions, CSP violations
@@ -102,7 +135,13 @@ func newBrowserTab(t *testing.T, exe, origin string) *browserTab {
 		chromedp.Flag("no-first-run", true),
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	b := &browserTab{t: t, origin: origin}
+	b := &browserTab{t: t, origin: origin, shots: os.Getenv(envScreenshotDir)}
+	if b.shots == "" {
+		b.shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	if err := os.MkdirAll(b.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	logf := func(format string, args ...any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -209,6 +248,36 @@ func (b *browserTab) typeInto(step, id, text string) {
 	}
 }
 
+// editorValue returns the text of the code editor in the element with id.
+func (b *browserTab) editorValue(id string) string {
+	b.t.Helper()
+	return b.text(`document.getElementById(` + js(id) + `).hookEditor.value()`)
+}
+
+// setEditor replaces the text of the code editor in the element with id
+// as typing would (the page sees a change it can undo).
+func (b *browserTab) setEditor(step, id, text string) {
+	b.t.Helper()
+	b.text(`document.getElementById(` + js(id) + `).hookEditor.replace(` + js(text) + `)`)
+	if got := b.editorValue(id); got != text {
+		b.t.Fatalf("%s: #%s holds %q, want %q", step, id, got, text)
+	}
+}
+
+// pressKey presses and releases one key, as a keyboard does, without the
+// character event chromedp.KeyEvent adds (an editor that handles the key
+// down would see it twice).
+func pressKey(key string, code int64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeRawKeyDown, input.DispatchKeyEventTypeKeyUp} {
+			if _, err := cdp.Call(ctx, t, input.DispatchKeyEvent, input.DispatchKeyEventParams{Type: typ, Key: key, Code: key, WindowsVirtualKeyCode: code}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // screenshot saves a screenshot of the page, or of one element, to path.
 func (b *browserTab) screenshot(path, sel string) error {
 	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
@@ -224,6 +293,178 @@ func (b *browserTab) screenshot(path, sel string) error {
 		return err
 	}
 	return os.WriteFile(path, shot, 0o644)
+}
+
+// artefact saves a screenshot of the page (sel "") or of one element as
+// NAME.png in the screenshot directory (envScreenshotDir), after letting
+// the page paint.
+func (b *browserTab) artefact(name, sel string) {
+	b.t.Helper()
+	b.do("let the page paint", chromedp.Sleep(300*time.Millisecond))
+	path := filepath.Join(b.shots, name+".png")
+	if err := b.screenshot(path, sel); err != nil {
+		b.t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	b.t.Logf("screenshot: %s", path)
+}
+
+// axe runs axe-core on the page as it is (WCAG 2.1 A and AA rules, and
+// best practices) and fails the test with each violation. It loads axe
+// once per page load.
+func (b *browserTab) axe(step, src string) {
+	b.t.Helper()
+	if src == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 60*time.Second)
+	defer cancel()
+	// Evaluated through the DevTools protocol, which the page's CSP does
+	// not restrict (the page itself could not load it).
+	if loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe === 'object'`)); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	} else if !loaded {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](src+"\n;true")); err != nil {
+			b.t.Fatalf("%s: loading axe-core: %v", step, err)
+		}
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })
+		.then((r) => JSON.stringify(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+			nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ': ' + n.failureSummary.replace(/\s+/g, ' ')) }))))`,
+		chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: running axe-core: %v", step, err)
+	}
+	var violations []struct {
+		ID, Impact, Help string
+		Nodes            []string
+	}
+	if err := json.Unmarshal([]byte(res), &violations); err != nil {
+		b.t.Fatalf("%s: axe-core's answer: %v: %s", step, err, res)
+	}
+	for _, v := range violations {
+		b.t.Errorf("%s: axe-core: %s (%s): %s\n\t%s", step, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+}
+
+// keyboardWalk tabs through the page from its start, as a keyboard-only
+// user does (Esc, then Tab, leaves a code editor), and returns the
+// controls it reached, in order, as "tag#id.class: text". It fails the
+// test when focus lands somewhere with no visible focus indicator, or when
+// the order goes back up the page before it wraps.
+func (b *browserTab) keyboardWalk(step string, max int) []string {
+	b.t.Helper()
+	// The walk starts at the first control, the skip link.
+	b.text(`(() => { document.querySelector('a.skip').focus(); return ''; })()`)
+	var seen []string
+	var last string
+	for i := 0; i < max; i++ {
+		if i > 0 {
+			if b.text(`!!(document.activeElement && document.activeElement.closest('.cm-editor'))`) == "true" {
+				b.do(step+": leave the editor", pressKey("Escape", 27))
+			}
+			b.do(step+": Tab", pressKey("Tab", 9))
+		}
+		got := b.text(`(() => { const e = document.activeElement; if (!e || e === document.body) return '';
+			const cs = getComputedStyle(e); const ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 ||
+				cs.boxShadow !== 'none' || (e.closest('.editor') && getComputedStyle(e.closest('.editor')).boxShadow !== 'none');
+			const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '') +
+				': ' + (e.getAttribute('aria-label') || e.textContent || e.placeholder || '').trim().slice(0, 40);
+			return JSON.stringify({ name, ring, key: [...document.querySelectorAll('*')].indexOf(e) }); })()`)
+		if got == "" {
+			continue
+		}
+		var f struct {
+			Name string
+			Ring bool
+			Key  int
+		}
+		json.Unmarshal([]byte(got), &f)
+		if f.Name == last {
+			break
+		}
+		if len(seen) > 0 && strings.HasPrefix(seen[0], f.Name+" @") {
+			break // wrapped around
+		}
+		if !f.Ring && i > 0 { // the first was focused by a script, not a key
+			b.t.Errorf("%s: %s has no visible focus indicator", step, f.Name)
+		}
+		seen = append(seen, fmt.Sprintf("%s @%d", f.Name, f.Key))
+		last = f.Name
+	}
+	prev := -1
+	for _, s := range seen {
+		var at int
+		fmt.Sscanf(s[strings.LastIndex(s, "@")+1:], "%d", &at)
+		if at < prev {
+			b.t.Errorf("%s: focus went back up the page at %s:\n%s", step, s, strings.Join(seen, "\n"))
+			break
+		}
+		prev = at
+	}
+	return seen
+}
+
+// rect is an element's box in the viewport.
+type rect struct{ Top, Bottom, Left, Right, Width, Height float64 }
+
+// rects returns the boxes of the elements the selectors name, failing the
+// test when one is missing.
+func (b *browserTab) rects(sels ...string) map[string]rect {
+	b.t.Helper()
+	list, _ := json.Marshal(sels)
+	var out map[string]rect
+	text := b.text(`JSON.stringify(Object.fromEntries(` + string(list) + `.map((s) => { const e = document.querySelector(s);
+		const r = e ? e.getBoundingClientRect() : null;
+		return [s, r && {Top: r.top, Bottom: r.bottom, Left: r.left, Right: r.right, Width: r.width, Height: r.height}]; })))`)
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		b.t.Fatalf("rects: %v: %s", err, text)
+	}
+	for _, sel := range sels {
+		if r := out[sel]; r.Width == 0 && r.Height == 0 {
+			b.t.Fatalf("%s is not on the page", sel)
+		}
+	}
+	return out
+}
+
+// overlap reports whether two boxes share any area.
+func overlap(a, b rect) bool {
+	return a.Left < b.Right && b.Left < a.Right && a.Top < b.Bottom && b.Top < a.Bottom
+}
+
+// checkLayout checks what must be readable at once in a window of the
+// given size: the script (at least minColumns characters of it), the
+// runner's result, logLines log lines; notices that cover none of them;
+// nothing wider than the window.
+func (b *browserTab) checkLayout(w, h, minColumns, logLines int) {
+	b.t.Helper()
+	size := fmt.Sprintf("%d×%d", w, h)
+	if got := b.text(`document.documentElement.scrollWidth <= window.innerWidth`); got != "true" {
+		b.t.Errorf("%s: the page is wider than the window", size)
+	}
+	r := b.rects("#script-editor .cm-content", "#run-result .run-head", "#logs", "#logs li", ".notices", "#workspace")
+	for _, sel := range []string{"#script-editor .cm-content", "#run-result .run-head", "#logs"} {
+		if x := r[sel]; x.Top < 0 || x.Top > float64(h)-20 || x.Left < 0 || x.Left > float64(w)-20 {
+			b.t.Errorf("%s: %s is out of the window: %+v", size, sel, x)
+		}
+	}
+	if overlap(r[".notices"], r["#workspace"]) {
+		b.t.Errorf("%s: the notices cover the workspace: %+v and %+v", size, r[".notices"], r["#workspace"])
+	}
+	cols := b.text(`(() => { const v = document.getElementById('script-editor').hookEditor.view;
+		const g = v.dom.querySelector('.cm-gutters'); return Math.floor((v.scrollDOM.clientWidth - g.offsetWidth - 8) / v.defaultCharacterWidth); })()`)
+	if n, _ := strconv.Atoi(cols); n < minColumns {
+		b.t.Errorf("%s: the editor shows %s columns of the script, want at least %d", size, cols, minColumns)
+	}
+	logs := r["#logs"]
+	visible := float64(h) - logs.Top
+	if logs.Height < visible {
+		visible = logs.Height
+	}
+	if n := int(visible / r["#logs li"].Height); n < logLines {
+		b.t.Errorf("%s: the log pane shows %d lines, want at least %d", size, n, logLines)
+	}
 }
 
 // noSecretShown fails the test when the page shows or holds a secret value
@@ -279,7 +520,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// development token and prints the sign-in link.
 	t.Setenv("HOOKENGINE_SECRETS_KEY", "")
 	t.Setenv("HOOKENGINE_TOKEN", "")
-	srv := startServer(t, "--data", t.TempDir(), "--dev")
+	srv := startServer(t, "--data", t.TempDir(), "--dev", "--modules", fixtureModules())
 	if srv.token == "" {
 		t.Fatalf("no development token in:\n%s", srv.stdout)
 	}
@@ -288,6 +529,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("hooks serve does not print the sign-in link %s:\n%s", link, srv.stdout)
 	}
 	b := newBrowserTab(t, exe, srv.url)
+	axeSrc := axeSource(t)
 	defer func() {
 		if !t.Failed() {
 			return
@@ -323,6 +565,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.do("open the page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/dashboard/"), chromedp.WaitVisible(chromedp.CSS("#signin-form")))
 	b.do("sign in with a bad token", chromedp.SendKeys(chromedp.CSS("#token"), "not-a-token"), chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	b.wait("a refused token", `document.getElementById('signin-error').textContent.includes('401')`)
+	b.axe("the sign-in page", axeSrc)
 	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), srv.token), chromedp.Click(chromedp.CSS("#signin-form button[type=submit]")))
 	b.wait("signed in", `!document.getElementById('app-view').hidden && document.querySelectorAll('#point-list .point').length === 5`)
 	if got := b.text(`sessionStorage.getItem('hookengine.token')`); got != srv.token {
@@ -332,12 +575,28 @@ func TestDashboardInBrowser(t *testing.T) {
 	// Create a pre-user-registration hook: a name the API refuses first.
 	b.do("open Create a Hook", chromedp.Click(chromedp.CSS(`section[data-point="pre-user-registration"] button.link`)))
 	b.wait("the create form", `!document.getElementById('create-view').hidden && document.getElementById('new-point-pre-user-registration').checked`)
-	b.do("a bad name", chromedp.SendKeys(chromedp.CSS("#new-name"), "signup_metadata"), chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
+	// A bad name, then a click on another point: the name's error shows
+	// as the field loses focus, and moves nothing: the click lands.
+	radioTop := `document.getElementById('new-point-post-user-registration').getBoundingClientRect().top`
+	b.do("a bad name", chromedp.SendKeys(chromedp.CSS("#new-name"), "signup_metadata"))
+	before := b.text(radioTop)
+	b.do("click another point", chromedp.Click(chromedp.CSS("#new-point-post-user-registration")))
 	b.wait("the name error", `document.getElementById('new-name').getAttribute('aria-invalid') === 'true' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
+	if after := b.text(radioTop); after != before {
+		t.Errorf("the name's error moved the points from %s to %s", before, after)
+	}
+	if got := b.text(`document.getElementById('new-point-post-user-registration').checked`); got != "true" {
+		t.Errorf("the click on a point, as the name's error appeared, was lost")
+	}
+	b.artefact("create-name-error", "#create-view")
+	b.axe("Create a Hook, with an error", axeSrc)
+	b.do("back to pre-user-registration", chromedp.Click(chromedp.CSS("#new-point-pre-user-registration")))
+	b.do("create with the bad name", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
+	b.wait("still the name error", `document.activeElement.id === 'new-name' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
 	b.typeInto("a good name", "new-name", "Signup Metadata")
 	b.do("create", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.wait("the new hook", `!document.getElementById('hook-view').hidden && document.getElementById('hook-title').textContent === 'signup-metadata'`)
-	if got := b.text(`document.getElementById('script').value`); !strings.Contains(got, "pre-user-registration") || !strings.Contains(got, "app_metadata") {
+	if got := b.editorValue("script-editor"); !strings.Contains(got, "pre-user-registration") || !strings.Contains(got, "app_metadata") {
 		t.Errorf("the new hook does not start from the point's starter script:\n%s", got)
 	}
 	hooks := listHooksOver(t, srv)
@@ -347,13 +606,13 @@ func TestDashboardInBrowser(t *testing.T) {
 	id := hooks[0].ID
 
 	// The editor: Tab indents; then a new script, saved with Ctrl+S.
-	b.text(`(() => { const t = document.getElementById('script'); t.focus(); t.setSelectionRange(0, 0); return ''; })()`)
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(1, 1)`)
 	b.do("Tab in the editor", chromedp.KeyEvent("\t"))
-	if got := b.text(`document.getElementById('script').value.slice(0, 5)`); got != "  /**" {
+	if got := b.text(`document.getElementById('script-editor').hookEditor.value().slice(0, 5)`); got != "  /**" {
 		t.Errorf("Tab did not indent the line: it starts with %q", got)
 	}
 	b.wait("unsaved changes", `document.getElementById('save-state').textContent === 'Unsaved changes'`)
-	b.typeInto("write the script", "script", browserScript)
+	b.setEditor("write the script", "script-editor", browserScript)
 	b.wait("the script compiles", `document.getElementById('compile-text').textContent === 'Compiles.'`)
 	b.do("save with Ctrl+S", chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 	b.wait("saved", `document.getElementById('save-state').textContent === 'Saved'`)
@@ -362,13 +621,18 @@ func TestDashboardInBrowser(t *testing.T) {
 	}
 
 	// A compile error, shown at its line and column, and not saved.
-	b.typeInto("break the script", "script", brokenScript)
+	b.setEditor("break the script", "script-editor", brokenScript)
 	b.wait("the compile error", `document.getElementById('compile-text').textContent === 'Line 3, column 13: Unexpected token ;'`)
-	if got := b.text(`(() => { const m = document.querySelector('#script-editor .marker');
-		const t = document.getElementById('script'); const cs = getComputedStyle(t);
-		const line = Math.round((new DOMMatrix(getComputedStyle(m).transform).m42 - parseFloat(cs.paddingTop)) / parseFloat(cs.lineHeight)) + 1;
-		return (m.hidden ? 'hidden' : 'line ' + line); })()`); got != "line 3" {
-		t.Errorf("the error marker: %s, want line 3", got)
+	// The lint marker: the error's character underlined on its line, and
+	// a marker in the gutter beside that line.
+	b.wait("the lint marker", `document.querySelector('#script-editor .cm-lintRange-error') !== null`)
+	if got := b.text(`(() => { const r = document.querySelector('#script-editor .cm-lintRange-error');
+		const lines = [...document.querySelectorAll('#script-editor .cm-line')];
+		const g = document.querySelector('#script-editor .cm-lint-marker-error');
+		const row = lines[lines.findIndex((l) => l.contains(r))].getBoundingClientRect();
+		const mark = g ? g.getBoundingClientRect() : null;
+		return 'line ' + (lines.findIndex((l) => l.contains(r)) + 1) + ' ' + r.textContent + (mark && Math.abs(mark.top + mark.height / 2 - (row.top + row.height / 2)) < row.height ? ' gutter' : ' no gutter marker'); })()`); got != "line 3 ; gutter" {
+		t.Errorf("the error marker: %s, want line 3 ; gutter", got)
 	}
 	b.do("save the broken script", chromedp.Click(chromedp.CSS("#save")))
 	b.wait("not saved", `document.getElementById('save-state').textContent.startsWith('Not saved')`)
@@ -376,17 +640,45 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("a script that does not compile was saved: %q", h.Script)
 	}
 	b.do("go to the error", chromedp.Click(chromedp.CSS("#compile-goto")))
-	if got := b.text(`(() => { const t = document.getElementById('script'); const before = t.value.slice(0, t.selectionStart).split('\n');
-		return document.activeElement.id + ' ' + before.length + ':' + (before[before.length - 1].length + 1); })()`); got != "script 3:13" {
+	if got := b.text(`(() => { const c = document.getElementById('script-editor').hookEditor.caret();
+		return document.activeElement.id + ' ' + c.line + ':' + c.column; })()`); got != "script 3:13" {
 		t.Errorf("Go to the error put the caret at %s, want script 3:13", got)
 	}
-	b.typeInto("fix the script", "script", browserScript)
+	b.setEditor("fix the script", "script-editor", browserScript)
 	b.wait("the script compiles again", `document.getElementById('compile-text').textContent === 'Compiles.'`)
+	b.wait("no unsaved changes", `document.getElementById('save-state').textContent === 'Saved'`)
+
+	// The editor: JavaScript highlighting, bracket matching, search, and
+	// Enter at the end of a long line brings column 1 back into view.
+	if got := b.text(`document.querySelectorAll('#script-editor .cm-line span[class]').length > 10 && document.querySelectorAll('#script-editor .cm-lineNumbers .cm-gutterElement').length >= 10`); got != "true" {
+		t.Errorf("the script is not highlighted or has no line numbers")
+	}
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(1, 49)`) // after the {
+	b.wait("bracket matching", `document.querySelectorAll('#script-editor .cm-matchingBracket').length === 2`)
+	b.do("open search", chromedp.KeyEvent("f", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	b.wait("the search panel", `document.activeElement && document.activeElement.matches('#script-editor .cm-search input[name=search]')`)
+	b.do("search", chromedp.KeyEvent("API_KEY"), chromedp.KeyEvent("\r"))
+	b.wait("found", `(() => { const e = document.getElementById('script-editor').hookEditor; const s = e.view.state.selection.main;
+		return e.value().slice(s.from, s.to) === 'API_KEY'; })()`)
+	b.do("close search", chromedp.KeyEvent(kb.Escape))
+	b.wait("search closed", `document.querySelector('#script-editor .cm-search') === null`)
+	long := "module.exports = function (user, context, cb) {\n  const s = '" + strings.Repeat("x", 300) + "';\n  cb();\n};\n"
+	b.setEditor("a long line", "script-editor", long)
+	b.text(`document.getElementById('script-editor').hookEditor.goTo(2, 400)`)
+	b.wait("scrolled sideways", `document.querySelector('#script-editor .cm-scroller').scrollLeft > 100`)
+	b.do("Enter at the end of the long line", pressKey("Enter", 13))
+	b.wait("column 1 in view", `(() => { const e = document.getElementById('script-editor').hookEditor; const c = e.caret();
+		const sc = document.querySelector('#script-editor .cm-scroller');
+		const at = e.view.coordsAtPos(e.view.state.selection.main.head); const box = e.view.contentDOM.getBoundingClientRect();
+		const view = sc.getBoundingClientRect();
+		return c.line === 3 && c.column === 3 && sc.scrollLeft === 0 && at && at.left >= view.left && at.left < view.right && box.left >= view.left; })()`)
+	b.setEditor("the saved script again", "script-editor", browserScript)
 	b.wait("no unsaved changes", `document.getElementById('save-state').textContent === 'Saved'`)
 
 	// A secret: its name is listed, its value never shown.
 	b.do("the Secrets tab", chromedp.Click(chromedp.CSS("#tab-secrets")))
 	b.wait("the secret form", `!document.getElementById('panel-secrets').hidden`)
+	b.axe("the Secrets tab", axeSrc)
 	b.do("add a secret", chromedp.SendKeys(chromedp.CSS("#secret-name"), "API_KEY"), chromedp.SendKeys(chromedp.CSS("#secret-value"), secret),
 		chromedp.Click(chromedp.CSS("#secret-submit")))
 	b.wait("the secret is listed", `document.querySelector('#secret-rows tr[data-secret="API_KEY"]') !== null && document.getElementById('secret-value').value === ''`)
@@ -413,7 +705,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	// Run with the sample input: the metadata outcome and the console line.
 	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
-	if got := b.text(`document.getElementById('run-input').value`); !strings.Contains(got, `"email": "grace@example.com"`) {
+	if got := b.editorValue("input-editor"); !strings.Contains(got, `"email": "grace@example.com"`) {
 		t.Errorf("the runner's input is not the point's sample:\n%s", got)
 	}
 	b.do("run", chromedp.Click(chromedp.CSS("#run")))
@@ -467,6 +759,78 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("screenshot: %v", err)
 		}
 	}
+
+	// The layout at 1280×800: the script (80 columns), the runner's
+	// result and 8 log lines at once; the toast in the top bar; the
+	// envelope of the run whole inside the runner's panel, which scrolls.
+	b.checkLayout(1280, 800, 80, 8)
+	b.artefact("layout-1280x800", "")
+	if got := b.text(`(() => { const p = document.getElementById('panel-runner'); const e = document.querySelector('#run-result .envelope');
+		e.scrollIntoView({ block: 'end' }); const pr = p.getBoundingClientRect(), er = e.getBoundingClientRect();
+		const pre = e.querySelector('pre');
+		return er.top >= pr.top - 1 && er.bottom <= pr.bottom + 1 && pre.scrollHeight <= pre.clientHeight + 1 && pre.textContent.includes('"status": "success"'); })()`); got != "true" {
+		t.Errorf("the run's envelope is cut off in the runner's panel")
+	}
+	b.artefact("runner-envelope", ".side")
+	b.axe("the hook, with a run's result and logs", axeSrc)
+	// Keyboard only: every control of the hook's page is reached with
+	// Tab, in the page's order, each showing where the focus is.
+	walk := b.keyboardWalk("keyboard", 120)
+	for _, want := range []string{"a.skip", "button#sign-out", "button#refresh", "button#create-open", "button.switch", "button.hook-link",
+		"button#rename-open", "button#delete-open", "button#save", "div#script.cm-content", "button#tab-runner", "div#panel-runner",
+		"div#run-input.cm-content", "button#run.", "button#run-reset", "button#logs-clear", "ol#logs"} {
+		found := false
+		for _, w := range walk {
+			found = found || strings.HasPrefix(w, want)
+		}
+		if !found {
+			t.Errorf("Tab never reaches %s; it reaches:\n%s", want, strings.Join(walk, "\n"))
+		}
+	}
+	// The skip link takes the keyboard to the hook.
+	b.text(`(() => { document.querySelector('a.skip').focus(); return ''; })()`)
+	b.do("follow the skip link", pressKey("Enter", 13))
+	b.wait("the hook", `document.activeElement.id === 'workspace'`)
+	b.do("Tab into the hook", pressKey("Tab", 9))
+	b.wait("the hook's first control", `document.activeElement.id === 'rename-open'`)
+	// send-phone-message, last in the list of points, is in view, or a
+	// hint at the bottom of the list names it and brings it into view.
+	b.wait("send-phone-message in view or hinted", `(() => { const nav = document.getElementById('points-body').getBoundingClientRect();
+		const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
+		const hint = document.getElementById('points-more');
+		return (sec.top < nav.bottom - 40 && hint.hidden) || (!hint.hidden && hint.textContent.includes('send-phone-message') &&
+			hint.getBoundingClientRect().top >= nav.bottom - 1 && hint.getBoundingClientRect().bottom <= window.innerHeight); })()`)
+	if b.text(`document.getElementById('points-more').hidden`) == "false" {
+		b.artefact("points-hint", "#points")
+		b.do("the hint", chromedp.Click(chromedp.CSS("#points-more")))
+		b.wait("send-phone-message shown", `(() => { const nav = document.getElementById('points-body').getBoundingClientRect();
+			const sec = document.querySelector('#point-list .point[data-point="send-phone-message"]').getBoundingClientRect();
+			return sec.top >= nav.top && sec.top < nav.bottom - 60 && document.getElementById('points-more').hidden &&
+				document.activeElement.closest('#point-list .point') !== null; })()`)
+		b.text(`document.getElementById('points-body').scrollTo(0, 0)`)
+	}
+	// 1024×768: narrower, still side by side.
+	b.do("1024 wide", chromedp.EmulateViewport(1024, 768))
+	b.wait("the layout at 1024", `getComputedStyle(document.querySelector('.layout')).display === 'grid'`)
+	// As after a run: the result at the top of the runner's panel.
+	b.text(`(() => { const p = document.getElementById('panel-runner'); p.scrollTop = 0;
+		p.scrollTop = document.getElementById('run-result').getBoundingClientRect().top - p.getBoundingClientRect().top; return ''; })()`)
+	b.checkLayout(1024, 768, 55, 6)
+	b.artefact("layout-1024x768", "")
+	b.do("back to 1280", chromedp.EmulateViewport(1280, 800))
+	// The runner of a second hook starts at the top of its input, though
+	// the first one's panel and input were scrolled down.
+	b.text(`(() => { document.getElementById('panel-runner').scrollTop = 1e6;
+		document.querySelector('#input-editor .cm-scroller').scrollTop = 1e6; return ''; })()`)
+	b.do("open the second hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, other.ID))))
+	b.wait("the second hook", `document.getElementById('hook-title').textContent === 'other-signup'`)
+	b.wait("its runner at the top", `document.getElementById('panel-runner').scrollTop === 0 &&
+		document.querySelector('#input-editor .cm-scroller').scrollTop === 0 &&
+		document.querySelector('#input-editor .cm-line').textContent === '{' &&
+		document.querySelector('#input-editor .cm-line').getBoundingClientRect().top >= document.querySelector('#input-editor .cm-scroller').getBoundingClientRect().top`)
+	b.artefact("runner-second-hook", ".side")
+	b.do("back to the first hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, id))))
+	b.wait("the first hook", `document.getElementById('hook-title').textContent === 'signup-metadata' && document.getElementById('logs-state').textContent === 'live'`)
 	b.do("clear the logs", chromedp.Click(chromedp.CSS("#logs-clear")))
 	b.wait("no log lines", `document.getElementById('logs').childElementCount === 0`)
 
@@ -480,6 +844,13 @@ func TestDashboardInBrowser(t *testing.T) {
 			t.Errorf("screenshot: %v", err)
 		}
 	}
+	// On a phone, the notices take the top bar's full width, above the
+	// page, covering nothing.
+	b.text(`(() => { document.getElementById('hook-view').scrollIntoView(); return ''; })()`)
+	b.artefact("layout-400x860", "")
+	if got := b.text(`getComputedStyle(document.querySelector('.notices')).position + ' ' + (document.querySelector('.notices').closest('.topbar') !== null)`); got != "static true" {
+		t.Errorf("the notices on a phone: %s", got)
+	}
 	b.do("wide", chromedp.EmulateViewport(1280, 800))
 
 	// Every field has a label.
@@ -487,6 +858,48 @@ func TestDashboardInBrowser(t *testing.T) {
 		e.labels.length === 0 && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')).map((e) => e.id || e.name).join(',')`); got != "" {
 		t.Errorf("fields without a label: %s", got)
 	}
+
+	// Dependencies: each one declared is stored on the hook and gets the
+	// engine's verdict (testdata/modules is the server's node_modules).
+	b.do("the Dependencies tab", chromedp.Click(chromedp.CSS("#tab-deps")))
+	b.wait("the dependency form", `!document.getElementById('panel-deps').hidden && !document.getElementById('deps-empty').hidden`)
+	b.axe("the Dependencies tab", axeSrc)
+	deps := []struct{ name, version, verdict, text string }{
+		{"greet", "^1.2.0", "ok", "Satisfied"},
+		{"@acme/strings", "9.0.0", "wrong_version", "Wrong version: 0.4.2 is installed"},
+		{"esm-only", "2.0.0", "esm_only", "ES module only"},
+		{"native-addon", "5.0.1", "native_addon", "Native addon"},
+		{"left-pad", "1.3.0", "missing", "Missing: not installed on the server"},
+	}
+	for _, d := range deps {
+		b.typeInto("a package name", "dep-name", d.name)
+		b.typeInto("a version", "dep-version", d.version)
+		b.do("add "+d.name, chromedp.Click(chromedp.CSS("#dep-submit")))
+		b.wait("the verdict on "+d.name, fmt.Sprintf(`(() => { const r = document.querySelector('#dep-rows li[data-dependency=' + JSON.stringify(%s) + ']');
+			return r && r.dataset.verdict === %s && r.textContent.includes(%s) && document.getElementById('dep-name').value === ''; })()`, js(d.name), js(d.verdict), js(d.text)))
+	}
+	b.wait("the summary", `document.getElementById('deps-summary').textContent.startsWith('4 of 5 not satisfied') && document.getElementById('dep-count').textContent === '(5)'`)
+	b.text(`(() => { document.getElementById('panel-deps').scrollTop = 0; return ''; })()`)
+	b.artefact("dependencies", ".side")
+	if path := os.Getenv(envPageScreenshot); path != "" {
+		if err := b.screenshot(strings.TrimSuffix(path, ".png")+"-dependencies.png", ".side"); err != nil {
+			t.Errorf("screenshot: %v", err)
+		}
+	}
+	if h := getHookOver(t, srv, id); len(h.Dependencies) != 5 || h.Dependencies["esm-only"] != "2.0.0" {
+		t.Errorf("dependencies on the server: %v", h.Dependencies)
+	}
+	b.do("remove left-pad", chromedp.Click(chromedp.CSS(`#dep-rows li[data-dependency="left-pad"] button`)))
+	b.wait("removed", `document.querySelector('#dep-rows li[data-dependency="left-pad"]') === null && document.getElementById('dep-count').textContent === '(4)'`)
+	if h := getHookOver(t, srv, id); len(h.Dependencies) != 4 || h.Dependencies["left-pad"] != "" {
+		t.Errorf("dependencies on the server after removing one: %v", h.Dependencies)
+	}
+	b.do("an empty version", chromedp.SendKeys(chromedp.CSS("#dep-name"), "lodash"), chromedp.Click(chromedp.CSS("#dep-submit")))
+	b.wait("the version error", `document.getElementById('dep-error').textContent.startsWith('Enter a version') && document.activeElement.id === 'dep-version'`)
+	// A run of a hook whose dependencies are not satisfied does not start.
+	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
+	b.do("run", chromedp.Click(chromedp.CSS("#run")))
+	b.wait("not run", `document.getElementById('run-result').textContent.includes("The hook's dependencies are not satisfied")`)
 
 	// Rename: a name the API refuses, then one it stores normalised.
 	b.do("rename", chromedp.Click(chromedp.CSS("#rename-open")))
@@ -581,7 +994,7 @@ func TestDashboardScopesInBrowser(t *testing.T) {
 	b.wait("no compile check", `document.getElementById('compile-text').textContent ===
 		'Compile check unavailable: Not allowed with this token (403): Insufficient scope; expected any of: create:hooks, update:hooks.'`)
 	b.wait("no log stream", `document.getElementById('logs-state').textContent === 'not allowed: Insufficient scope; expected any of: run:hooks.'`)
-	b.typeInto("edit", "script", "module.exports = function (user, context, cb) { cb(null, {}); };")
+	b.setEditor("edit", "script-editor", "module.exports = function (user, context, cb) { cb(null, {}); };")
 	b.do("save", chromedp.Click(chromedp.CSS("#save")))
 	b.wait("not saved", `document.getElementById('alert').textContent ===
 		'Could not save: Not allowed with this token (403): Insufficient scope; expected any of: update:hooks.' &&

@@ -132,7 +132,8 @@ file).
 
 Usage:
 
-	hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev] [--verbose]
+	hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
+	            [--isolation in-process|process] [--modules DIR] [--verbose]
 
 Serve keeps hooks in a SQLite database in the data directory (default
 hookengine-data) and serves Auth0's Management API for them
@@ -143,6 +144,12 @@ hookengine endpoints (/hookengine/v1/hooks/{id}/run,
 /hookengine/v1/hooks/{id}/logs) and the Hooks page (/dashboard/, see
 package dashboard), on 127.0.0.1:8080 by default. See package mgmtapi for
 the endpoints.
+
+With --modules DIR (the configuration's node_modules), hooks may require
+the pure-JavaScript packages of that node_modules directory, and the
+dependencies hooks declare are checked against it before each run and by
+the compile check, which answers a verdict per package (the Hooks page's
+Dependencies tab shows it).
 
 Hook secrets are encrypted at rest with a key of 32 bytes, in base64 or
 hex, from $HOOKENGINE_SECRETS_KEY or the configuration's secrets_key_file.

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/server"
 )
 
 // Isolation modes of --isolation and the serve configuration's isolation
@@ -28,10 +29,10 @@ func (f *isolationFlag) Set(s string) error {
 	return fmt.Errorf("must be %s or %s", isolationInProcess, isolationProcess)
 }
 
-// envWorkerModules passes the --modules directory of hooks run to its
-// worker processes, which open it themselves: an fs.FS does not cross a
-// pipe.
-const envWorkerModules = "HOOKS_WORKER_MODULES"
+// envWorkerModules passes the --modules directory of hooks run and hooks
+// serve to their worker processes, which open it themselves: an fs.FS does
+// not cross a pipe.
+const envWorkerModules = server.WorkerModulesEnv
 
 // workerOptions are the options of a worker process's engine that the
 // parent cannot send: the node_modules directory of --modules.
@@ -40,7 +41,7 @@ func workerOptions() []engine.Option {
 	if dir == "" {
 		return nil
 	}
-	root, err := openModules(dir)
+	root, err := server.OpenNodeModules(dir)
 	if err != nil {
 		// The parent opened it a moment ago; say why the worker cannot.
 		fmt.Fprintf(os.Stderr, "hooks worker: --modules: %v\n", err)

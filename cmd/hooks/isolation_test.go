@@ -114,6 +114,49 @@ func TestServeIsolationProcess(t *testing.T) {
 	}
 }
 
+// TestServeModules: hooks serve --modules gives hooks the packages of a
+// node_modules directory, in-process and in worker processes (which open
+// it themselves), and checks a hook's declared dependencies against it.
+func TestServeModules(t *testing.T) {
+	t.Setenv("HOOKENGINE_TOKEN", "")
+	script := "module.exports = function (client, scope, audience, context, cb) {\n" +
+		"  cb(null, { 'https://example.com/hi': require('greet').greet('ada') });\n};"
+	for _, isolation := range []string{"in-process", "process"} {
+		t.Run(isolation, func(t *testing.T) {
+			s := startServer(t, "--data", t.TempDir(), "--dev", "--isolation", isolation, "--modules", fixtureModules())
+			tests := []struct {
+				name string
+				deps map[string]string
+				want string
+			}{
+				{"satisfied", map[string]string{"greet": "^1.2.0"}, `"https://example.com/hi":"Hello, Ada!"`},
+				{"another version", map[string]string{"greet": "2.0.0"}, "dependency greet@2.0.0: version 1.2.3 is installed"},
+			}
+			for _, tt := range tests {
+				body, _ := json.Marshal(map[string]any{"name": "greeter " + tt.name, "script": script, "triggerId": "credentials-exchange", "dependencies": tt.deps})
+				var created mgmtapi.Hook
+				if code := call(t, "POST", s.url+"/api/v2/hooks", s.token, string(body), &created); code != 201 {
+					t.Fatalf("POST: %d", code)
+				}
+				input, err := os.ReadFile("../../testdata/inputs/credentials-exchange.json")
+				if err != nil {
+					t.Fatal(err)
+				}
+				var res mgmtapi.RunResult
+				if code := call(t, "POST", s.url+"/hookengine/v1/hooks/"+created.ID+"/run", s.token, string(input), &res); code != 200 {
+					t.Fatalf("run: %d", code)
+				}
+				if !strings.Contains(string(res.Data), tt.want) {
+					t.Errorf("%s: the run's data %s lacks %q", tt.name, res.Data, tt.want)
+				}
+			}
+			if code := s.stop(t); code != exitOK {
+				t.Fatalf("exit status %d:\n%s", code, s.stderr)
+			}
+		})
+	}
+}
+
 // workerChildren lists the processes whose parent is this one.
 func workerChildren() []int {
 	var pids []int

@@ -22,6 +22,7 @@ import (
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/sandbox/fetch"
+	"github.com/hookengine/hookengine/server"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -190,7 +191,7 @@ func (o *runOptions) engineOptions(stderr io.Writer) (opts []engine.Option, fetc
 	opts = []engine.Option{engine.WithLimits(o.limits())}
 	fetchOpts = engine.FetchOptions{Options: fetch.Options{Allow: o.allow}}
 	if o.modules != "" {
-		root, err := openModules(o.modules)
+		root, err := server.OpenNodeModules(o.modules)
 		if err != nil {
 			return nil, fetchOpts, closeFn, fmt.Errorf("--modules: %v", err)
 		}
@@ -220,26 +221,6 @@ func (o *runOptions) engineOptions(stderr io.Writer) (opts []engine.Option, fetc
 // limits are the limits the flags set.
 func (o *runOptions) limits() engine.Limits {
 	return engine.Limits{WallTime: time.Duration(o.timeout), CPUTime: time.Duration(o.cpu)}
-}
-
-// openModules opens the node_modules directory given to --modules: dir
-// itself, or dir/node_modules when dir is a project directory that has one
-// (what npm install --prefix dir creates). The *os.Root keeps every read,
-// symbolic links included, inside the directory.
-func openModules(dir string) (*os.Root, error) {
-	if filepath.Base(filepath.Clean(dir)) != "node_modules" {
-		if st, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && st.IsDir() {
-			dir = filepath.Join(dir, "node_modules")
-		}
-	}
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
-	}
-	return os.OpenRoot(dir)
 }
 
 // readInput reads the trigger input from stdin and checks that it is JSON.

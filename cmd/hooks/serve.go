@@ -63,6 +63,7 @@ type serveOptions struct {
 	addr      string
 	verbose   bool
 	isolation isolationFlag
+	modules   string
 }
 
 func newServeFlags(o *serveOptions) *flag.FlagSet {
@@ -73,6 +74,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.addr, "addr", "", "address to listen on")
 	fs.BoolVar(&o.verbose, "verbose", false, "debug logs")
 	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
+	fs.StringVar(&o.modules, "modules", "", "node_modules directory")
 	return fs
 }
 
@@ -107,6 +109,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.isolation != "" {
 		cfg.Isolation = string(o.isolation)
+	}
+	if o.modules != "" {
+		cfg.NodeModules = o.modules
 	}
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
@@ -156,7 +161,7 @@ func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
 func serveUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
-                   [--isolation in-process|process] [--verbose]
+                   [--isolation in-process|process] [--modules DIR] [--verbose]
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
@@ -172,8 +177,8 @@ Flags:
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
   --config FILE     YAML configuration: data_dir, addr, secrets_key_file,
-                    tokens, jwt, timeouts, hook limits, isolation
-                    (default: none);
+                    tokens, jwt, timeouts, hook limits, isolation,
+                    node_modules (default: none);
                     flags override it
   --dev             development mode (default false): without a secrets
                     key, generate one and keep it in the data directory
@@ -181,6 +186,11 @@ Flags:
                     processes killed when a run passes its limits and held
                     by the kernel to their memory limit (default: the
                     configuration's isolation key, else in-process)
+  --modules DIR     a node_modules directory (or a project directory
+                    holding one): hooks may require its pure-JavaScript
+                    packages, and their declared dependencies are checked
+                    against it (default: the configuration's node_modules
+                    key, else none)
   --verbose         debug logs, one per request (default false: info)
   -h, --help        show this help
 

@@ -1,7 +1,10 @@
-// The Hooks page of hookengine. Plain JavaScript, no dependencies: every
-// call goes to this origin's Management API with the token the user gave,
-// and the DOM is built with textContent only (the page's CSP requires
+// The Hooks page of hookengine. Plain JavaScript; its one dependency is the
+// code editor, CodeMirror 6, bundled into editor.js (see dashboard/editor).
+// Every call goes to this origin's Management API with the token the user
+// gave, and the DOM is built with textContent only (the page's CSP requires
 // Trusted Types, so HTML strings could not be used anyway).
+
+import { createEditor } from './editor.js';
 
 const TOKEN_KEY = 'hookengine.token';
 const NAME_PATTERN = /^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
@@ -188,8 +191,7 @@ function renderPoints(flash) {
           title: h.enabled ? 'Enabled: runs for ' + p.id + '. Click to disable.' : 'Disabled. Click to enable (disables the enabled one).',
           onclick: () => setEnabled(h, !h.enabled),
         }),
-        el('button', { type: 'button', class: 'hook-link', 'aria-current': selected ? 'page' : false, onclick: () => openHook(h.id) }, h.name),
-        h.enabled ? el('span', { class: 'badge on' }, 'enabled') : null);
+        el('button', { type: 'button', class: 'hook-link', 'aria-current': selected ? 'page' : false, title: h.name, onclick: () => openHook(h.id) }, h.name));
       return row;
     });
     const runs = enabled ? ['Runs ', el('strong', {}, enabled.name)] : ['No hook enabled'];
@@ -200,6 +202,35 @@ function renderPoints(flash) {
       hooks.length ? el('ul', { class: 'hook-list', 'aria-label': 'Hooks of ' + p.id }, items) : null,
       el('button', { type: 'button', class: 'link small', onclick: () => openCreate(p.id) }, '+ New ' + p.id + ' hook')));
   }
+  updateMoreHint();
+}
+
+// updateMoreHint shows, at the bottom of the list of points, which points
+// are below its fold (on a short window, send-phone-message is), with a
+// button that brings them into view.
+function updateMoreHint() {
+  const body = $('points-body');
+  const hint = $('points-more');
+  const scrolls = getComputedStyle(body).overflowY === 'auto' && body.scrollHeight > body.clientHeight;
+  const bottom = body.getBoundingClientRect().bottom;
+  const below = scrolls ? [...document.querySelectorAll('#point-list .point')].filter((sec) => sec.getBoundingClientRect().top + 24 > bottom) : [];
+  hint.hidden = below.length === 0;
+  if (hint.hidden) return;
+  const names = below.map((sec) => sec.dataset.point);
+  hint.textContent = 'More below: ' + names.join(', ') + ' ↓';
+  hint.dataset.targets = names.join(' ');
+}
+
+// showMorePoints scrolls the list to its end, where the points the hint
+// names are, and moves the focus to the first of them.
+function showMorePoints() {
+  const names = ($('points-more').dataset.targets || '').split(' ');
+  const secs = names.map((n) => document.querySelector('#point-list .point[data-point="' + n + '"]')).filter(Boolean);
+  if (secs.length === 0) return;
+  $('points-body').scrollTop = $('points-body').scrollHeight;
+  const first = secs[0].querySelector('button');
+  if (first) first.focus({ preventScroll: true });
+  updateMoreHint();
 }
 
 async function refreshHooks(flash) {
@@ -357,10 +388,12 @@ async function openHook(id, fresh) {
   resetRunner();
   resetSecretForm();
   loadSecrets();
+  $('dep-error').textContent = '';
+  checkDependencies();
   startLogs(h.id);
   showView('hook');
   scheduleCheck(0);
-  $('script').focus();
+  scriptEditor.focus();
 }
 
 function renderHookHead() {
@@ -383,7 +416,7 @@ function setDirty(dirty) {
 
 function setCompileError(err) {
   state.compileError = err;
-  scriptEditor.mark(err && err.line ? err.line : 0);
+  scriptEditor.mark(err && err.line ? [{ line: err.line, column: err.column, message: err.message }] : []);
   $('compile-goto').hidden = !(err && err.line);
   const status = $('compile-status');
   status.className = 'compile' + (err ? ' bad' : '');
@@ -593,14 +626,139 @@ async function deleteSecret(name) {
 }
 
 // ---------------------------------------------------------------------------
+// Dependencies: the npm packages the hook declares, with the engine's
+// verdict on each (from the compile check, which checks them as a run
+// would).
+
+// What each problem the engine reports means, in a few words.
+const DEP_PROBLEMS = {
+  missing: 'Missing: not installed on the server',
+  wrong_version: 'Wrong version',
+  esm_only: 'ES module only: require cannot load it',
+  native_addon: 'Native addon: hooks load pure JavaScript only',
+  core_module: 'Node.js core module: not available to hooks',
+  invalid: 'Invalid name or version',
+  unloadable: 'Installed, but cannot be loaded',
+};
+
+function depsOf(h) {
+  return (h && h.dependencies) || {};
+}
+
+function renderDependencies(verdicts, note) {
+  const deps = depsOf(state.hook);
+  const names = Object.keys(deps).sort();
+  const byName = new Map((verdicts || []).map((v) => [v.name, v]));
+  const rows = names.map((name) => {
+    const v = byName.get(name);
+    let verdict;
+    if (!v) {
+      verdict = el('p', { class: 'verdict' }, el('span', { class: 'badge' }, 'unknown'));
+    } else if (v.ok) {
+      verdict = el('p', { class: 'verdict' }, el('span', { class: 'badge on' }, 'ok'), ' Satisfied: the engine can load it.');
+    } else {
+      const what = DEP_PROBLEMS[v.problem] || v.problem || 'Not satisfied';
+      verdict = el('p', { class: 'verdict' },
+        el('span', { class: 'badge bad' }, v.problem ? v.problem.replace('_', ' ') : 'problem'), ' ',
+        el('strong', {}, what + (v.problem === 'wrong_version' && v.installed ? ': ' + v.installed + ' is installed' : '')),
+        v.problem === 'wrong_version' ? null : el('span', { class: 'reason' }, v.reason));
+    }
+    return el('li', { 'data-dependency': name, 'data-verdict': v ? (v.ok ? 'ok' : v.problem || 'problem') : 'unknown' },
+      el('div', { class: 'dep-head' },
+        el('code', { class: 'dep-name' }, name), el('code', { class: 'dep-version' }, deps[name]),
+        el('button', { type: 'button', class: 'small danger', 'aria-label': 'Remove ' + name, onclick: () => removeDependency(name) }, 'Remove')),
+      verdict);
+  });
+  $('dep-rows').replaceChildren(...rows);
+  $('deps-empty').hidden = rows.length > 0;
+  const bad = (verdicts || []).filter((v) => !v.ok).length;
+  $('dep-count').textContent = names.length ? '(' + names.length + ')' : '';
+  $('tab-deps').classList.toggle('has-problem', bad > 0);
+  $('deps-summary').textContent = note || (names.length === 0 ? '' : bad === 0
+    ? 'Every dependency is satisfied on this server.'
+    : bad + ' of ' + names.length + ' not satisfied: runs of this hook fail with dependency_error until they are.');
+}
+
+// checkDependencies asks the engine for its verdict on each dependency.
+async function checkDependencies() {
+  const h = state.hook;
+  const deps = depsOf(h);
+  if (Object.keys(deps).length === 0) { renderDependencies([]); return; }
+  renderDependencies(null, 'Checking…');
+  try {
+    const res = await api('POST', '/hookengine/v1/triggers/' + encodeURIComponent(h.triggerId) + '/check',
+      { script: state.savedScript || scriptEditor.value() || ' ', dependencies: deps });
+    if (state.hook !== h) return;
+    renderDependencies(res.dependencies || []);
+  } catch (err) {
+    if (state.hook !== h) return;
+    renderDependencies(null, 'The verdicts are unavailable: ' + describe(err));
+  }
+}
+
+async function saveDependencies(deps, done) {
+  const h = state.hook;
+  const updated = await api('PATCH', hooksPath(h.id), { dependencies: deps });
+  h.dependencies = updated.dependencies || {};
+  await checkDependencies();
+  toast(done);
+}
+
+async function addDependency(e) {
+  e.preventDefault();
+  const name = $('dep-name').value.trim();
+  const version = $('dep-version').value.trim();
+  const error = $('dep-error');
+  setFieldError($('dep-name'), error, '');
+  $('dep-version').removeAttribute('aria-invalid');
+  if (!name) { setFieldError($('dep-name'), error, 'Enter the package\'s name.'); $('dep-name').focus(); return; }
+  if (!version) { setFieldError($('dep-version'), error, 'Enter a version or a range, such as 1.2.3 or ^1.2.0.'); $('dep-version').focus(); return; }
+  const deps = { ...depsOf(state.hook), [name]: version };
+  const had = name in depsOf(state.hook);
+  try {
+    await saveDependencies(deps, (had ? 'Changed ' : 'Added ') + name + '@' + version + '.');
+  } catch (err) {
+    error.textContent = 'Could not save the dependencies: ' + describe(err);
+    return;
+  }
+  $('dep-name').value = '';
+  $('dep-version').value = '';
+  $('dep-name').focus();
+}
+
+async function removeDependency(name) {
+  const deps = { ...depsOf(state.hook) };
+  delete deps[name];
+  try {
+    await saveDependencies(deps, 'Removed ' + name + '.');
+  } catch (err) {
+    $('dep-error').textContent = 'Could not save the dependencies: ' + describe(err);
+    return;
+  }
+  $('dep-name').focus();
+}
+
+// ---------------------------------------------------------------------------
 // Runner
 
 function resetRunner() {
   const p = state.pointById.get(state.hook.triggerId);
   inputEditor.set(JSON.stringify(p.sample, null, 2));
+  inputEditor.mark([]);
   $('run-input-error').textContent = '';
+  $('run-input').removeAttribute('aria-invalid');
   $('run-result').replaceChildren();
   $('bench-result').replaceChildren();
+  // A runner opened for another hook starts at its input, not where the
+  // last result left the panel scrolled.
+  $('panel-runner').scrollTop = 0;
+}
+
+// showInPanel scrolls the runner's panel, and only it, so that node's top
+// is at the panel's top.
+function showInPanel(node) {
+  const panel = $('panel-runner');
+  panel.scrollTop += node.getBoundingClientRect().top - panel.getBoundingClientRect().top - 4;
 }
 
 const fmtJSON = (v) => JSON.stringify(v, null, 2);
@@ -646,10 +804,16 @@ async function run() {
   } catch (err) {
     $('run-input-error').textContent = 'The input is not valid JSON: ' + err.message;
     $('run-input').setAttribute('aria-invalid', 'true');
+    const at = /at position (\d+)/.exec(err.message);
+    if (at) {
+      const before = text.slice(0, Number(at[1])).split('\n');
+      inputEditor.mark([{ line: before.length, column: before[before.length - 1].length + 1, message: err.message }]);
+    }
     return;
   }
   $('run-input-error').textContent = '';
   $('run-input').removeAttribute('aria-invalid');
+  inputEditor.mark([]);
   const out = $('run-result');
   out.replaceChildren(el('p', { class: 'help' }, 'Running…'));
   $('run').disabled = true;
@@ -680,7 +844,7 @@ async function run() {
     r.logs_dropped ? el('p', { class: 'help' }, r.logs_dropped + ' more lines were dropped.') : null,
     el('details', { class: 'envelope', open: true }, el('summary', {}, 'Envelope (what Auth0\'s runtime answered)'), el('pre', { class: 'json' }, fmtJSON(envelope))),
   ].filter(Boolean));
-  out.scrollIntoView({ block: 'start' });
+  showInPanel(out);
 }
 
 // ---------------------------------------------------------------------------
@@ -869,103 +1033,6 @@ function addLog(ev) {
 }
 
 // ---------------------------------------------------------------------------
-// A small code editor: a textarea with line numbers, Tab indentation,
-// automatic indentation of new lines, and a marker on a line.
-
-function makeEditor(root, textarea, onChange) {
-  const gutter = root.querySelector('.gutter');
-  const marker = root.querySelector('.marker');
-  let lines = 0;
-  let markedLine = 0;
-  let tabLeaves = false;
-  const lineHeight = () => parseFloat(getComputedStyle(textarea).lineHeight) || 20;
-  const padTop = () => parseFloat(getComputedStyle(textarea).paddingTop) || 0;
-
-  function renumber() {
-    const n = textarea.value.split('\n').length;
-    if (n !== lines) {
-      lines = n;
-      const nums = [];
-      for (let i = 1; i <= n; i++) nums.push(i);
-      gutter.textContent = nums.join('\n') + '\n';
-    }
-    sync();
-  }
-  function sync() {
-    gutter.scrollTop = textarea.scrollTop;
-    if (markedLine) {
-      marker.style.transform = 'translateY(' + (padTop() + (markedLine - 1) * lineHeight() - textarea.scrollTop) + 'px)';
-    }
-  }
-  // insert replaces the selection with text, keeping the undo history.
-  function insert(text, selectAfter) {
-    textarea.focus();
-    if (!document.execCommand('insertText', false, text)) {
-      textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, 'end');
-      textarea.dispatchEvent(new Event('input'));
-    }
-    if (selectAfter) textarea.setSelectionRange(selectAfter[0], selectAfter[1]);
-  }
-  function indent(outdent) {
-    const v = textarea.value;
-    const start = textarea.selectionStart;
-    const end = textarea.selectionEnd;
-    if (!outdent && v.slice(start, end).indexOf('\n') < 0) { insert('  '); return; }
-    const lineStart = v.lastIndexOf('\n', start - 1) + 1;
-    const lineEnd = end > start && v[end - 1] === '\n' ? end - 1 : (v.indexOf('\n', end) < 0 ? v.length : v.indexOf('\n', end));
-    const block = v.slice(lineStart, lineEnd).split('\n');
-    const changed = block.map((l) => (outdent ? l.replace(/^ {1,2}|^\t/, '') : '  ' + l)).join('\n');
-    textarea.setSelectionRange(lineStart, lineEnd);
-    insert(changed, [lineStart, lineStart + changed.length]);
-  }
-  textarea.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { tabLeaves = true; return; }
-    if (e.key === 'Tab') {
-      if (tabLeaves || e.ctrlKey || e.altKey || e.metaKey) { tabLeaves = false; return; }
-      e.preventDefault();
-      indent(e.shiftKey);
-      return;
-    }
-    tabLeaves = false;
-    if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.shiftKey && !e.isComposing) {
-      const v = textarea.value;
-      const lineStart = v.lastIndexOf('\n', textarea.selectionStart - 1) + 1;
-      const current = v.slice(lineStart, textarea.selectionStart);
-      let pad = current.match(/^[ \t]*/)[0];
-      if (/[{[(]\s*$/.test(current)) pad += '  ';
-      e.preventDefault();
-      insert('\n' + pad);
-    }
-  });
-  textarea.addEventListener('input', () => { renumber(); if (onChange) onChange(); });
-  textarea.addEventListener('scroll', sync);
-  new ResizeObserver(sync).observe(textarea);
-  return {
-    value: () => textarea.value,
-    set(text) { textarea.value = text; textarea.scrollTop = 0; textarea.setSelectionRange(0, 0); renumber(); },
-    mark(line) {
-      markedLine = line;
-      marker.hidden = !line;
-      gutter.dataset.marked = line ? String(line) : '';
-      sync();
-    },
-    goTo(line, column) {
-      const v = textarea.value.split('\n');
-      let pos = 0;
-      for (let i = 0; i < line - 1 && i < v.length; i++) pos += v[i].length + 1;
-      pos += Math.max(0, (column || 1) - 1);
-      textarea.focus();
-      textarea.setSelectionRange(pos, pos);
-      const top = padTop() + (line - 1) * lineHeight();
-      if (top < textarea.scrollTop || top > textarea.scrollTop + textarea.clientHeight - 2 * lineHeight()) {
-        textarea.scrollTop = Math.max(0, top - textarea.clientHeight / 3);
-      }
-      sync();
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------
 // Confirmation dialog
 
 function confirmDialog(title, text, okLabel) {
@@ -996,11 +1063,17 @@ function selectTab(tab) {
 // ---------------------------------------------------------------------------
 // Start
 
-const scriptEditor = makeEditor($('script-editor'), $('script'), () => {
-  setDirty(state.hook !== null && scriptEditor.value() !== state.savedScript);
-  scheduleCheck();
+const scriptEditor = createEditor($('script-editor'), {
+  id: 'script', label: 'script-title', describedBy: 'compile-status script-help',
+  onChange() {
+    setDirty(state.hook !== null && scriptEditor.value() !== state.savedScript);
+    scheduleCheck();
+  },
 });
-const inputEditor = makeEditor($('input-editor'), $('run-input'), null);
+const inputEditor = createEditor($('input-editor'), {
+  id: 'run-input', language: 'json', label: 'run-input-label', describedBy: 'run-input-error run-help',
+  keys: [{ key: 'Mod-Enter', run: () => { run(); return true; } }],
+});
 
 function wire() {
   $('signin-form').addEventListener('submit', (e) => {
@@ -1032,13 +1105,14 @@ function wire() {
   $('rename-cancel').addEventListener('click', () => { $('rename-form').hidden = true; $('rename-open').focus(); });
   $('delete-open').addEventListener('click', deleteHook);
   $('secret-form').addEventListener('submit', submitSecret);
+  $('dep-form').addEventListener('submit', addDependency);
   $('secret-cancel').addEventListener('click', () => { resetSecretForm(); renderSecrets(); });
   $('run').addEventListener('click', run);
   $('run-reset').addEventListener('click', resetRunner);
   $('bench').addEventListener('click', benchmark);
-  $('run-input').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); run(); }
-  });
+  $('points-more').addEventListener('click', showMorePoints);
+  $('points-body').addEventListener('scroll', updateMoreHint, { passive: true });
+  new ResizeObserver(updateMoreHint).observe($('points-body'));
   $('logs-clear').addEventListener('click', () => { $('logs').replaceChildren(); toast('Logs cleared.'); });
   const tabs = [...document.querySelectorAll('[role="tab"]')];
   for (const t of tabs) {
