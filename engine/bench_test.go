@@ -52,3 +52,40 @@ func BenchmarkRunWarm(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRunWarmForms measures a warm run of the same logic written as a
+// Hook, as an Action and as a bare function (testdata/conformance): the
+// cost of building event and api for an Action.
+func BenchmarkRunWarmForms(b *testing.B) {
+	e, err := engine.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	for _, c := range []struct {
+		trigger triggers.ID
+		name    string
+	}{{triggers.CredentialsExchange, "claims"}, {triggers.PreUserRegistration, "metadata"}} {
+		in, err := os.ReadFile(filepath.Join("..", "testdata", "inputs", string(c.trigger)+".json"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, form := range []string{"hook", "action", "rule"} {
+			b.Run(string(c.trigger)+"/"+form, func(b *testing.B) {
+				src, err := os.ReadFile(filepath.Join("..", "testdata", "conformance", string(c.trigger), c.name+"."+form+".js"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				h := engine.Hook{Name: "bench-" + form, Trigger: c.trigger, Script: string(src)}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					res, err := e.Run(context.Background(), h, in)
+					if err != nil || !res.Envelope.Succeeded() {
+						b.Fatalf("%v %s", err, res.Envelope.Data)
+					}
+				}
+			})
+		}
+	}
+}

@@ -137,7 +137,7 @@ func New(opts ...Option) (*Engine, error) {
 // are not satisfied the script does not run: the error wraps one
 // *sandbox.DependencyError per problem and the envelope's code is
 // "dependency_error". The result is nil only when the engine is closed or
-// the trigger is unknown.
+// the trigger or h.Form is unknown.
 //
 // Cancelling ctx stops the script within milliseconds. Work the script
 // leaves running after calling back goes on in the background, detached
@@ -157,9 +157,9 @@ func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
 // run is Run with the run's execution id: a new one when id is empty, or
 // the one a worker process's parent gave the run, so both log the same.
 func (e *Engine) run(ctx context.Context, h Hook, input any, id string) (*Result, error) {
-	t, ok := triggers.Lookup(h.Trigger)
-	if !ok {
-		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	t, err := lookup(&h)
+	if err != nil {
+		return nil, err
 	}
 	if !e.enter() {
 		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: ErrClosed}
@@ -185,9 +185,9 @@ func (e *Engine) run(ctx context.Context, h Hook, input any, id string) (*Result
 // not start: ErrClosed, an unknown trigger, or dependencies that are not
 // satisfied (see Run).
 func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
-	t, ok := triggers.Lookup(h.Trigger)
-	if !ok {
-		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	t, err := lookup(&h)
+	if err != nil {
+		return err
 	}
 	if err := e.cfg.modules.CheckDependencies(h.Dependencies); err != nil {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: err}
@@ -211,9 +211,9 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 // wrapping *sandbox.DependencyError values when h.Dependencies are not
 // satisfied.
 func (e *Engine) Compile(h Hook) error {
-	t, ok := triggers.Lookup(h.Trigger)
-	if !ok {
-		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	t, err := lookup(&h)
+	if err != nil {
+		return err
 	}
 	if p := e.program(t, &h); p.err != nil {
 		return &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: p.err}
@@ -239,6 +239,19 @@ func (e *Engine) CheckDependencies(deps map[string]string) error {
 // wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
 	return e.programs.get(t, h.Form, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+}
+
+// lookup returns h's trigger, or the *RunError of a hook whose trigger or
+// form is unknown.
+func lookup(h *Hook) (*triggers.Trigger, error) {
+	t, ok := triggers.Lookup(h.Trigger)
+	if !ok {
+		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownTrigger, h.Trigger)}
+	}
+	if _, err := triggers.ParseForm(string(h.Form)); err != nil {
+		return nil, &RunError{HookID: h.ID, HookName: h.Name, Trigger: h.Trigger, Err: fmt.Errorf("%w %q", ErrUnknownForm, h.Form)}
+	}
+	return t, nil
 }
 
 // actionCache returns the api.cache store of trigger id's Actions.

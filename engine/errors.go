@@ -21,6 +21,10 @@ var (
 	// extensibility points.
 	ErrUnknownTrigger = errors.New("engine: unknown trigger")
 
+	// ErrUnknownForm reports a hook whose Form is not one of
+	// triggers.FormDetect, FormHook, FormAction and FormRule.
+	ErrUnknownForm = errors.New("engine: unknown script form")
+
 	// ErrInvalidInput reports input that fails the extensibility point's
 	// checks; the *InputError it wraps has Auth0's exact message.
 	ErrInvalidInput = errors.New("engine: invalid input")
@@ -121,6 +125,8 @@ func (e *CompileError) Unwrap() error { return ErrCompile }
 // as exports.onExecutePreUserRegistration). Message says what was found.
 // It wraps ErrNoHookFunction.
 type HandlerError struct {
+	// Message is the envelope's message, such as "The Action must export
+	// onExecutePreUserRegistration as a function".
 	Message string
 }
 

@@ -567,3 +567,62 @@ exports.onExecutePostChangePassword = async (event, api) => {};`
 		t.Fatalf("err %v, envelope %s", err, res.Envelope.Data)
 	}
 }
+
+func TestUnknownForm(t *testing.T) {
+	e := enginetest.New(t)
+	h := engine.Hook{Trigger: triggers.PostChangePassword, Form: "rules", Script: "module.exports = (u, c, cb) => cb();"}
+	if res, err := e.Run(context.Background(), h, input(t, triggers.PostChangePassword)); res != nil || !errors.Is(err, engine.ErrUnknownForm) {
+		t.Errorf("Run: %v, %v; want ErrUnknownForm", res, err)
+	}
+	if err := e.Compile(h); !errors.Is(err, engine.ErrUnknownForm) {
+		t.Errorf("Compile: %v; want ErrUnknownForm", err)
+	}
+	if err := e.RunAsync(context.Background(), h, input(t, triggers.PostChangePassword)); !errors.Is(err, engine.ErrUnknownForm) {
+		t.Errorf("RunAsync: %v; want ErrUnknownForm", err)
+	}
+}
+
+// Changing event itself changes nothing: only the api's setters count.
+func TestActionEventChangesDoNotCount(t *testing.T) {
+	src := `exports.onExecutePreUserRegistration = async (event, api) => {
+  event.user.user_metadata.newsletter = false;
+  event.user.app_metadata.plan = 'free-for-life';
+  api.user.setUserMetadata('screen_name', 'ada');
+};`
+	res, err := enginetest.Run(t, triggers.PreUserRegistration, src, input(t, triggers.PreUserRegistration))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Outcome().(*triggers.PreUserRegistrationOutcome)
+	if !reflect.DeepEqual(o.UserMetadata, map[string]any{"newsletter": true, "screen_name": "ada"}) || o.AppMetadata != nil {
+		t.Errorf("outcome %+v", o)
+	}
+}
+
+// Actions run under the same limits and endings as Hooks.
+func TestActionLimits(t *testing.T) {
+	e := enginetest.New(t, engine.WithLimits(engine.Limits{CPUTime: 50 * time.Millisecond, WallTime: 10 * time.Second}))
+	tests := []struct {
+		name, script string
+		is           []error
+	}{
+		{"endless loop", `exports.onExecutePostChangePassword = async () => { for (;;) {} };`,
+			[]error{engine.ErrCPUTimeExceeded, engine.ErrWallTimeExceeded}},
+		{"promise that never settles", `exports.onExecutePostChangePassword = () => new Promise(() => {});`,
+			[]error{engine.ErrNoCallback}},
+		{"rejection later", `exports.onExecutePostChangePassword = () => new Promise((_, reject) => setTimeout(() => reject(new Error('late')), 1));`,
+			[]error{engine.ErrThrown}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := e.Run(context.Background(), engine.Hook{Trigger: triggers.PostChangePassword, Script: tt.script}, input(t, triggers.PostChangePassword))
+			ok := false
+			for _, want := range tt.is {
+				ok = ok || errors.Is(err, want)
+			}
+			if !ok || res.Envelope.Succeeded() {
+				t.Errorf("err %v, envelope %s; want one of %v", err, res.Envelope.Data, tt.is)
+			}
+		})
+	}
+}

@@ -85,8 +85,10 @@
 //
 // The body is the trigger's input, the request body Auth0 sent the hook;
 // the answer is a RunResult: {"status","data"} as Auth0's runtime answered,
-// the "outcome", the console "logs", "duration_ms", "cpu_ms",
-// "execution_id", "hook_id" and, when the run ended without the hook calling back, "error".
+// the "outcome", the script's "form" (hook, action or rule: scripts in
+// all three forms are accepted, checked and run), the console "logs",
+// "duration_ms", "cpu_ms", "execution_id", "hook_id" and, when the run ended without
+// the hook calling back, "error".
 // It is 200 whatever the hook did; 404 hookengine_no_hook_enabled when the
 // trigger has no enabled hook; 504 hookengine_run_timeout when the engine
 // did not return the run by its deadline (see WithRunTimeout). The hook's

@@ -19,14 +19,18 @@ import (
 //
 // Values the input lacks are left out of event, except the objects scripts
 // read without checking (event.request.geoip, event.user.user_metadata,
-// ...), which are empty objects then.
+// ...), which are empty objects then. The input is parsed afresh for every
+// run and only event refers to it, so event shares its objects rather than
+// copying them; the metadata the api setters merge into are copies taken
+// before the handler runs, so changes a script makes to event itself do not
+// count, as on Auth0.
 var actionSource = goja.MustCompile("hookengine:actions", `(function (point, handler, classes, cacheGet, cacheSet, cacheDelete) {
   'use strict';
   const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
   const clone = (v) => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
   const pick = (src, out, names) => {
     if (!isObj(src)) return out;
-    for (const n of names) if (src[n] !== undefined) out[n] = clone(src[n]);
+    for (const n of names) if (src[n] !== undefined) out[n] = src[n];
     return out;
   };
   const cache = Object.freeze({
@@ -38,8 +42,8 @@ var actionSource = goja.MustCompile("hookengine:actions", `(function (point, han
     const out = pick(r, {}, ['ip', 'hostname', 'language', 'user_agent', 'method']);
     if (out.language === undefined && typeof language === 'string') out.language = language;
     if (out.method === undefined) out.method = 'POST';
-    out.geoip = isObj(r) && isObj(r.geoip) ? clone(r.geoip) : {};
-    if (isObj(r) && isObj(r.body)) out.body = clone(r.body);
+    out.geoip = isObj(r) && isObj(r.geoip) ? r.geoip : {};
+    if (isObj(r) && isObj(r.body)) out.body = r.body;
     return out;
   }
   function client(c, metadataName) {
@@ -48,7 +52,7 @@ var actionSource = goja.MustCompile("hookengine:actions", `(function (point, han
     if (c.client_id !== undefined) out.client_id = c.client_id;
     else if (c.id !== undefined) out.client_id = c.id;
     if (c.name !== undefined) out.name = c.name;
-    out.metadata = isObj(c[metadataName]) ? clone(c[metadataName]) : (isObj(c.metadata) ? clone(c.metadata) : {});
+    out.metadata = isObj(c[metadataName]) ? c[metadataName] : (isObj(c.metadata) ? c.metadata : {});
     return out;
   }
   function connection(c) {
@@ -69,15 +73,15 @@ var actionSource = goja.MustCompile("hookengine:actions", `(function (point, han
       }
     }
     if (withMetadata) {
-      out.user_metadata = isObj(u) && isObj(u.user_metadata) ? clone(u.user_metadata) : {};
-      out.app_metadata = isObj(u) && isObj(u.app_metadata) ? clone(u.app_metadata) : {};
+      out.user_metadata = isObj(u) && isObj(u.user_metadata) ? u.user_metadata : {};
+      out.app_metadata = isObj(u) && isObj(u.app_metadata) ? u.app_metadata : {};
     }
     return out;
   }
   function common(event, ctx) {
-    if (isObj(ctx.custom_domain)) event.custom_domain = clone(ctx.custom_domain);
-    if (isObj(ctx.organization)) event.organization = clone(ctx.organization);
-    if (isObj(ctx.security_context)) event.security_context = clone(ctx.security_context);
+    if (isObj(ctx.custom_domain)) event.custom_domain = ctx.custom_domain;
+    if (isObj(ctx.organization)) event.organization = ctx.organization;
+    if (isObj(ctx.security_context)) event.security_context = ctx.security_context;
     const wt = ctx.webtask;
     event.secrets = Object.assign({}, isObj(wt) && isObj(wt.secrets) ? wt.secrets : {});
     return event;

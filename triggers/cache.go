@@ -26,10 +26,16 @@ const (
 // a failed write has a code but not which codes exist; these are
 // hookengine's.
 const (
-	CacheInvalidKey     = "invalid_key"
-	CacheKeyTooLarge    = "key_too_large"
-	CacheInvalidValue   = "invalid_value"
-	CacheValueTooLarge  = "value_too_large"
+	// CacheInvalidKey: the key is not a string, or is empty.
+	CacheInvalidKey = "invalid_key"
+	// CacheKeyTooLarge: the key is longer than CacheMaxKeyBytes.
+	CacheKeyTooLarge = "key_too_large"
+	// CacheInvalidValue: the value is not a string.
+	CacheInvalidValue = "invalid_value"
+	// CacheValueTooLarge: the value is longer than CacheMaxValueBytes.
+	CacheValueTooLarge = "value_too_large"
+	// CacheInvalidOptions: options is not an object, or its ttl or
+	// expires_at is not a positive number.
 	CacheInvalidOptions = "invalid_options"
 )
 
@@ -62,6 +68,7 @@ func NewActionCache(now func() time.Time) *ActionCache {
 
 // CacheRecord is what api.cache.get returns for a key that is present.
 type CacheRecord struct {
+	// Value is the string stored at the key.
 	Value string `json:"value"`
 	// ExpiresAt is the record's expiry in milliseconds since the Unix
 	// epoch.
