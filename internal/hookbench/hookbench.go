@@ -42,7 +42,7 @@ const (
 // them.
 var ErrCount = errors.New("hookbench: the number of runs must be positive")
 
-// Case is one script on one input.
+// Case is one script on one input. Run does not modify it.
 type Case struct {
 	// Name names the case in reports, such as "metadata.js" or
 	// "metadata.js/signup.json". Cases of one benchmark have distinct
@@ -54,7 +54,8 @@ type Case struct {
 	Input []byte
 }
 
-// Config says what to measure and how. Zero fields take the defaults.
+// Config says what to measure and how. Zero fields take the defaults. Run
+// does not modify it; Progress is called from Run's goroutine only.
 type Config struct {
 	// Cases are measured interleaved, round by round; the first is the
 	// baseline the others are compared with.
@@ -183,7 +184,8 @@ type run struct {
 // Run measures cfg's cases and returns the report. It fails before
 // measuring anything when a case's hook does not compile, its trigger is
 // unknown or its input is not JSON. Cancelling ctx stops the benchmark and
-// returns ctx's error.
+// returns ctx's error. Run is safe to call from several goroutines, but
+// benchmarks running at the same time disturb each other's figures.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
