@@ -9,7 +9,8 @@ import (
 	"github.com/hookengine/hookengine/internal/hookbench"
 )
 
-// BenchMode says which run of a hook a benchmark measures.
+// BenchMode says which run of a hook a benchmark measures. It is a plain
+// value, safe for concurrent use.
 type BenchMode int
 
 const (

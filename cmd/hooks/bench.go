@@ -24,7 +24,7 @@ import (
 
 var benchCommand = &command{
 	name:    "bench",
-	summary: "measure what hook scripts cost: warm and cold runs, CPU, memory, throughput",
+	summary: "measure what hook scripts cost: warm and cold runs, CPU, memory",
 	run:     benchRun,
 	usage:   benchUsage,
 }

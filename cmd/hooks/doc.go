@@ -10,7 +10,7 @@ Usage:
 The commands are:
 
 	run     run a hook script once on a trigger input read from stdin
-	bench   measure what hook scripts cost: warm and cold runs, CPU, memory, throughput
+	bench   measure what hook scripts cost: warm and cold runs, CPU, memory
 	serve   serve the Management API for hooks (/api/v2/hooks) over a local database
 	import  import hooks from auth0-deploy-cli files (hooks/ folder or tenant.yaml)
 	export  export hooks as auth0-deploy-cli files (hooks/ folder or tenant.yaml)

@@ -131,6 +131,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			warnings = append(warnings, fmt.Sprintf("%s: %d of %d warm runs did not succeed: %s", c.Name,
 				c.Runs-c.Outcomes["success"], c.Runs, formatOutcomes(c.Outcomes)))
 		}
+		for _, class := range slices.Sorted(maps.Keys(c.Errors)) {
+			warnings = append(warnings, fmt.Sprintf("%s: %s: %s", c.Name, class, c.Errors[class]))
+		}
 		if c.Fetch.Unstubbed > 0 {
 			warnings = append(warnings, fmt.Sprintf("%s: %d fetch requests matched no --stub and failed", c.Name, c.Fetch.Unstubbed))
 		}

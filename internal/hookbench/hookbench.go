@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/internal/redact"
 	"github.com/hookengine/hookengine/internal/sysinfo"
 	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
@@ -42,7 +43,7 @@ const (
 // them.
 var ErrCount = errors.New("hookbench: the number of runs must be positive")
 
-// Case is one script on one input.
+// Case is one script on one input. Run does not modify it.
 type Case struct {
 	// Name names the case in reports, such as "metadata.js" or
 	// "metadata.js/signup.json". Cases of one benchmark have distinct
@@ -54,7 +55,8 @@ type Case struct {
 	Input []byte
 }
 
-// Config says what to measure and how. Zero fields take the defaults.
+// Config says what to measure and how. Zero fields take the defaults. Run
+// does not modify it; Progress is called from Run's goroutine only.
 type Config struct {
 	// Cases are measured interleaved, round by round; the first is the
 	// baseline the others are compared with.
@@ -165,6 +167,7 @@ type bench struct {
 
 	wall, cpu []float64 // per run, in nanoseconds
 	outcomes  map[string]int
+	errors    map[string]string // the first message of each failed class
 	samples   []Sample
 	elapsed   time.Duration // of the measured rounds, summed
 	cold      []run
@@ -178,12 +181,36 @@ type bench struct {
 type run struct {
 	wall, cpu time.Duration
 	class     string
+	// msg says why a run that did not succeed failed (the error, or the
+	// message the hook called back with), secrets redacted.
+	msg string
+}
+
+// newRun describes a run that took wall and returned res and err.
+func newRun(h *engine.Hook, wall time.Duration, res *engine.Result, err error) run {
+	r := run{wall: wall, class: Classify(res, err)}
+	if res != nil {
+		r.cpu = res.CPUTime
+	}
+	switch {
+	case err != nil:
+		r.msg = err.Error()
+	case r.class == "callback_error":
+		if f := triggers.ParseFailure(res.Envelope); f != nil {
+			r.msg = f.Message
+		}
+	}
+	if r.msg != "" && len(h.Secrets) > 0 {
+		r.msg = redact.FromMap(h.Secrets).Value(r.msg)
+	}
+	return r
 }
 
 // Run measures cfg's cases and returns the report. It fails before
 // measuring anything when a case's hook does not compile, its trigger is
 // unknown or its input is not JSON. Cancelling ctx stops the benchmark and
-// returns ctx's error.
+// returns ctx's error. Run is safe to call from several goroutines, but
+// benchmarks running at the same time disturb each other's figures.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -202,7 +229,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err := checkCase(c); err != nil {
 			return nil, err
 		}
-		b := &bench{c: c, outcomes: map[string]int{}}
+		b := &bench{c: c, outcomes: map[string]int{}, errors: map[string]string{}}
 		if len(cfg.Stubs) > 0 {
 			b.stub = newStubTransport(cfg.Stubs)
 		}
@@ -339,10 +366,7 @@ func (b *bench) round(ctx context.Context, cfg *Config, n int, d time.Duration, 
 				}
 				t0 := time.Now()
 				res, err := b.e.Run(ctx, b.c.Hook, b.c.Input)
-				r := run{wall: time.Since(t0), class: Classify(res, err)}
-				if res != nil {
-					r.cpu = res.CPUTime
-				}
+				r := newRun(&b.c.Hook, time.Since(t0), res, err)
 				if errors.Is(err, engine.ErrClosed) {
 					mu.Lock()
 					firstErr = err
@@ -374,6 +398,9 @@ func (b *bench) round(ctx context.Context, cfg *Config, n int, d time.Duration, 
 		into.wall = append(into.wall, float64(r.wall))
 		into.cpu = append(into.cpu, float64(r.cpu))
 		into.outcomes[r.class]++
+		if _, seen := into.errors[r.class]; r.msg != "" && !seen {
+			into.errors[r.class] = r.msg
+		}
 		wallSum += r.wall
 		cpuSum += r.cpu
 	}
@@ -400,11 +427,7 @@ func coldRun(ctx context.Context, cfg *Config, c *Case) (run, error) {
 	defer e.Close()
 	t0 := time.Now()
 	res, err := e.Run(ctx, c.Hook, c.Input)
-	r := run{wall: time.Since(t0), class: Classify(res, err)}
-	if res != nil {
-		r.cpu = res.CPUTime
-	}
-	return r, ctx.Err()
+	return newRun(&c.Hook, time.Since(t0), res, err), ctx.Err()
 }
 
 // retained measures the memory a warm hook of case c keeps, on a new

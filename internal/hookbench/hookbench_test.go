@@ -73,8 +73,11 @@ func TestRunTwoCases(t *testing.T) {
 	if got := rep.Cases[0].Outcomes; got["success"] != 12 {
 		t.Errorf("metadata outcomes %v", got)
 	}
-	if got := rep.Cases[1].Outcomes; got["callback_error"] != 12 {
-		t.Errorf("string-error outcomes %v", got)
+	if got := rep.Cases[1].Outcomes; got["callback_error"] != 12 || rep.Cases[1].Errors["callback_error"] != "Access denied." {
+		t.Errorf("string-error outcomes %v, errors %v", got, rep.Cases[1].Errors)
+	}
+	if len(rep.Cases[0].Errors) != 0 {
+		t.Errorf("metadata errors %v", rep.Cases[0].Errors)
 	}
 	if len(rep.Comparisons) != 2 || rep.Comparisons[0].Case != "string-error.js" || rep.Comparisons[0].Baseline != "metadata.js" ||
 		rep.Comparisons[0].N1 != 12 || rep.Comparisons[0].Ratio <= 0 || rep.Comparisons[0].Delta == "" {
@@ -186,7 +189,7 @@ func TestRunStub(t *testing.T) {
 	}
 	cr := rep.Cases[0]
 	if cr.Outcomes["success"] != cr.Runs || cr.Cold.Outcomes["success"] != 2 {
-		t.Errorf("outcomes %v, cold %v", cr.Outcomes, cr.Cold.Outcomes)
+		t.Errorf("outcomes %v, cold %v, errors %v", cr.Outcomes, cr.Cold.Outcomes, cr.Errors)
 	}
 	if cr.Fetch.RequestsPerRun != 1 || cr.Fetch.AnswerWaitPerRun <= 0 || cr.Fetch.Unstubbed != 0 || cr.RetainedBytes != nil {
 		t.Errorf("fetch %+v, retained %v", cr.Fetch, cr.RetainedBytes)
@@ -203,8 +206,9 @@ func TestRunStub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cr := rep.Cases[0]; cr.Fetch.Unstubbed != int64(cr.Runs) || cr.Outcomes["success"] != 0 {
-		t.Errorf("unstubbed %d of %d runs, outcomes %v", cr.Fetch.Unstubbed, cr.Runs, cr.Outcomes)
+	if cr := rep.Cases[0]; cr.Fetch.Unstubbed != int64(cr.Runs) || cr.Outcomes["success"] != 0 ||
+		!strings.Contains(cr.Errors["callback_error"]+cr.Errors["thrown"], "no --stub answers GET [REDACTED]/profile") {
+		t.Errorf("unstubbed %d of %d runs, outcomes %v, errors %v", cr.Fetch.Unstubbed, cr.Runs, cr.Outcomes, cr.Errors)
 	}
 }
 

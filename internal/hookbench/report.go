@@ -71,6 +71,10 @@ type CaseReport struct {
 	Throughput float64 `json:"throughput_per_s"`
 	// Outcomes counts warm runs by how they ended (see Classify).
 	Outcomes map[string]int `json:"outcomes"`
+	// Errors gives, for each way warm or cold runs failed, the first
+	// error message (or the message the hook called back with), the
+	// hook's secret values redacted.
+	Errors map[string]string `json:"errors,omitempty"`
 	// Outliers are the warm runs far from the others (Tukey's fences);
 	// they are counted in every figure above.
 	Outliers Outliers `json:"outliers"`
@@ -192,6 +196,7 @@ func newReport(cfg *Config, benches []*bench, start time.Time) *Report {
 			Trigger:  string(b.c.Hook.Trigger),
 			Runs:     len(b.wall),
 			Outcomes: b.outcomes,
+			Errors:   b.errors,
 			Samples:  b.samples,
 			wall:     sorted(b.wall),
 			cpu:      sorted(b.cpu),
@@ -219,6 +224,9 @@ func newReport(cfg *Config, benches []*bench, start time.Time) *Report {
 			cw = append(cw, float64(r.wall))
 			cc = append(cc, float64(r.cpu))
 			cr.Cold.Outcomes[r.class]++
+			if _, seen := b.errors[r.class]; r.msg != "" && !seen {
+				b.errors[r.class] = r.msg
+			}
 		}
 		cr.Cold.RunsNs = cw
 		if cr.Cold.RunsNs == nil {
