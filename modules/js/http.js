@@ -141,8 +141,19 @@ function networkError(err) {
   const cause = err && err.cause;
   const e = new Error(cause && cause.message ? cause.message : String(err && err.message));
   e.code = err && err.code ? err.code : 'ECONNRESET';
+  copySystemFields(e, cause);
   e.cause = err;
   return e;
+}
+
+// copySystemFields gives e the fields of Node's system errors (errno,
+// syscall, hostname, address, port) that fetch's cause carries.
+function copySystemFields(e, cause) {
+  if (cause) {
+    for (const k of ['errno', 'syscall', 'hostname', 'address', 'port']) {
+      if (cause[k] !== undefined) e[k] = cause[k];
+    }
+  }
 }
 
 const kHeaders = Symbol('headers');
