@@ -1,0 +1,64 @@
+package nodecore
+
+import (
+	"embed"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/hookengine/hookengine/internal/jsmodule"
+	"github.com/hookengine/hookengine/sandbox"
+)
+
+//go:embed js
+var sources embed.FS
+
+// all lists the modules of this package by name.
+var all = map[string]sandbox.RuntimeModule{}
+
+func init() {
+	js := func(file string) *jsmodule.Module { return jsmodule.New(sources, "js/"+file) }
+	crypto := js("crypto.js")
+	crypto.Native = cryptoNative
+	http := js("http.js")
+	http.Host, http.Network = map[string]any{"protocol": "http:"}, true
+	https := js("http.js")
+	https.Share(http)
+	https.Host, https.Network = map[string]any{"protocol": "https:"}, true
+	for name, m := range map[string]*jsmodule.Module{
+		"events":      js("events.js"),
+		"querystring": js("querystring.js"),
+		"path":        js("path.js"),
+		"crypto":      crypto,
+		"http":        http,
+		"https":       https,
+	} {
+		all[name] = m.Load
+	}
+}
+
+// Names returns the names of the modules Register adds, sorted.
+func Names() []string {
+	return slices.Sorted(maps.Keys(all))
+}
+
+// Register adds the modules of this package to reg, replacing modules of
+// the same names.
+func Register(reg *sandbox.Registry) error {
+	for _, name := range Names() {
+		if err := reg.RegisterRuntimeModule(name, all[name]); err != nil {
+			return fmt.Errorf("nodecore: %w", err)
+		}
+	}
+	return nil
+}
+
+// NewRegistry returns sandbox.NewRegistry's built-in modules (buffer, url,
+// util) plus the modules of this package.
+func NewRegistry() *sandbox.Registry {
+	reg := sandbox.NewRegistry()
+	if err := Register(reg); err != nil {
+		panic(err) // the names are valid
+	}
+	return reg
+}
