@@ -25,13 +25,39 @@ func init() {
 	https := js("http.js")
 	https.Share(http)
 	https.Host, https.Network = map[string]any{"protocol": "https:"}, true
+	stream := js("stream.js")
+	stream.Native = bundleNative
+	decoder := js("string_decoder.js")
+	decoder.Native = bundleNative
+	zlib := js("zlib.js")
+	zlib.Native = zlibNative
+	fs := js("fs.js")
+	fs.Native = fsNative
+	url := js("url.js")
+	url.Native = urlNative
 	for name, m := range map[string]*jsmodule.Module{
-		"events":      js("events.js"),
-		"querystring": js("querystring.js"),
-		"path":        js("path.js"),
-		"crypto":      crypto,
-		"http":        http,
-		"https":       https,
+		"assert":          js("assert.js"),
+		"assert/strict":   js("assert_strict.js"),
+		"domain":          js("domain.js"),
+		"fs":              fs,
+		"fs/promises":     js("fs_promises.js"),
+		"net":             js("net.js"),
+		"os":              js("os.js"),
+		"timers":          js("timers.js"),
+		"timers/promises": js("timers_promises.js"),
+		"tls":             js("tls.js"),
+		"tty":             js("tty.js"),
+		"url":             url,
+		"zlib":            zlib,
+		"stream":          stream,
+		"stream/promises": js("stream_promises.js"),
+		"string_decoder":  decoder,
+		"events":          js("events.js"),
+		"querystring":     js("querystring.js"),
+		"path":            js("path.js"),
+		"crypto":          crypto,
+		"http":            http,
+		"https":           https,
 	} {
 		all[name] = m.Load
 	}
