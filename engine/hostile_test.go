@@ -203,6 +203,8 @@ var hostileCases = map[string]hostileCase{
 			"fs /proc/self/environ": "ENOENT", "fs readdir /": "ENOENT", "fs write": "EROFS",
 			"fs open": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "os hostname": "localhost", "os interfaces": "{}",
 			"os user": "hook", "net connect": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "tls connect": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+			"child_process exec": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "child_process spawn": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+			"dgram socket": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "process env": "0",
 		}
 		if probes := d["probes"].(map[string]any); !maps.Equal(probes, want) {
 			t.Errorf("probes %v\nwant   %v", probes, want)

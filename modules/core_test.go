@@ -11,7 +11,7 @@ import (
 )
 
 func TestNames(t *testing.T) {
-	want := []string{"auth0", "axios", "node-fetch", "request"}
+	want := []string{"async-generator-function", "auth0", "axios", "node-fetch", "request"}
 	if got := modules.Names(); !slices.Equal(got, want) {
 		t.Errorf("Names() = %q, want %q", got, want)
 	}

@@ -28,6 +28,7 @@ func init() {
 		m.Network = true
 		all[name] = m
 	}
+	all["async-generator-function"] = jsmodule.New(sources, "js/async-generator-function.js")
 }
 
 // Names returns the names of the modules Register adds, sorted.

@@ -33,8 +33,8 @@ func TestEnginePackages(t *testing.T) {
 			"a9993e364706816aba3e25717850c26c9cd0d89d function"},
 		{"a package reading its own files with fs", `JSON.parse(require('needs-fs')('/node_modules/needs-fs/package.json')).name + ' ' +
 			(() => { try { require('needs-fs')('/etc/hostname') } catch (e) { return e.code } })()`, "needs-fs ENOENT"},
-		{"a package needing child_process", `(() => { try { require('needs-child-process') } catch (e) { return e.message.split('\n')[0] } })()`,
-			"Cannot find module 'child_process': 'child_process' is a Node.js core module that hooks cannot use (package 'needs-child-process' needs it)"},
+		{"a package needing vm", `(() => { try { require('needs-vm') } catch (e) { return e.message.split('\n')[0] } })()`,
+			"Cannot find module 'vm': 'vm' is a Node.js core module that hooks cannot use (package 'needs-vm' needs it)"},
 		{"a native addon", `(() => { try { require('native-addon') } catch (e) { return e.code } })()`, "ERR_NATIVE_ADDON"},
 		{"built-in modules win over node_modules", `typeof require('axios').create`, "function"},
 	})

@@ -35,7 +35,17 @@ func init() {
 	fs.Native = fsNative
 	url := js("url.js")
 	url.Native = urlNative
+	probe := func(name string, throwing, callback []string) *jsmodule.Module {
+		m := js("probes.js")
+		m.Host = map[string]any{"name": name, "throwing": throwing, "callback": callback}
+		return m
+	}
 	for name, m := range map[string]*jsmodule.Module{
+		"child_process": probe("child_process", []string{"exec", "execSync", "execFile", "execFileSync", "spawn", "spawnSync", "fork"}, nil),
+		"dgram":         probe("dgram", []string{"createSocket", "Socket"}, nil),
+		"dns": probe("dns", []string{"getServers", "setServers", "setDefaultResultOrder"},
+			[]string{"lookup", "lookupService", "resolve", "resolve4", "resolve6", "resolveAny", "resolveCname", "resolveMx", "resolveNs", "resolveSrv", "resolveTxt", "reverse"}),
+		"process":         js("process.js"),
 		"assert":          js("assert.js"),
 		"assert/strict":   js("assert_strict.js"),
 		"domain":          js("domain.js"),

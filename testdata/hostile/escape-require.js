@@ -2,8 +2,8 @@
 // through the core modules that exist but must not reach it (fs, os, net,
 // tls).
 module.exports = function (user, context, cb) {
-  const names = ['child_process', 'process', 'node:process', 'vm', 'worker_threads', 'cluster', 'dgram', 'http2',
-    'inspector', '../x', './hook', '/etc/passwd', 'node_modules/../../etc/passwd'];
+  const names = ['vm', 'node:vm', 'worker_threads', 'cluster', 'inspector', 'v8', 'repl', 'module', 'async_hooks',
+    '../x', './hook', '/etc/passwd', 'node_modules/../../etc/passwd'];
   const required = {};
   for (const name of names) {
     try {
@@ -35,6 +35,10 @@ module.exports = function (user, context, cb) {
     'os user': attempt(() => os.userInfo().username),
     'net connect': attempt(() => require('net').connect(22, '127.0.0.1')),
     'tls connect': attempt(() => require('tls').connect(443, 'example.com')),
+    'child_process exec': attempt(() => require('child_process').execSync('id')),
+    'child_process spawn': attempt(() => require('node:child_process').spawn('sh')),
+    'dgram socket': attempt(() => require('dgram').createSocket('udp4')),
+    'process env': attempt(() => Object.keys(require('process').env).length),
   };
   cb(null, { required, probes });
 };
