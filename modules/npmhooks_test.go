@@ -57,6 +57,104 @@ var npmHooks = []npmHook{
 		},
 		want: `{"sid":"SM0123456789abcdef0123456789abcdef","status":"queued","to":"+15555550100"}`,
 	},
+	{
+		name: "aws-sdk SNS", trigger: triggers.SendPhoneMessage, script: "aws-sns-sms.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != "POST" || r.PostFormValue("Action") != "Publish" {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			w.Header().Set("Content-Type", "text/xml")
+			io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>94f20ce6-13c5-43a0-9a9e-ca52d816e90b</MessageId></PublishResult><ResponseMetadata><RequestId>f187a3c1-376f-11df-8963-01868b7c937a</RequestId></ResponseMetadata></PublishResponse>`)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			form, _ := url.ParseQuery(reqs[0].Body)
+			if form.Get("Version") != "2010-03-31" || form.Get("PhoneNumber") != "+15555550100" || form.Get("Message") != "Your verification code is 123456" ||
+				form.Get("MessageAttributes.entry.1.Name") != "AWS.SNS.SMS.SMSType" ||
+				!strings.HasPrefix(reqs[0].Auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(reqs[0].Auth, "/us-east-1/sns/aws4_request") {
+				t.Errorf("request %+v", reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string {
+			return map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "SNS_ENDPOINT": base}
+		},
+		want: `{"messageId":"94f20ce6-13c5-43a0-9a9e-ca52d816e90b"}`,
+	},
+	{
+		name: "@sendgrid/mail", trigger: triggers.PostUserRegistration, script: "sendgrid-welcome.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != "POST" || r.URL.Path != "/v3/mail/send" || r.Header.Get("Authorization") != "Bearer SG.test-key" {
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"errors":[{"message":"The provided authorization grant is invalid, expired, or revoked","field":null,"help":null}]}`)
+				return
+			}
+			w.Header().Set("X-Message-Id", "sg-msg-1")
+			w.WriteHeader(http.StatusAccepted)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			var mail struct {
+				Personalizations []struct {
+					To []struct{ Email string } `json:"to"`
+				} `json:"personalizations"`
+				From    struct{ Email string } `json:"from"`
+				Subject string                 `json:"subject"`
+				Content []struct{ Type, Value string }
+			}
+			if err := json.Unmarshal([]byte(reqs[0].Body), &mail); err != nil || len(mail.Personalizations) != 1 || len(mail.Personalizations[0].To) != 1 ||
+				mail.Personalizations[0].To[0].Email == "" || mail.From.Email != "welcome@example.com" || len(mail.Content) != 2 || mail.Content[0].Type != "text/plain" {
+				t.Errorf("request %v %+v", err, reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string {
+			return map[string]string{"SENDGRID_API_KEY": "SG.test-key", "SENDGRID_BASE_URL": base}
+		},
+		want: `{"messageId":"sg-msg-1","status":202}`,
+	},
+	{
+		name: "@slack/webhook", trigger: triggers.PostUserRegistration, script: "slack-notify.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != "POST" || r.URL.Path != "/services/T000/B000/XXXX" {
+				w.WriteHeader(http.StatusNotFound)
+				io.WriteString(w, "no_service")
+				return
+			}
+			io.WriteString(w, "ok")
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			var msg map[string]any
+			if err := json.Unmarshal([]byte(reqs[0].Body), &msg); err != nil || !strings.HasPrefix(msg["text"].(string), "New user: ") || msg["username"] != "auth0" ||
+				!strings.HasPrefix(reqs[0].ContentType, "application/json") {
+				t.Errorf("request %v %+v", err, reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string {
+			return map[string]string{"SLACK_WEBHOOK_URL": base + "/services/T000/B000/XXXX"}
+		},
+		want: `{"text":"ok"}`,
+	},
+	{
+		name: "stripe", trigger: triggers.PreUserRegistration, script: "stripe-customer.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.Method != "POST" || r.URL.Path != "/v1/customers" || r.Header.Get("Authorization") != "Bearer sk_test_123" {
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"error":{"message":"Invalid API Key provided","type":"invalid_request_error"}}`)
+				return
+			}
+			io.WriteString(w, `{"id":"cus_NffrFeUfNV2Hib","object":"customer","email":"`+r.PostFormValue("email")+`","livemode":false}`)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			form, _ := url.ParseQuery(reqs[0].Body)
+			if form.Get("email") == "" || form.Get("metadata[connection]") == "" || reqs[0].Header.Get("Stripe-Version") != "2023-10-16" {
+				t.Errorf("request %+v", reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string {
+			u, _ := url.Parse(base)
+			return map[string]string{"STRIPE_SECRET_KEY": "sk_test_123", "STRIPE_HOST": u.Hostname(), "STRIPE_PORT": u.Port(), "STRIPE_PROTOCOL": "http"}
+		},
+		want: `{"user":{"app_metadata":{"stripe_customer_id":"cus_NffrFeUfNV2Hib"}}}`,
+	},
 }
 
 // TestNPMHooks runs, for each package, a hook using it against a local
