@@ -2,6 +2,9 @@ package modules_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -155,6 +158,98 @@ var npmHooks = []npmHook{
 		},
 		want: `{"user":{"app_metadata":{"stripe_customer_id":"cus_NffrFeUfNV2Hib"}}}`,
 	},
+	{
+		name: "jsonwebtoken and node-fetch", trigger: triggers.CredentialsExchange, script: "jwt-api.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			claims, ok := verifyHS256(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "), "k3y")
+			if r.URL.Path != "/entitlements" || !ok || claims["iss"] != "auth0-hooks" || claims["aud"] != "internal-api" || claims["client_id"] != "kS1N2dQwCl3uVhXyJxZ7Fz9aBcDeFgHi" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"grant":"`+signHS256(`{"plan":"gold","iss":"internal-api"}`, "k3y")+`"}`)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			if reqs[0].Body != `{"audience":"https://api.example.com"}` && !strings.Contains(reqs[0].Body, `"audience"`) {
+				t.Errorf("request %+v", reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string { return map[string]string{"SIGNING_KEY": "k3y", "API_URL": base} },
+		want:    `{"https://example.com/forged":"JsonWebTokenError: invalid signature","https://example.com/plan":"gold"}`,
+	},
+	{
+		name: "superagent", trigger: triggers.PreUserRegistration, script: "superagent-crm.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != "POST" || r.URL.Path != "/lookup" || r.URL.Query().Get("source") != "auth0" || r.Header.Get("Authorization") != "Token crm-t0ken" {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			io.WriteString(w, `{"tier":"enterprise"}`)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			var body map[string]any
+			if err := json.Unmarshal([]byte(reqs[0].Body), &body); err != nil || body["email"] == "" || !strings.HasPrefix(reqs[0].ContentType, "application/json") {
+				t.Errorf("request %v %+v", err, reqs[0])
+			}
+		},
+		secrets: func(base string) map[string]string {
+			return map[string]string{"CRM_URL": base, "CRM_TOKEN": "crm-t0ken"}
+		},
+		want: `{"user":{"app_metadata":{"tier":"enterprise"}}}`,
+	},
+	{
+		name: "form-data", trigger: triggers.PostUserRegistration, script: "form-data-upload.js",
+		handle: func(w http.ResponseWriter, r *http.Request) {
+			if err := r.ParseMultipartForm(1 << 20); err != nil || r.FormValue("subject") != "Welcome" || r.MultipartForm.File["attachment"] == nil {
+				w.WriteHeader(http.StatusBadRequest)
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
+		},
+		check: func(t *testing.T, reqs []recorded) {
+			if len(reqs) != 2 || reqs[0].Path != "/submit" || reqs[1].Path != "/fetch" {
+				t.Fatalf("requests %+v", reqs)
+			}
+			for _, r := range reqs {
+				if !strings.HasPrefix(r.ContentType, "multipart/form-data; boundary=") || !strings.Contains(r.Body, `filename="welcome.txt"`) {
+					t.Errorf("request %+v", r)
+				}
+			}
+		},
+		secrets: func(base string) map[string]string { return map[string]string{"UPLOAD_URL": base} },
+		want:    `{"fetch":201,"submit":201}`,
+	},
+}
+
+// signHS256 signs payload (JSON) as a JWT with key.
+func signHS256(payload, key string) string {
+	enc := base64.RawURLEncoding
+	unsigned := enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(payload))
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(unsigned))
+	return unsigned + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+// verifyHS256 checks a JWT's HS256 signature with key and returns its
+// claims.
+func verifyHS256(token, key string) (map[string]any, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	mac := hmac.New(sha256.New, []byte(key))
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !hmac.Equal(sig, mac.Sum(nil)) {
+		return nil, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims map[string]any
+	if err != nil || json.Unmarshal(payload, &claims) != nil {
+		return nil, false
+	}
+	return claims, true
 }
 
 // TestNPMHooks runs, for each package, a hook using it against a local

@@ -45,6 +45,7 @@ func init() {
 		"dgram":         probe("dgram", []string{"createSocket", "Socket"}, nil),
 		"dns": probe("dns", []string{"getServers", "setServers", "setDefaultResultOrder"},
 			[]string{"lookup", "lookupService", "resolve", "resolve4", "resolve6", "resolveAny", "resolveCname", "resolveMx", "resolveNs", "resolveSrv", "resolveTxt", "reverse"}),
+		"http2":           probe("http2", []string{"connect", "createServer", "createSecureServer"}, nil),
 		"process":         js("process.js"),
 		"assert":          js("assert.js"),
 		"assert/strict":   js("assert_strict.js"),

@@ -199,6 +199,7 @@ class ClientRequest extends EventEmitter {
     this.destroyed = false;
     this.headersSent = false;
     this.reusedSocket = false;
+    this.writable = true; // streams piped into a request check it
     this.res = null;
     this.socket = null;
     this[kHeaders] = new Map();
@@ -332,6 +333,7 @@ class ClientRequest extends EventEmitter {
       this.write(chunk, encoding);
     }
     this[kEnded] = true;
+    this.writable = false;
     if (cb) {
       this.once('finish', cb);
     }
