@@ -294,3 +294,28 @@ func TestNPMHooks(t *testing.T) {
 		})
 	}
 }
+
+// TestNPMPackagesNotSupported: the packages of testdata/npm that do not
+// load say why, as the README's module table does.
+func TestNPMPackagesNotSupported(t *testing.T) {
+	dir := installNPM(t)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	e := enginetest.New(t, engine.WithNodeModules(root.FS()))
+	for _, tt := range []struct{ pkg, name, message string }{
+		// got 11 and jose (under jwks-rsa 3) use for await and async
+		// generators, which goja does not parse.
+		{"got", "SyntaxError", "Unexpected token await"},
+		{"jwks-rsa", "SyntaxError", "Async generators are not supported yet"},
+	} {
+		t.Run(tt.pkg, func(t *testing.T) {
+			d := run(t, e, `module.exports = (u, c, cb) => { try { require('`+tt.pkg+`'); cb(null, {}); } catch (e) { cb(null, { name: e.name, message: e.message }); } };`, nil)
+			if d["name"] != tt.name || !strings.Contains(d["message"].(string), tt.message) {
+				t.Errorf("got %v, want %s containing %q", d, tt.name, tt.message)
+			}
+		})
+	}
+}
