@@ -1,7 +1,13 @@
 // url: the WHATWG URL API (goja_nodejs's, passed as native) and Node's
 // legacy API: parse, format, resolve, Url, fileURLToPath, pathToFileURL.
 'use strict';
-const querystring = require('querystring');
+// querystring is loaded on the first legacy call: the URL global comes
+// from this module, and most hooks use only that.
+let qs = null;
+const querystring = {
+  parse: (s) => (qs || (qs = require('querystring'))).parse(s),
+  stringify: (o) => (qs || (qs = require('querystring'))).stringify(o),
+};
 
 const slashed = new Set(['http:', 'https:', 'ftp:', 'gopher:', 'file:', 'ws:', 'wss:']);
 
