@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/metrics"
@@ -188,13 +189,25 @@ var hostileCases = map[string]hostileCase{
 		}
 	}),
 	"escape-require.js": succeeds(func(t *testing.T, _ *engine.Result, d map[string]any) {
-		for name, code := range d {
+		required := d["required"].(map[string]any)
+		for name, code := range required {
 			if code != "MODULE_NOT_FOUND" {
 				t.Errorf("require(%q): %v", name, code)
 			}
 		}
-		if len(d) != 13 {
-			t.Errorf("only %d modules tried", len(d))
+		if len(required) != 13 {
+			t.Errorf("only %d modules tried", len(required))
+		}
+		want := map[string]any{
+			"fs /etc/passwd": "ENOENT", "node:fs /etc/passwd": "ENOENT", "fs@1.0.0 ../etc": "ENOENT",
+			"fs /proc/self/environ": "ENOENT", "fs readdir /": "ENOENT", "fs write": "EROFS",
+			"fs open": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "os hostname": "localhost", "os interfaces": "{}",
+			"os user": "hook", "net connect": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "tls connect": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+			"child_process exec": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "child_process spawn": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+			"dgram socket": "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "process env": "0",
+		}
+		if probes := d["probes"].(map[string]any); !maps.Equal(probes, want) {
+			t.Errorf("probes %v\nwant   %v", probes, want)
 		}
 	}),
 	"escape-go-objects.js":  dataIs(`{"suspicious":[]}`),

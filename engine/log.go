@@ -195,9 +195,12 @@ func (x *execution) Uncaught(exc *goja.Exception) {
 	x.threw(exc.Value(), "uncaught exception after the hook called back")
 }
 
-// Unhandled logs a promise rejection nothing handled, as Node reports it.
+// Unhandled handles a promise rejection nothing handled. Before the hook
+// called back it ends the run with the reason, as Node (15 and later) ends
+// the process: a throw inside a module's callback (request, axios, https, a
+// fetch .then) reaches the script as such a rejection. After, it is logged.
 func (x *execution) Unhandled(reason goja.Value) {
-	x.errorLog("unhandled promise rejection", x.rt.Inspect(reason))
+	x.threw(reason, "unhandled promise rejection")
 }
 
 // errorLog records an error the script caused but did not print itself.

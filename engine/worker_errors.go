@@ -124,8 +124,12 @@ func encodeFetchError(err error) *workerproto.Error {
 	var (
 		be *fetch.BlockedError
 		rl *fetch.RateLimitError
+		se *fetch.SystemError
 	)
 	switch {
+	case errors.As(err, &se):
+		return &workerproto.Error{Code: "system", Reason: se.Code, Message: se.Syscall, Origin: se.Hostname,
+			Addr: se.Address, Status: se.Port, Limit: se.Reason}
 	case errors.As(err, &be):
 		return &workerproto.Error{Code: "blocked", Addr: be.Addr, Reason: be.Reason}
 	case errors.As(err, &rl):
@@ -149,6 +153,8 @@ func decodeFetchError(e *workerproto.Error) error {
 		return &fetch.BlockedError{Addr: e.Addr, Reason: e.Reason}
 	case "rate_limit":
 		return &fetch.RateLimitError{Origin: e.Origin, Wait: e.Wait, Retries: e.Retries, Status: e.Status, Reason: e.Reason}
+	case "system":
+		return &fetch.SystemError{Code: e.Reason, Syscall: e.Message, Hostname: e.Origin, Address: e.Addr, Port: e.Status, Reason: e.Limit}
 	}
 	return errors.New(e.Message)
 }

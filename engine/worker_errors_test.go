@@ -76,6 +76,9 @@ func TestFetchErrorsCrossThePipe(t *testing.T) {
 		{context.Canceled, context.Canceled},
 		{context.DeadlineExceeded, context.DeadlineExceeded},
 		{errors.New("dial tcp: connection refused"), nil},
+		{&fetch.SystemError{Code: "ENOTFOUND", Syscall: "getaddrinfo", Hostname: "api.example"}, fetch.ErrNetwork},
+		{&fetch.SystemError{Code: "ECONNREFUSED", Syscall: "connect", Address: "203.0.113.7", Port: 443}, fetch.ErrNetwork},
+		{&fetch.SystemError{Code: "ECONNRESET", Reason: "socket hang up"}, fetch.ErrNetwork},
 	}
 	for _, tt := range tests {
 		got := decodeFetchError(encodeFetchError(tt.err))
@@ -86,6 +89,11 @@ func TestFetchErrorsCrossThePipe(t *testing.T) {
 	var gotRL *fetch.RateLimitError
 	if !errors.As(decodeFetchError(encodeFetchError(rl)), &gotRL) || *gotRL != *rl {
 		t.Errorf("RateLimitError came back as %+v", gotRL)
+	}
+	se := &fetch.SystemError{Code: "ECONNREFUSED", Syscall: "connect", Address: "203.0.113.7", Port: 443}
+	var gotSE *fetch.SystemError
+	if !errors.As(decodeFetchError(encodeFetchError(se)), &gotSE) || *gotSE != *se {
+		t.Errorf("SystemError came back as %+v", gotSE)
 	}
 	var gotBE *fetch.BlockedError
 	if err := decodeFetchError(encodeFetchError(be)); !errors.As(err, &gotBE) || !errors.Is(err, fetch.ErrBlocked) || *gotBE != *be {

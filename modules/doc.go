@@ -1,22 +1,20 @@
-// Package modules provides, written for hookengine, the npm packages and
-// Node.js core modules that real Auth0 hook scripts require, so those
-// scripts run unchanged:
+// Package modules provides, written for hookengine, the npm packages that
+// real Auth0 hook scripts require, so those scripts run unchanged: axios,
+// request, node-fetch and auth0 (node-auth0 2.x's ManagementClient and
+// AuthenticationClient), each a faithful subset of the real package's
+// documented API. Every request they make goes through the script's own
+// fetch (see sandbox.FetchConfig), so the engine's per-origin throttling and
+// 429 handling, its address guard, the run's deadline and its per-run
+// request caps apply to them as to fetch itself. They never open
+// connections of their own.
 //
-//   - axios, request, node-fetch, http and https, and auth0 (node-auth0
-//     2.x's ManagementClient and AuthenticationClient): each a faithful
-//     subset of the real package's documented API. Every request they make
-//     goes through the script's own fetch (see sandbox.FetchConfig), so the
-//     engine's per-origin throttling and 429 handling, its address guard,
-//     the run's deadline and its per-run request caps apply to them as to
-//     fetch itself. They never open connections of their own.
-//   - crypto (random bytes and UUIDs, createHash and createHmac with md5,
-//     sha1 and the sha2 family, timingSafeEqual), events (EventEmitter),
-//     querystring and path (POSIX).
-//
-// Register adds them to a sandbox.Registry, next to the sandbox's own
-// buffer, url and util; package engine registers them by default. The
-// JavaScript of each module is compiled once per process, on first use, and
-// each runtime that requires a module builds its exports once.
+// Register adds them to a sandbox.Registry; NewRegistry returns them with
+// the Node.js core modules of package nodecore (http, https, crypto,
+// events, stream, fs...) and the sandbox's own buffer, url and util, which
+// is what package engine registers by default. The JavaScript of each
+// module is compiled once per process, on first use, and each runtime that
+// requires a module builds its exports once. A package of the operator's
+// node_modules that requires axios, say, gets this package's axios.
 //
 // What differs from the real packages: request bodies and responses are
 // buffered (http responses are then emitted as 'data' chunks), redirects are

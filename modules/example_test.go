@@ -12,6 +12,7 @@ import (
 
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/modules"
+	"github.com/hookengine/hookengine/nodecore"
 	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/triggers"
@@ -48,9 +49,10 @@ module.exports = async function (user, context, cb) {
 	// Output: {"user":{"app_metadata":{"plan":"pro"}}}
 }
 
-// Register adds the modules to a sandbox registry of one's own.
+// Register adds the modules to a sandbox registry of one's own, here next
+// to the Node.js core modules of package nodecore.
 func ExampleRegister() {
-	reg := sandbox.NewRegistry()
+	reg := nodecore.NewRegistry()
 	if err := modules.Register(reg); err != nil {
 		panic(err)
 	}
@@ -61,9 +63,9 @@ func ExampleRegister() {
 	rt.Begin(context.Background(), sandbox.Limits{WallTime: time.Second, CPUTime: time.Second}, nil)
 	defer rt.End()
 	_ = rt.Do(func(vm *goja.Runtime) error {
-		v, err := vm.RunString(`require('crypto').createHmac('sha256', 'secret').update('payload').digest('hex')`)
+		v, err := vm.RunString(`const axios = require('axios'); axios.isAxiosError(new axios.AxiosError('no', 'ERR_BAD_REQUEST'))`)
 		fmt.Println(v, err)
 		return err
 	})
-	// Output: b82fcb791acec57859b989b430a826488ce2e479fdf92326bd0a2e8375a42ba4 <nil>
+	// Output: true <nil>
 }

@@ -28,7 +28,7 @@ func TestHTTP(t *testing.T) {
 			"204|No Content|a=1;b=2|1.1"},
 		{"resume dumps and ends", `new Promise((resolve) => require('http').get(secrets.API + '/r', (res) => { res.on('end', () => resolve('ended ' + res.complete)); res.resume(); }))`,
 			"ended true"},
-		{"pipe", `new Promise((resolve) => require('http').get(secrets.API + '/text', (res) => { const parts = []; res.pipe({ write: (c) => parts.push(c.toString()), end: () => resolve(parts.join('')) }); }))`,
+		{"pipe", `new Promise((resolve) => require('http').get(secrets.API + '/text', (res) => { const parts = []; const { Writable } = require('stream'); res.pipe(new Writable({ write: (c, e, done) => { parts.push(c.toString()); done(); }, final: (done) => { resolve(parts.join('')); done(); } })); }))`,
 			"plain text"},
 		{"pause and resume", `new Promise((resolve) => require('http').get(secrets.API + '/text', (res) => { let b = ''; res.on('data', (c) => { b += c; }); res.pause(); res.on('end', () => resolve(b)); setTimeout(() => res.resume(), 10); }))`,
 			"plain text"},

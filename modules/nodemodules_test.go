@@ -31,8 +31,10 @@ func TestEnginePackages(t *testing.T) {
 		{"a package", `require('greet').greet('grace')`, "Hello, Grace!"},
 		{"a package using the engine's crypto and events", `require('uses-crypto').digest('abc') + ' ' + require('uses-crypto').emitter`,
 			"a9993e364706816aba3e25717850c26c9cd0d89d function"},
-		{"a package needing fs", `(() => { try { require('needs-fs') } catch (e) { return e.message.split('\n')[0] } })()`,
-			"Cannot find module 'fs': 'fs' is a Node.js core module that hooks cannot use (package 'needs-fs' needs it)"},
+		{"a package reading its own files with fs", `JSON.parse(require('needs-fs')('/node_modules/needs-fs/package.json')).name + ' ' +
+			(() => { try { require('needs-fs')('/etc/hostname') } catch (e) { return e.code } })()`, "needs-fs ENOENT"},
+		{"a package needing vm", `(() => { try { require('needs-vm') } catch (e) { return e.message.split('\n')[0] } })()`,
+			"Cannot find module 'vm': 'vm' is a Node.js core module that hooks cannot use (package 'needs-vm' needs it)"},
 		{"a native addon", `(() => { try { require('native-addon') } catch (e) { return e.code } })()`, "ERR_NATIVE_ADDON"},
 		{"built-in modules win over node_modules", `typeof require('axios').create`, "function"},
 	})

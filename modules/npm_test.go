@@ -2,6 +2,8 @@ package modules_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -17,48 +19,99 @@ import (
 	"github.com/hookengine/hookengine/triggers"
 )
 
-// npmPackages are the real packages TestNPMPackages installs. Majors are
-// pinned so the test does not change under it: uuid 12 and later ship ES
-// modules only, which hooks cannot load (see TestRequireFromNodeModulesRefuses
-// in package sandbox for the error they get).
-var npmPackages = []string{"lodash@4", "ipaddr.js@2", "uuid@11", "moment@2"}
-
+// The npm tests install the packages of testdata/npm (package.json with
+// exact versions, and its package-lock.json) with `npm ci`, once: into
+// $HOOKENGINE_NPM_CACHE, else the user's cache directory, in a directory
+// named after the lock file's hash, which later runs reuse. uuid 12 and
+// later ship ES modules only, which hooks cannot load (see
+// TestRequireFromNodeModulesRefuses in package sandbox for the error they
+// get).
 var (
 	npmOnce sync.Once
-	npmDir  string // removed by TestMain
+	npmDir  string // a temporary directory removed by TestMain, when no cache could be used
+	npmMods string // the node_modules directory
 	npmErr  error
 )
 
-// installNPM installs npmPackages into a temporary directory, once per test
-// binary, and returns its node_modules directory.
+// installNPM installs testdata/npm's packages, once per lock file, and
+// returns their node_modules directory.
 func installNPM(t *testing.T) string {
 	t.Helper()
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		const why = "npm is not installed: this test installs lodash, ipaddr.js, uuid and moment from the npm registry with it"
+		const why = "npm is not installed: this test installs the packages of testdata/npm from the npm registry with it"
 		if os.Getenv("HOOKENGINE_REQUIRE_NPM") != "" {
 			t.Fatal(why + " (HOOKENGINE_REQUIRE_NPM is set)")
 		}
 		t.Skip(why)
 	}
-	npmOnce.Do(func() {
-		npmDir, npmErr = os.MkdirTemp("", "hookengine-npm-")
-		if npmErr != nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
-		args := append([]string{"install", "--prefix", npmDir, "--no-audit", "--no-fund", "--no-package-lock", "--ignore-scripts"}, npmPackages...)
-		cmd := exec.CommandContext(ctx, npm, args...)
-		cmd.Env = append(os.Environ(), "npm_config_update_notifier=false", "npm_config_loglevel=error")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			npmErr = errors.New("npm " + strings.Join(args, " ") + ": " + err.Error() + "\n" + string(out))
-		}
-	})
+	npmOnce.Do(func() { npmMods, npmErr = npmInstall(npm) })
 	if npmErr != nil {
 		t.Fatal(npmErr)
 	}
-	return filepath.Join(npmDir, "node_modules")
+	return npmMods
+}
+
+func npmInstall(npm string) (string, error) {
+	src := filepath.Join("..", "testdata", "npm")
+	manifest, err := os.ReadFile(filepath.Join(src, "package.json"))
+	if err != nil {
+		return "", err
+	}
+	lock, err := os.ReadFile(filepath.Join(src, "package-lock.json"))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(append(manifest, lock...))
+	cache := os.Getenv("HOOKENGINE_NPM_CACHE")
+	if cache == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cache = filepath.Join(dir, "hookengine")
+		}
+	}
+	var final string
+	if cache != "" {
+		final = filepath.Join(cache, "npm-"+hex.EncodeToString(sum[:6]))
+		if _, err := os.Stat(filepath.Join(final, "installed")); err == nil {
+			return filepath.Join(final, "node_modules"), nil
+		}
+		if err := os.MkdirAll(cache, 0o755); err != nil {
+			cache, final = "", ""
+		}
+	}
+	dir, err := os.MkdirTemp(cache, "hookengine-npm-")
+	if err != nil {
+		return "", err
+	}
+	for name, data := range map[string][]byte{"package.json": manifest, "package-lock.json": lock} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	args := []string{"ci", "--prefix", dir, "--no-audit", "--no-fund", "--ignore-scripts"}
+	cmd := exec.CommandContext(ctx, npm, args...)
+	cmd.Env = append(os.Environ(), "npm_config_update_notifier=false", "npm_config_loglevel=error")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", errors.New("npm " + strings.Join(args, " ") + ": " + err.Error() + "\n" + string(out))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "installed"), nil, 0o644); err != nil {
+		return "", err
+	}
+	if final != "" {
+		if err := os.Rename(dir, final); err == nil {
+			return filepath.Join(final, "node_modules"), nil
+		}
+		if _, err := os.Stat(filepath.Join(final, "installed")); err == nil {
+			// Another test binary installed it meanwhile.
+			_ = os.RemoveAll(dir)
+			return filepath.Join(final, "node_modules"), nil
+		}
+	}
+	npmDir = dir
+	return filepath.Join(dir, "node_modules"), nil
 }
 
 func TestNPMPackages(t *testing.T) {

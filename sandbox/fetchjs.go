@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -271,12 +272,28 @@ var fetchPrelude = goja.MustCompile("hookengine:fetch", `(function (global, send
         return new RateLimitError(d.message, { url: d.url, status: d.status, retries: d.retries, wait: d.wait });
       case 'limit':
         return new FetchLimitError(d.message, { limit: d.limit });
+      case 'url': {
+        // As Node's fetch: the URL is refused before anything is looked up.
+        const err = new TypeError('Failed to parse URL from ' + d.url);
+        err.code = 'ERR_INVALID_URL';
+        err.cause = new TypeError('Invalid URL');
+        err.cause.code = 'ERR_INVALID_URL';
+        err.cause.input = d.url;
+        return err;
+      }
       default: {
         const err = new TypeError('fetch failed: ' + d.message);
         err.cause = new Error(d.message);
         if (d.code) {
           err.code = d.code;
           err.cause.code = d.code;
+        }
+        if (d.syscall !== undefined) {
+          // A network failure, described as Node's system errors are.
+          err.cause.errno = d.code;
+          for (const k of ['syscall', 'hostname', 'address', 'port']) {
+            if (d[k] !== undefined) err.cause[k] = d[k];
+          }
         }
         return err;
       }
@@ -418,6 +435,10 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 	}
 	req, err := r.buildRequest(call)
 	if err != nil {
+		var ue *invalidURLError
+		if errors.As(err, &ue) {
+			return fail(map[string]any{"kind": "url", "url": ue.url})
+		}
 		return fail(map[string]any{"kind": "network", "message": err.Error(), "code": errorCode(err)})
 	}
 	f.sent++
@@ -483,13 +504,13 @@ func (r *Runtime) buildRequest(call goja.FunctionCall) (*http.Request, error) {
 	raw := call.Argument(0).String()
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid URL %q", raw)
+		return nil, &invalidURLError{raw}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fetch.ErrUnsupportedScheme
 	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("invalid URL %q: no host", raw)
+	if u.Host == "" || !validHost(u.Hostname()) {
+		return nil, &invalidURLError{raw}
 	}
 	method := call.Argument(1).String()
 	if !validMethod(method) {
@@ -567,6 +588,16 @@ func (r *Runtime) deliver(cb goja.Callable, resp *fetch.Response, err error) {
 			return // aborted by the script, or the execution is over
 		}
 		d := map[string]any{"kind": "network", "message": err.Error(), "code": errorCode(err)}
+		var se *fetch.SystemError
+		if errors.As(err, &se) {
+			d["syscall"] = se.Syscall
+			if se.Hostname != "" {
+				d["hostname"] = se.Hostname
+			}
+			if se.Address != "" {
+				d["address"], d["port"] = se.Address, se.Port
+			}
+		}
 		var rl *fetch.RateLimitError
 		if errors.As(err, &rl) {
 			d = map[string]any{"kind": "ratelimit", "message": rl.Error(), "url": rl.Origin, "status": rl.Status,
@@ -602,8 +633,35 @@ func (r *Runtime) deliver(cb goja.Callable, resp *fetch.Response, err error) {
 	_, _ = cb(goja.Undefined(), goja.Null(), res)
 }
 
+// invalidURLError is a URL fetch refuses before looking anything up.
+type invalidURLError struct{ url string }
+
+func (e *invalidURLError) Error() string { return "Invalid URL: " + e.url }
+
+// validHost reports whether h can be looked up or dialled: an IP address or
+// a name without the code points URLs forbid in a domain (Auth0 samples
+// write https://<tenant>/, which must not reach a resolver).
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	for _, c := range h {
+		if c <= 0x20 || c == 0x7f || strings.ContainsRune("#%/:<>?@[\\]^|", c) {
+			return false
+		}
+	}
+	return true
+}
+
 // errorCode names a request error for scripts.
 func errorCode(err error) string {
+	var se *fetch.SystemError
+	if errors.As(err, &se) {
+		return se.Code
+	}
 	switch {
 	case errors.Is(err, fetch.ErrBlocked):
 		return "ERR_BLOCKED_ADDRESS"

@@ -27,6 +27,29 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
   const resolved = Promise.resolve();
   const TypeErrorCtor = TypeError;
   const warn = global.console.warn;
+  const log = global.console.log;
+  const error = global.console.error;
+  // process.stdout and process.stderr: what packages probe (fd, isTTY) and
+  // write to, which goes to the console without the trailing newline.
+  function output(fd, print) {
+    return {
+      fd,
+      isTTY: false,
+      writable: true,
+      write(chunk, encoding, callback) {
+        apply(print, global.console, [String(chunk).replace(/\n$/, '')]);
+        if (typeof encoding === 'function') encoding();
+        else if (typeof callback === 'function') callback();
+        return true;
+      },
+      on() { return this; },
+      once() { return this; },
+      off() { return this; },
+      removeListener() { return this; },
+      emit() { return false; },
+      end() {},
+    };
+  }
   function queue(fn) { apply(then, resolved, [fn]); }
   function checkCallback(callback) {
     if (typeof callback !== 'function') {
@@ -65,6 +88,16 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
       apply(warn, global.console, ['Warning: ' + (warning && warning.message !== undefined ? warning.message : warning)]);
     },
     cwd() { return '/'; },
+    // Fixed values packages read; nothing comes from the host.
+    version: 'v18.20.0',
+    versions: { node: '18.20.0' },
+    release: { name: 'node' },
+    platform: 'linux',
+    arch: 'x64',
+    title: 'node',
+    pid: 1,
+    stdout: output(1, log),
+    stderr: output(2, error),
     uptime() { return hrtimeNs() / 1e9; },
   };
   Object.defineProperty(process, Symbol.toStringTag, { value: 'process' });

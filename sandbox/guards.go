@@ -395,11 +395,29 @@ func (r *Runtime) timedRegexp(orig goja.Callable, name string) goja.Value {
 		if err != nil {
 			panic(err)
 		}
-		if time.Since(start) >= RegexpTimeout-regexpClockSlack {
+		if time.Since(start) >= RegexpTimeout-regexpClockSlack && !singleMatchFound(name, call.This, v) {
 			panic(r.rangeError("Regular expression too complex: matching gave up after %v of backtracking", RegexpTimeout))
 		}
 		return v
 	})
+}
+
+// singleMatchFound reports whether a call that made one match attempt
+// found a match, which a match that ran out of time cannot have: such a
+// call was only slow (a loaded machine), and its answer stands.
+func singleMatchFound(name string, this, v goja.Value) bool {
+	switch name {
+	case "exec":
+		return !goja.IsNull(v)
+	case "test":
+		return v.ToBoolean()
+	case "[Symbol.match]":
+		o, ok := this.(*goja.Object)
+		return ok && !o.Get("global").ToBoolean() && !goja.IsNull(v)
+	case "[Symbol.search]":
+		return v.ToInteger() >= 0
+	}
+	return false
 }
 
 // regexpClockSlack allows for regexp2's coarse clock, which may end a match

@@ -180,6 +180,17 @@ func (r *Runtime) Require(spec string) goja.Value {
 	return r.require(reg, spec)
 }
 
+// NodeModules returns the node_modules directory of the runtime's
+// Registry (see Registry.SetNodeModules), or nil when it has none. Its root
+// is what scripts see as /node_modules.
+func (r *Runtime) NodeModules() fs.FS {
+	reg := r.cfg.Modules
+	if reg == nil || reg.nm == nil {
+		return nil
+	}
+	return reg.nm.fsys
+}
+
 func (r *Runtime) require(reg *Registry, spec string) goja.Value {
 	return r.requireFrom(reg, spec, "")
 }

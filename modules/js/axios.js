@@ -517,6 +517,12 @@ function dispatchRequest(config) {
         const cause = err && err.cause;
         const message = cause && cause.message ? cause.message : String(err && err.message);
         e = new AxiosError(message, err && err.code && err.code !== 'ERR_NETWORK' ? err.code : 'ERR_NETWORK', config, request);
+        if (cause) {
+          // What Node's system errors carry, as axios copies it.
+          for (const k of ['errno', 'syscall', 'hostname', 'address', 'port']) {
+            if (cause[k] !== undefined) e[k] = cause[k];
+          }
+        }
       }
       e.cause = err;
       fail(e);

@@ -100,8 +100,12 @@ function fetch(url, options) {
     if (err && (err.name === 'RateLimitError' || err.name === 'FetchLimitError')) {
       throw err;
     }
+    if (err && err.code === 'ERR_INVALID_URL' && err.cause) {
+      throw err.cause; // node-fetch's Request throws new URL's TypeError
+    }
     const reason = err && err.cause && err.cause.message ? err.cause.message : String(err && err.message);
-    throw new FetchError('request to ' + href + ' failed, reason: ' + reason, 'system', { code: err && err.code ? err.code : 'ERR_NETWORK' });
+    const code = err && err.code ? err.code : 'ERR_NETWORK';
+    throw new FetchError('request to ' + href + ' failed, reason: ' + reason, 'system', Object.assign({}, err && err.cause, { code, errno: code }));
   });
 }
 

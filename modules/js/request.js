@@ -389,6 +389,12 @@ class Request extends EventEmitter {
         const cause = err && err.cause;
         e = new Error(cause && cause.message ? cause.message : String(err && err.message));
         e.code = err && err.code ? err.code : 'ECONNRESET';
+        if (cause) {
+          // Node's system error fields: errno, syscall, hostname, address, port.
+          for (const k of ['errno', 'syscall', 'hostname', 'address', 'port']) {
+            if (cause[k] !== undefined) e[k] = cause[k];
+          }
+        }
         e.cause = err;
       }
       this.emit('error', e);

@@ -133,7 +133,8 @@ type Response struct {
 
 // Do sends req and reads the whole response body, bounded by MaxBodyBytes.
 // Errors wrap ErrBlocked, ErrRateLimited, ErrTooManyRedirects, ErrDowngrade,
-// ErrUnsupportedScheme, ErrBodyTooLarge or the context's error.
+// ErrUnsupportedScheme, ErrBodyTooLarge or the context's error; a network
+// failure is a *SystemError (wrapping ErrNetwork) that names it as Node does.
 func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, ErrUnsupportedScheme
@@ -148,6 +149,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
+		if se := systemError(err); se != nil && ctx.Err() == nil {
+			return nil, se
+		}
 		return nil, err
 	}
 	if int64(len(body)) > c.maxBody {
@@ -178,6 +182,9 @@ func unwrapURLError(err error) error {
 			}
 			return target
 		}
+	}
+	if se := systemError(err); se != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+		return se
 	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,5 +167,49 @@ func TestClientTransport(t *testing.T) {
 	}
 	if st := c.Stats(); calls != 2 || st.Requests != 2 || st.Blocked != 0 {
 		t.Errorf("transport called %d times, stats %+v", calls, st)
+	}
+}
+
+// TestClientNetworkErrors: failures of a real network read as Node's
+// errors, naming the remote end and nothing of this machine.
+func TestClientNetworkErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer hangup.Close()
+	c := newClient(t, fetch.Options{Allow: []string{"127.0.0.1"}})
+	tests := []struct {
+		url   string
+		codes []string
+		msg   string
+	}{
+		{"http://" + closed + "/", []string{"ECONNREFUSED"}, "connect ECONNREFUSED " + closed},
+		{hangup.URL, []string{"ECONNRESET"}, "socket hang up"},
+		// The answer depends on the machine's resolver; either way it is
+		// Node's, without the resolver's address.
+		{"http://no-such-host.invalid/", []string{"ENOTFOUND", "EAI_AGAIN"}, ""},
+	}
+	for _, tt := range tests {
+		_, err := get(t, c, tt.url)
+		var se *fetch.SystemError
+		if !errors.As(err, &se) || !errors.Is(err, fetch.ErrNetwork) {
+			t.Errorf("%s: err = %v, want a *SystemError", tt.url, err)
+			continue
+		}
+		if !slices.Contains(tt.codes, se.Code) || tt.msg != "" && err.Error() != tt.msg {
+			t.Errorf("%s: %s %q, want %v %q", tt.url, se.Code, err.Error(), tt.codes, tt.msg)
+		}
+		if tt.msg == "" && err.Error() != "getaddrinfo "+se.Code+" no-such-host.invalid" {
+			t.Errorf("%s: %q", tt.url, err.Error())
+		}
 	}
 }

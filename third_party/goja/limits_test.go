@@ -198,3 +198,20 @@ func TestInterruptInsideBuiltin(t *testing.T) {
 		})
 	}
 }
+
+// TestArgumentsPastParametersStayOutOfTheStash: the stash slots after the
+// declared parameters belong to the function's variables.
+func TestArgumentsPastParametersStayOutOfTheStash(t *testing.T) {
+	vm := New()
+	v, err := vm.RunString(`
+function f() { var n = arguments.length; var e; return [n, typeof e, (() => typeof e)(), arguments[0], arguments[1]].join(); }
+function g(a) { var n = arguments.length; var e; return [n, a, typeof e, (() => typeof e)(), arguments[1]].join(); }
+function h(a, b) { arguments; var e; return [a, typeof b, typeof e, (() => e)()].join(); }
+[f(7, 8), g(1, 2, 3), h(5)].join('|')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), "2,undefined,undefined,7,8|3,1,undefined,undefined,2|5,undefined,undefined,"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}

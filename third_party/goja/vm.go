@@ -3758,7 +3758,10 @@ func (e *enterFunc) exec(vm *vm) {
 	ea := 0
 	if e.argsToStash {
 		offset := vm.args - int(e.numArgs)
-		copy(stash.values, vm.stack[sp-vm.args:sp])
+		// Only the declared parameters go to the stash: the slots after
+		// them belong to the function's variables, and the arguments past
+		// the parameters go to extraArgs (hookengine fix, see PATCHES.md).
+		copy(stash.values, vm.stack[sp-vm.args:sp-max(offset, 0)])
 		if offset > 0 {
 			vm.stash.extraArgs = make([]Value, offset)
 			copy(stash.extraArgs, vm.stack[sp-offset:])

@@ -1,6 +1,6 @@
-// Fails while the module loads: child_process does not exist here.
-const { exec } = require('child_process');
+// Fails while the module loads: vm does not exist here.
+const vm = require('vm');
 
 module.exports = function (user, context, cb) {
-  exec('true', () => cb());
+  cb(null, { value: vm.runInNewContext('1 + 1') });
 };

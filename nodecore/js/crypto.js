@@ -104,7 +104,7 @@ function createHmac(alg, key) {
   if (key === null || key === undefined) {
     throw argTypeError('key', 'of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView or KeyObject', key);
   }
-  const h = native.hash(algorithm(alg), bytes(key, undefined, 'key'));
+  const h = native.hash(algorithm(alg), key instanceof KeyObject ? key[kKey] : bytes(key, undefined, 'key'));
   if (h === null) {
     const err = new Error('Invalid digest: ' + alg);
     err.code = 'ERR_CRYPTO_INVALID_DIGEST';
@@ -251,8 +251,45 @@ function unsupported(name) {
   };
 }
 
+// KeyObject: secret keys only, for HMAC (jsonwebtoken makes one of an
+// HS256 secret). Asymmetric keys are not available.
+const kKey = Symbol('key');
+class KeyObject {
+  constructor(type, key) {
+    if (type !== 'secret') {
+      throw unsupported('KeyObject of type ' + type)();
+    }
+    this.type = type;
+    Object.defineProperty(this, kKey, { value: key });
+  }
+  get symmetricKeySize() { return this[kKey].length; }
+  get asymmetricKeyType() { return undefined; }
+  export(options) {
+    const b = Buffer.from(this[kKey]);
+    if (options && options.format === 'jwk') {
+      return { kty: 'oct', k: b.toString('base64url') };
+    }
+    return b;
+  }
+  equals(other) {
+    return other instanceof KeyObject && other.type === this.type && timingSafeEqualBytes(this[kKey], other[kKey]);
+  }
+}
+function timingSafeEqualBytes(a, b) {
+  return a.length === b.length && native.equal(a, b);
+}
+function createSecretKey(key, encoding) {
+  return new KeyObject('secret', Uint8Array.from(bytes(key, encoding, 'key')));
+}
+
+const constants = Object.freeze({
+  RSA_PKCS1_PADDING: 1, RSA_NO_PADDING: 3, RSA_PKCS1_OAEP_PADDING: 4, RSA_PKCS1_PSS_PADDING: 6,
+  RSA_PSS_SALTLEN_DIGEST: -1, RSA_PSS_SALTLEN_MAX_SIGN: -2, RSA_PSS_SALTLEN_AUTO: -2,
+  POINT_CONVERSION_COMPRESSED: 2, POINT_CONVERSION_UNCOMPRESSED: 4, POINT_CONVERSION_HYBRID: 6,
+});
+
 module.exports = {
-  createHash, createHmac, hash, Hash, Hmac,
+  constants, createHash, createHmac, hash, Hash, Hmac, KeyObject, createSecretKey,
   randomBytes, pseudoRandomBytes: randomBytes, randomFill, randomFillSync, randomInt, randomUUID, getRandomValues,
   timingSafeEqual,
   getHashes: () => native.hashes(),
@@ -260,6 +297,6 @@ module.exports = {
 };
 for (const name of ['createCipheriv', 'createDecipheriv', 'createSign', 'createVerify', 'sign', 'verify', 'pbkdf2', 'pbkdf2Sync',
   'scrypt', 'scryptSync', 'hkdf', 'hkdfSync', 'generateKeyPair', 'generateKeyPairSync', 'createPublicKey', 'createPrivateKey',
-  'createSecretKey', 'publicEncrypt', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'createECDH', 'createDiffieHellman']) {
+  'publicEncrypt', 'privateDecrypt', 'privateEncrypt', 'publicDecrypt', 'createECDH', 'createDiffieHellman']) {
   module.exports[name] = unsupported(name);
 }

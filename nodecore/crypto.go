@@ -1,4 +1,4 @@
-package modules
+package nodecore
 
 import (
 	"crypto/hmac"

@@ -4,11 +4,12 @@
 // emitted as 'data' chunks. Servers are not available.
 'use strict';
 const EventEmitter = require('events');
+const { Readable } = require('stream');
+const { Socket } = require('net');
 const { Buffer } = require('buffer');
 const fetch = host.fetch;
 const defaultProtocol = host.protocol;
 const defaultPort = defaultProtocol === 'https:' ? 443 : 80;
-const setImmediateFn = setImmediate;
 const setTimeoutFn = setTimeout;
 const clearTimeoutFn = clearTimeout;
 const nextTick = process.nextTick;
@@ -141,8 +142,19 @@ function networkError(err) {
   const cause = err && err.cause;
   const e = new Error(cause && cause.message ? cause.message : String(err && err.message));
   e.code = err && err.code ? err.code : 'ECONNRESET';
+  copySystemFields(e, cause);
   e.cause = err;
   return e;
+}
+
+// copySystemFields gives e the fields of Node's system errors (errno,
+// syscall, hostname, address, port) that fetch's cause carries.
+function copySystemFields(e, cause) {
+  if (cause) {
+    for (const k of ['errno', 'syscall', 'hostname', 'address', 'port']) {
+      if (cause[k] !== undefined) e[k] = cause[k];
+    }
+  }
 }
 
 const kHeaders = Symbol('headers');
@@ -187,6 +199,7 @@ class ClientRequest extends EventEmitter {
     this.destroyed = false;
     this.headersSent = false;
     this.reusedSocket = false;
+    this.writable = true; // streams piped into a request check it
     this.res = null;
     this.socket = null;
     this[kHeaders] = new Map();
@@ -219,6 +232,17 @@ class ClientRequest extends EventEmitter {
     if (options.timeout) {
       this.setTimeout(options.timeout);
     }
+    // Node hands the request a socket on the next tick; packages wait for
+    // it (stripe writes its body on 'socket'). This one is connected
+    // already and carries nothing: fetch makes the connection.
+    nextTick(() => {
+      if (!this.destroyed) {
+        const socket = new Socket();
+        socket.remoteAddress = undefined;
+        this.socket = this.connection = socket;
+        this.emit('socket', socket);
+      }
+    });
     const signal = options.signal;
     if (signal) {
       if (signal.aborted) {
@@ -309,6 +333,7 @@ class ClientRequest extends EventEmitter {
       this.write(chunk, encoding);
     }
     this[kEnded] = true;
+    this.writable = false;
     if (cb) {
       this.once('finish', cb);
     }
@@ -418,14 +443,10 @@ class ClientRequest extends EventEmitter {
 
 const kBody = Symbol('body');
 const kPos = Symbol('pos');
-const kFlowing = Symbol('flowing');
-const kDecoder = Symbol('decoder');
-const kEncoding = Symbol('encoding');
-const kScheduled = Symbol('scheduled');
-const kStep = Symbol('step');
-const kSchedule = Symbol('schedule');
 
-class IncomingMessage extends EventEmitter {
+// IncomingMessage is a stream.Readable over the response body, which fetch
+// has already read whole; it is handed out in chunks of CHUNK bytes.
+class IncomingMessage extends Readable {
   constructor(res, ab, req) {
     super();
     this.statusCode = res.status;
@@ -453,138 +474,42 @@ class IncomingMessage extends EventEmitter {
     this.method = null;
     this.complete = false;
     this.aborted = false;
-    this.readable = true;
-    this.destroyed = false;
     this.req = req;
     this.socket = null;
+    this.connection = null;
     this[kBody] = Buffer.from(ab);
     this[kPos] = 0;
-    this[kFlowing] = null;
-    this[kEncoding] = null;
-    this[kDecoder] = null;
-    this[kScheduled] = false;
+    this.once('end', () => {
+      this.complete = true;
+      nextTick(() => {
+        if (this.req) {
+          this.req.emit('close');
+        }
+      });
+    });
   }
-  setEncoding(encoding) {
-    const enc = encoding === undefined ? 'utf8' : String(encoding).toLowerCase();
-    if (!Buffer.isEncoding(enc)) {
-      throw codeError(TypeError, 'Unknown encoding: ' + encoding, 'ERR_UNKNOWN_ENCODING');
-    }
-    this[kEncoding] = enc;
-    this[kDecoder] = enc === 'utf8' || enc === 'utf-8' ? new TextDecoder('utf-8') : null;
-    return this;
-  }
-  on(type, listener) {
-    super.on(type, listener);
-    if (type === 'data' && this[kFlowing] !== false) {
-      this.resume();
-    }
-    return this;
-  }
-  addListener(type, listener) { return this.on(type, listener); }
-  once(type, listener) {
-    super.once(type, listener);
-    if (type === 'data' && this[kFlowing] !== false) {
-      this.resume();
-    }
-    return this;
-  }
-  resume() {
-    this[kFlowing] = true;
-    this[kSchedule]();
-    return this;
-  }
-  pause() {
-    this[kFlowing] = false;
-    return this;
-  }
-  isPaused() { return this[kFlowing] === false; }
-  pipe(dest, options) {
-    this.on('data', (chunk) => dest.write(chunk));
-    if ((!options || options.end !== false) && typeof dest.end === 'function') {
-      this.on('end', () => dest.end());
-    }
-    this.resume();
-    return dest;
-  }
-  unpipe() { return this; }
-  read() {
+  _read() {
     const body = this[kBody];
     if (this[kPos] >= body.length) {
-      return null;
+      this.push(null);
+      return;
     }
-    const chunk = body.subarray(this[kPos]);
-    this[kPos] = body.length;
-    nextTick(() => this[kStep]());
-    return this[kEncoding] === null ? chunk : this.decodeChunk(chunk, true);
+    const end = Math.min(body.length, this[kPos] + CHUNK);
+    const chunk = body.subarray(this[kPos], end);
+    this[kPos] = end;
+    this.push(chunk);
+  }
+  _destroy(err, cb) {
+    if (!this.complete) {
+      this.aborted = true;
+    }
+    cb(err);
   }
   setTimeout(ms, cb) {
     if (cb) {
       this.once('timeout', cb);
     }
     return this;
-  }
-  destroy(err) {
-    if (this.destroyed) {
-      return this;
-    }
-    this.destroyed = true;
-    this.readable = false;
-    if (!this.complete) {
-      this.aborted = true;
-    }
-    nextTick(() => {
-      if (err) {
-        this.emit('error', err);
-      }
-      this.emit('close');
-    });
-    return this;
-  }
-  decodeChunk(chunk, last) {
-    if (this[kDecoder] !== null) {
-      return this[kDecoder].decode(chunk, { stream: !last });
-    }
-    return chunk.toString(this[kEncoding]);
-  }
-  [kSchedule]() {
-    if (this[kScheduled] || this.complete || this.destroyed) {
-      return;
-    }
-    this[kScheduled] = true;
-    setImmediateFn(() => {
-      this[kScheduled] = false;
-      this[kStep]();
-    });
-  }
-  [kStep]() {
-    if (this.destroyed || this.complete) {
-      return;
-    }
-    const body = this[kBody];
-    if (this[kPos] < body.length) {
-      if (this[kFlowing] !== true) {
-        return;
-      }
-      const end = Math.min(body.length, this[kPos] + CHUNK);
-      const chunk = body.subarray(this[kPos], end);
-      this[kPos] = end;
-      const data = this[kEncoding] === null ? chunk : this.decodeChunk(chunk, end === body.length);
-      if (data.length > 0) {
-        this.emit('data', data);
-      }
-      this[kSchedule]();
-      return;
-    }
-    if (this[kFlowing] === false) {
-      return;
-    }
-    this.complete = true;
-    this.readable = false;
-    this.emit('end');
-    this.emit('close');
-    if (this.req) {
-      this.req.emit('close');
-    }
   }
 }
 

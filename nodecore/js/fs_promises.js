@@ -1,0 +1,3 @@
+// fs/promises: fs.promises.
+'use strict';
+module.exports = require('fs').promises;
