@@ -102,7 +102,7 @@ func TestInvalidFilesChangeNothing(t *testing.T) {
 	if !errors.As(err, &verr) {
 		t.Fatalf("Read: %v, want a ValidationError", err)
 	}
-	for _, want := range []string{"bad-name.json: name \"bad_name!\"", "broken.json: not valid JSON", "nowhere.js",
+	for _, want := range []string{"bad-name.json: the name \"bad_name!\" has '_'", "broken.json: not valid JSON", "nowhere.js",
 		`triggerId "password-exchange"`, "enabled must be true or false", "secrets.A must be a string"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not report %q:\n%v", want, err)
@@ -160,11 +160,11 @@ func TestImportDirectory(t *testing.T) {
 		names = append(names, h.Name)
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{"cce-hook", "signup-metadata", "sms-provider"}) {
+	if !slices.Equal(names, []string{"SMS Provider", "Signup Metadata", "cce hook"}) {
 		t.Errorf("stored names %v", names)
 	}
 	cce, err := st.EnabledHook(ctx, triggers.CredentialsExchange)
-	if err != nil || cce.Name != "cce-hook" || cce.Secrets["api-key"] != "k-123456789" || cce.Dependencies["bcrypt"] != "3.0.6" {
+	if err != nil || cce.Name != "cce hook" || cce.Secrets["api-key"] != "k-123456789" || cce.Dependencies["bcrypt"] != "3.0.6" {
 		t.Errorf("enabled cce hook %+v, %v", cce, err)
 	}
 	// The imported hook runs.
@@ -182,7 +182,7 @@ func TestImportDirectory(t *testing.T) {
 	// Secrets with a real value in the files are written again: as
 	// deploy-cli did, a value other than _VALUE_NOT_SHOWN_ is an update.
 	// Nothing else changes.
-	want := map[string][]string{"cce-hook": {"api-key"}, "sms-provider": {"TWILIO_SID", "TWILIO_TOKEN"}, "signup-metadata": nil}
+	want := map[string][]string{"cce hook": {"api-key"}, "SMS Provider": {"TWILIO_SID", "TWILIO_TOKEN"}, "Signup Metadata": nil}
 	for _, c := range again.Changes {
 		upd := slices.Sorted(maps.Keys(c.UpdateSecrets))
 		if len(c.Fields) != 0 || c.AddSecrets != nil || c.DeleteSecrets != nil || !slices.Equal(upd, want[c.Name]) {
@@ -199,7 +199,7 @@ func TestImportYAML(t *testing.T) {
 		t.Fatalf("%d hooks", l.Total)
 	}
 	mail, err := st.EnabledHook(ctx, triggers.PostUserRegistration)
-	if err != nil || mail.Name != "welcome-mail" || mail.Secrets["MAIL_TOKEN"] != "mt-42" {
+	if err != nil || mail.Name != "Welcome Mail" || mail.Secrets["MAIL_TOKEN"] != "mt-42" {
 		t.Errorf("welcome mail %+v, %v", mail, err)
 	}
 	if _, err := st.EnabledHook(ctx, triggers.PostChangePassword); !errors.Is(err, store.ErrNotFound) {
@@ -234,12 +234,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(yamlFile)
-	if !strings.Contains(string(b), "friendly_name: Kept") || !strings.Contains(string(b), "script: ./hooks/cce-hook.js") {
+	if !strings.Contains(string(b), "friendly_name: Kept") || !strings.Contains(string(b), "script: ./hooks/cce hook.js") {
 		t.Errorf("tenant.yaml:\n%s", b)
 	}
-	js, _ := os.ReadFile(filepath.Join(dir, "hooks", "cce-hook.json"))
-	if !strings.Contains(string(js), `"script": "./cce-hook.js"`) || !strings.Contains(string(js), `"api-key": "_VALUE_NOT_SHOWN_"`) {
-		t.Errorf("cce-hook.json:\n%s", js)
+	js, _ := os.ReadFile(filepath.Join(dir, "hooks", "cce hook.json"))
+	if !strings.Contains(string(js), `"script": "./cce hook.js"`) || !strings.Contains(string(js), `"api-key": "_VALUE_NOT_SHOWN_"`) {
+		t.Errorf("cce hook.json:\n%s", js)
 	}
 
 	want := snapshot(t, src)
@@ -317,7 +317,7 @@ func TestAllowDeleteAndNameClashes(t *testing.T) {
 		{Name: "new", TriggerID: triggers.CredentialsExchange, Script: "z", Enabled: true, Source: "new.json"},
 	}
 	_, err := deploycli.NewPlan(ctx, target, local, deploycli.PlanOptions{})
-	if err == nil || !strings.Contains(err.Error(), `clash.json: the name "clash" is taken by the send-phone-message hook`) {
+	if err == nil || !strings.Contains(err.Error(), `clash.json: the name "Clash" is taken by the send-phone-message hook`) {
 		t.Fatalf("without --allow-delete: %v", err)
 	}
 	// With deletions allowed, the clashing hook goes first.

@@ -25,8 +25,9 @@
 // everything before anything is written: Read reports every problem of the
 // files at once, NewPlan every problem of the plan (names, one enabled hook
 // per trigger, scripts refused by a check, name clashes with the target).
-// Plan.Apply then carries it out. Hooks are matched by name, normalised as
-// the store keeps names, and trigger; hooks of the target that the files do
+// Plan.Apply then carries it out. Hooks are matched by trigger and by the
+// key of their name (store.NormalizeName), and a matched hook is renamed to
+// the files' name when it differs; hooks of the target that the files do
 // not describe are deleted only with PlanOptions.AllowDelete. Secrets are
 // handled as the Deploy CLI handled them: a name the target lacks is added,
 // a value other than store.HiddenSecretValue replaces the target's value,

@@ -36,8 +36,11 @@ const HooksDir = "hooks"
 
 // Hook is a hook as deploy-cli's files describe it.
 type Hook struct {
-	// Name is the name as written; the store keeps it normalised (see
-	// store.NormalizeName), and hooks are matched by that form.
+	// Name is the name as written in the files. The store keeps it as it
+	// is; hooks are matched by its key (store.NormalizeName), and a matched
+	// hook whose name differs is renamed to it. (The Deploy CLI itself
+	// lower-cases the names of its directory format and turns spaces into
+	// '-' before sending them, and matches hooks by exact name.)
 	Name string
 	// TriggerID is the hook's extensibility point.
 	TriggerID triggers.ID
@@ -242,8 +245,8 @@ func parseHook(raw any, where, root, scriptDir string, m Mappings) (h *Hook, pro
 	h = &Hook{Source: where, Secrets: map[string]string{}, Dependencies: map[string]string{}}
 	if name, ok := obj["name"].(string); !ok {
 		bad("name is required and must be a string")
-	} else if !store.ValidName(name) {
-		bad("name %q: letters, digits, spaces and '-' only, starting and ending with a letter or digit, at most %d characters", name, store.MaxNameLength)
+	} else if err := store.CheckName(name); err != nil {
+		bad("%s", strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "))
 	} else {
 		h.Name = name
 	}

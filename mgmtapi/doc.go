@@ -57,10 +57,12 @@
 // HookDoesNotExist, secret values show as "_VALUE_NOT_SHOWN_" with the
 // trailing underscore.
 //
-// Names are stored normalised, as recorded from Auth0's API ("test-hook735"
-// came back as "test-hook-735"): see store.NormalizeName. They are unique
-// across all triggers once normalised, so "My Hook" and "my-hook" conflict
-// (409).
+// Names are kept exactly as sent when store.CheckName accepts them (Auth0's
+// published pattern), and refused with 400 and the reason otherwise. Auth0's
+// API rewrote them ("test-hook735" came back as "test-hook-735"), so that a
+// client looking a hook up by the name it sent found nothing; hookengine
+// does not. Names are unique across all triggers under store.NormalizeName,
+// so "My Hook" and "my-hook" conflict (409, naming the hook that has it).
 //
 // One hook per extensibility point is enabled at a time: creating a hook
 // with "enabled": true, or patching one to it, disables the hook of the

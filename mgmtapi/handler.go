@@ -362,7 +362,8 @@ func (h *Handler) storeError(w http.ResponseWriter, r *http.Request, err error, 
 	case errors.Is(err, store.ErrNotFound):
 		e = newError(http.StatusNotFound, CodeHookNotFound, messageHookNotFound)
 	case errors.Is(err, store.ErrNameTaken):
-		e = newError(http.StatusConflict, CodeHookConflict, conflict)
+		// Auth0's message, then which hook has the name.
+		e = newError(http.StatusConflict, CodeHookConflict, strings.TrimSuffix(conflict, ".")+": "+strings.TrimPrefix(err.Error(), store.ErrNameTaken.Error()+": ")+".")
 	case errors.Is(err, store.ErrSecretExists):
 		e = newError(http.StatusConflict, CodeSecretConflict, messageSecretConflict)
 	case errors.Is(err, store.ErrSecretNotFound):

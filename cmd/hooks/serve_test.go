@@ -348,7 +348,7 @@ func TestServeConcurrentWritersAndRestart(t *testing.T) {
 			enabledPer[parts[0]]++
 		}
 		var w int
-		if _, err := fmt.Sscanf(name, "worker-%d", &w); err == nil {
+		if _, err := fmt.Sscanf(name, "worker %d", &w); err == nil {
 			if want := fmt.Sprintf("// %d/%d", w, patches); parts[4] != want {
 				t.Errorf("%s: script %q, want %q (an update was lost)", name, parts[4], want)
 			}
