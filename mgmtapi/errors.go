@@ -57,16 +57,19 @@ const (
 
 // Messages of the error bodies; those of Auth0's cases are Auth0's.
 const (
-	messageHookNotFound     = "Error: Hook does not exist"
-	messageSecretNotFound   = "Hook or secret not found."
-	messageCreateConflict   = "Hook with the same name already exists."
-	messageUpdateConflict   = "A hook with the same name already exists."
-	messageSecretConflict   = "Secret with the same name already exists."
-	messageTooManySecrets   = "A hook can have a maximum of 20 secrets."
-	messageInvalidJSON      = "Invalid request payload JSON format"
-	messageInternal         = "Internal error"
-	messageMissingAuth      = "Missing authentication"
-	messageInvalidToken     = "Invalid token"
+	messageHookNotFound   = "Error: Hook does not exist"
+	messageSecretNotFound = "Hook or secret not found."
+	messageCreateConflict = "Hook with the same name already exists."
+	messageUpdateConflict = "A hook with the same name already exists."
+	messageSecretConflict = "Secret with the same name already exists."
+	messageTooManySecrets = "A hook can have a maximum of 20 secrets."
+	messageInvalidJSON    = "Invalid request payload JSON format"
+	messageInternal       = "Internal error"
+	messageMissingAuth    = "Missing authentication"
+	messageInvalidToken   = "Invalid token"
+	// messageExpiredToken is what Auth0's Management API answered for an
+	// expired JWT.
+	messageExpiredToken     = "Expired token received for JSON Web Token validation"
 	messageInsufficientPre  = "Insufficient scope; expected any of: "
 	messagePayloadTooLarge  = "Payload content length greater than maximum allowed: %d"
 	messageNoHookEnabled    = "No hook is enabled for the extensibility point %s."

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/engine"
@@ -332,6 +333,9 @@ func (h *Handler) authenticate(r *http.Request) (*Principal, *Error) {
 	if err != nil || p == nil {
 		// The reason says which check failed; it never holds the token.
 		h.log.Debug("token refused", zap.String("path", r.URL.Path), zap.Error(err))
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return nil, newError(http.StatusUnauthorized, CodeInvalidToken, messageExpiredToken)
+		}
 		return nil, newError(http.StatusUnauthorized, CodeInvalidToken, messageInvalidToken)
 	}
 	return p, nil
