@@ -47,7 +47,12 @@
 // schema, 401 for a missing or refused token, 403 "Insufficient scope;
 // expected any of: read:hooks." for a token without the scope, 404
 // HookDoesNotExist, 409 for a name or secret that exists already, 413 for a
-// body too large, 405 (with Allow) for a method a path does not have.
+// body too large, 405 (with Allow) for a method a path does not have. The
+// other resources of the Management API (/api/v2/rules, /api/v2/clients...)
+// answer 404 hookengine_only_hooks, whose message says that only hooks are
+// served and how to tell the Deploy CLI (AUTH0_INCLUDED_ONLY: ["hooks"]). An
+// expired JWT answers 401 with Auth0's "Expired token received for JSON Web
+// Token validation".
 //
 // # Choices where Auth0's behaviour was not documented
 //

@@ -46,6 +46,9 @@ const (
 	CodeInvalidToken      = "invalid_token"
 	CodeInsufficientScope = "insufficient_scope"
 	CodeNotFound          = "not_found"
+	// CodeOnlyHooks answers a Management API resource other than hooks
+	// (rules, clients, ...), which hookengine does not serve.
+	CodeOnlyHooks         = "hookengine_only_hooks"
 	CodeMethodNotAllowed  = "method_not_allowed"
 	CodeInternal          = "internal_error"
 	CodeUnavailable       = "unavailable"
@@ -75,9 +78,11 @@ const (
 	messageNoHookEnabled    = "No hook is enabled for the extensibility point %s."
 	messageUnknownTrigger   = "Unknown extensibility point %q; valid ones are %s."
 	messageEngineNotRunning = "The hook engine is not running."
-	messageTooManyStreams   = "Too many log streams are open; try again later."
-	messageShuttingDown     = "The server is shutting down."
-	messageRunTimeout       = "The hook run did not end by its deadline; it was abandoned."
+	messageOnlyHooks        = "hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/%s. " +
+		`With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`
+	messageTooManyStreams = "Too many log streams are open; try again later."
+	messageShuttingDown   = "The server is shutting down."
+	messageRunTimeout     = "The hook run did not end by its deadline; it was abandoned."
 )
 
 func newError(status int, code, msg string) *Error {

@@ -275,6 +275,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	rt, param := h.match(r.URL)
 	if rt == nil {
+		if res, ok := otherResource(r.URL.EscapedPath()); ok {
+			writeError(w, newError(http.StatusNotFound, CodeOnlyHooks, fmt.Sprintf(messageOnlyHooks, res)))
+			return ""
+		}
 		writeError(w, newError(http.StatusNotFound, CodeNotFound, "Not Found"))
 		return ""
 	}
@@ -310,6 +314,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	}
 	op.serve(h, w, req)
 	return p.Subject
+}
+
+// otherResource returns the resource of a Management API path other than
+// hooks (/api/v2/rules/... gives "rules"), when it is one: a name of
+// lower-case letters, '-' and '_'.
+func otherResource(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/api/v2/")
+	if !ok {
+		return "", false
+	}
+	res, _, _ := strings.Cut(rest, "/")
+	if res == "" || res == "hooks" || len(res) > 64 || strings.Trim(res, "abcdefghijklmnopqrstuvwxyz-_") != "" {
+		return "", false
+	}
+	return res, true
 }
 
 // authenticate checks the request's bearer token.

@@ -152,7 +152,9 @@ func TestErrors(t *testing.T) {
 		{"run trigger without run", "POST", "/hookengine/v1/triggers/pre-user-registration/run", readToken, `{}`, 403, errBody(403, "Insufficient scope; expected any of: run:hooks.", "insufficient_scope")},
 
 		// Routing.
-		{"unknown path", "GET", "/api/v2/rules", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
+		{"unknown path", "GET", "/api/v1/hooks", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
+		{"another resource", "GET", "/api/v2/rules", adminToken, "", 404, errBody(404, `hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/rules. With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`, "hookengine_only_hooks")},
+		{"another resource's item", "DELETE", "/api/v2/clients/abc", "", "", 404, errBody(404, `hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/clients. With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`, "hookengine_only_hooks")},
 		{"trailing slash", "GET", "/api/v2/hooks/", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
 		{"too deep", "GET", "/api/v2/hooks/{A}/secrets/x", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
 		{"PUT a hook", "PUT", "/api/v2/hooks/{A}", adminToken, `{}`, 405, errBody(405, "Method PUT is not allowed on /api/v2/hooks/{id}; allowed: DELETE, GET, PATCH.", "method_not_allowed")},
