@@ -47,8 +47,9 @@ func TestReadDirectory(t *testing.T) {
 	if f.Format != deploycli.FormatDirectory || len(f.Hooks) != 3 {
 		t.Fatalf("read %s with %d hooks", f.Format, len(f.Hooks))
 	}
+	// Names are those the Deploy CLI sends: lower-cased, spaces as '-'.
 	hooks := byName(f.Hooks)
-	cce := hooks["cce hook"]
+	cce := hooks["cce-hook"]
 	if cce.TriggerID != triggers.CredentialsExchange || !cce.Enabled ||
 		!maps.Equal(cce.Secrets, map[string]string{"api-key": "k-123456789"}) ||
 		!maps.Equal(cce.Dependencies, map[string]string{"bcrypt": "3.0.6"}) {
@@ -62,11 +63,11 @@ func TestReadDirectory(t *testing.T) {
 			t.Errorf("cce script lacks %q:\n%s", want, cce.Script)
 		}
 	}
-	signup := hooks["Signup Metadata"]
+	signup := hooks["signup-metadata"]
 	if signup.Enabled || len(signup.Secrets) != 0 || signup.Dependencies == nil || !strings.Contains(signup.Script, "region: 'eu'") {
 		t.Errorf("signup hook = %+v", signup)
 	}
-	if sms := hooks["SMS Provider"]; len(sms.Secrets) != 2 || sms.TriggerID != triggers.SendPhoneMessage {
+	if sms := hooks["sms-provider"]; len(sms.Secrets) != 2 || sms.TriggerID != triggers.SendPhoneMessage {
 		t.Errorf("sms hook = %+v", sms)
 	}
 }
@@ -80,12 +81,12 @@ func TestReadYAML(t *testing.T) {
 		t.Fatalf("read %s with %d hooks", f.Format, len(f.Hooks))
 	}
 	hooks := byName(f.Hooks)
-	cce := hooks["Client Credentials Exchange"]
+	cce := hooks["client-credentials-exchange"] // as the Deploy CLI sends it
 	if !cce.Enabled || cce.Secrets["api-key"] != "my custom api key" || cce.Dependencies["bcrypt"] != "3.0.6" ||
 		!strings.Contains(cce.Script, "accessToken.scope = scope;") {
 		t.Errorf("cce = %+v", cce)
 	}
-	mail := hooks["Welcome Mail"]
+	mail := hooks["welcome-mail"]
 	if mail.Secrets["MAIL_TOKEN"] != "mt-42" || !strings.Contains(mail.Script, "'##SENDER##'") {
 		t.Errorf("welcome mail = %+v (a keyword without a mapping stays as it is)", mail)
 	}
@@ -160,11 +161,11 @@ func TestImportDirectory(t *testing.T) {
 		names = append(names, h.Name)
 	}
 	slices.Sort(names)
-	if !slices.Equal(names, []string{"SMS Provider", "Signup Metadata", "cce hook"}) {
+	if !slices.Equal(names, []string{"cce-hook", "signup-metadata", "sms-provider"}) {
 		t.Errorf("stored names %v", names)
 	}
 	cce, err := st.EnabledHook(ctx, triggers.CredentialsExchange)
-	if err != nil || cce.Name != "cce hook" || cce.Secrets["api-key"] != "k-123456789" || cce.Dependencies["bcrypt"] != "3.0.6" {
+	if err != nil || cce.Name != "cce-hook" || cce.Secrets["api-key"] != "k-123456789" || cce.Dependencies["bcrypt"] != "3.0.6" {
 		t.Errorf("enabled cce hook %+v, %v", cce, err)
 	}
 	// The imported hook runs.
@@ -182,7 +183,7 @@ func TestImportDirectory(t *testing.T) {
 	// Secrets with a real value in the files are written again: as
 	// deploy-cli did, a value other than _VALUE_NOT_SHOWN_ is an update.
 	// Nothing else changes.
-	want := map[string][]string{"cce hook": {"api-key"}, "SMS Provider": {"TWILIO_SID", "TWILIO_TOKEN"}, "Signup Metadata": nil}
+	want := map[string][]string{"cce-hook": {"api-key"}, "sms-provider": {"TWILIO_SID", "TWILIO_TOKEN"}, "signup-metadata": nil}
 	for _, c := range again.Changes {
 		upd := slices.Sorted(maps.Keys(c.UpdateSecrets))
 		if len(c.Fields) != 0 || c.AddSecrets != nil || c.DeleteSecrets != nil || !slices.Equal(upd, want[c.Name]) {
@@ -199,7 +200,7 @@ func TestImportYAML(t *testing.T) {
 		t.Fatalf("%d hooks", l.Total)
 	}
 	mail, err := st.EnabledHook(ctx, triggers.PostUserRegistration)
-	if err != nil || mail.Name != "Welcome Mail" || mail.Secrets["MAIL_TOKEN"] != "mt-42" {
+	if err != nil || mail.Name != "welcome-mail" || mail.Secrets["MAIL_TOKEN"] != "mt-42" {
 		t.Errorf("welcome mail %+v, %v", mail, err)
 	}
 	if _, err := st.EnabledHook(ctx, triggers.PostChangePassword); !errors.Is(err, store.ErrNotFound) {
@@ -234,12 +235,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(yamlFile)
-	if !strings.Contains(string(b), "friendly_name: Kept") || !strings.Contains(string(b), "script: ./hooks/cce hook.js") {
+	if !strings.Contains(string(b), "friendly_name: Kept") || !strings.Contains(string(b), "script: ./hooks/cce-hook.js") {
 		t.Errorf("tenant.yaml:\n%s", b)
 	}
-	js, _ := os.ReadFile(filepath.Join(dir, "hooks", "cce hook.json"))
-	if !strings.Contains(string(js), `"script": "./cce hook.js"`) || !strings.Contains(string(js), `"api-key": "_VALUE_NOT_SHOWN_"`) {
-		t.Errorf("cce hook.json:\n%s", js)
+	js, _ := os.ReadFile(filepath.Join(dir, "hooks", "cce-hook.json"))
+	if !strings.Contains(string(js), `"script": "./cce-hook.js"`) || !strings.Contains(string(js), `"api-key": "_VALUE_NOT_SHOWN_"`) {
+		t.Errorf("cce-hook.json:\n%s", js)
 	}
 
 	want := snapshot(t, src)

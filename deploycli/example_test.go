@@ -39,10 +39,10 @@ func ExampleNewPlan() {
 		fmt.Println(l)
 	}
 	// Output:
-	// create  credentials-exchange   Client Credentials Exchange: enabled; add secrets api-key
-	// create  post-user-registration Welcome Mail: enabled; add secrets MAIL_TOKEN
+	// create  credentials-exchange   client-credentials-exchange: enabled; add secrets api-key
+	// create  post-user-registration welcome-mail: enabled; add secrets MAIL_TOKEN
 	// create  post-change-password   password-audit
-	// update  credentials-exchange   Client Credentials Exchange: update secrets api-key
-	// update  post-user-registration Welcome Mail: update secrets MAIL_TOKEN
+	// update  credentials-exchange   client-credentials-exchange: update secrets api-key
+	// update  post-user-registration welcome-mail: update secrets MAIL_TOKEN
 	// keep    post-change-password   password-audit: unchanged
 }

@@ -31,7 +31,7 @@ func TestImportExportLocal(t *testing.T) {
 	}
 
 	code, out, errOut = imp("--mappings", filepath.Join(deployFixtures, "directory", "config.json"), filepath.Join(deployFixtures, "directory"))
-	if code != 0 || !strings.Contains(out, "create  credentials-exchange   cce hook: enabled; add secrets api-key") ||
+	if code != 0 || !strings.Contains(out, "create  credentials-exchange   cce-hook: enabled; add secrets api-key") ||
 		!strings.Contains(out, "3 created, 0 updated, 0 deleted") {
 		t.Fatalf("import directory: %d\n%s%s", code, out, errOut)
 	}
@@ -40,7 +40,7 @@ func TestImportExportLocal(t *testing.T) {
 	if code != 0 || strings.Count(out, "create ") != 3 || !strings.Contains(out, "keep    ") {
 		t.Fatalf("import yaml: %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "enabling Client Credentials Exchange disables cce hook") {
+	if !strings.Contains(errOut, "enabling client-credentials-exchange disables cce-hook") {
 		t.Errorf("no warning about the disabled hook:\n%s", errOut)
 	}
 

@@ -271,6 +271,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if !strings.Contains(errOut, "secret API_KEY has no value") {
 		t.Errorf("import did not warn about the hidden secret value:\n%s", errOut)
 	}
+	// Imported names are those the Deploy CLI sends, lower-cased with
+	// spaces turned into '-': "Signup Plan" comes back as "signup-plan".
+	before["signup-plan"] = before["Signup Plan"]
+	delete(before, "Signup Plan")
 	if after := snapshot(t, s); !maps.Equal(after, before) {
 		t.Errorf("after the import:\n%v\nwant\n%v", after, before)
 	}
