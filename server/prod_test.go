@@ -28,6 +28,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/zap"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/server"
@@ -432,5 +434,38 @@ func TestOAuthConfigErrors(t *testing.T) {
 		if _, err := server.NewTokenIssuer(tt.cfg, t.TempDir(), "d.example", nil); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error saying %q", tt.desc, err, tt.want)
 		}
+	}
+}
+
+// TestOAuth2ClientCredentials logs in with golang.org/x/oauth2's client
+// credentials, the library go-auth0's management.WithClientCredentials
+// uses, over HTTPS, in both ways it sends the secret, and calls the API
+// with the token it got.
+func TestOAuth2ClientCredentials(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	pool := writeCert(t, certFile, keyFile, 1)
+	_, base := startServer(t, server.Config{TLS: &server.TLSConfig{CertFile: certFile, KeyFile: keyFile},
+		OAuth: &server.OAuthConfig{Clients: []server.OAuthClient{{ClientID: "go-auth0", ClientSecretSHA256: sha("go-secret"), Scopes: []string{"read:hooks"}}}}})
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer tr.CloseIdleConnections()
+	ctx := context.WithValue(context.Background(), oauth2.HTTPClient, &http.Client{Transport: tr})
+	for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+		cc := clientcredentials.Config{ClientID: "go-auth0", ClientSecret: "go-secret", TokenURL: base + server.TokenPath,
+			EndpointParams: url.Values{"audience": {base + "/api/v2/"}}, AuthStyle: style}
+		resp, err := cc.Client(ctx).Get(base + "/api/v2/hooks")
+		if err != nil {
+			t.Fatalf("auth style %d: %v", style, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("auth style %d: GET /api/v2/hooks %d", style, resp.StatusCode)
+		}
+	}
+	bad := clientcredentials.Config{ClientID: "go-auth0", ClientSecret: "wrong", TokenURL: base + server.TokenPath, AuthStyle: oauth2.AuthStyleInParams}
+	_, err := bad.Token(ctx)
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response.StatusCode != 401 || re.ErrorCode != "access_denied" || re.ErrorDescription != "Unauthorized" {
+		t.Errorf("a wrong secret: %v", err)
 	}
 }
