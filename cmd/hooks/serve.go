@@ -206,9 +206,10 @@ Flags:
 Client credentials: with an oauth: section in the configuration (clients,
 their secrets' SHA-256 and scopes), POST /oauth/token answers the
 client-credentials grant as Auth0 does, with RS256 tokens for the audience
-https://DOMAIN/api/v2/ (the key is %s in the data directory; the
-public key is served at /.well-known/jwks.json), so the Deploy CLI and
-Auth0's SDKs log in with AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET unchanged.
+https://DOMAIN/api/v2/ (signed with %s in the data
+directory; the public key is served at /.well-known/jwks.json), so the
+Deploy CLI and Auth0's SDKs log in with AUTH0_CLIENT_ID and
+AUTH0_CLIENT_SECRET unchanged.
 
 Limits: hook_wall_time, hook_cpu_time, hook_memory, network.max_requests
 and network.max_response_bytes set every run's limits; hook_limits gives
