@@ -54,7 +54,15 @@ func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite,
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range st.RestoredNames() {
+		log.Warn("hook name restored: older versions stored names rewritten; check it is the name clients use, and rename the hook if not",
+			zap.String("hook_id", r.ID), zap.String("stored", r.From), zap.String("restored", r.To))
+	}
+	return st, nil
 }
 
 // secretsKey finds the secrets key, or makes one in development mode.

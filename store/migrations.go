@@ -20,7 +20,13 @@ type migration struct {
 	statements []string
 	// rows, when set, runs after the statements, in the same transaction:
 	// a step on the data that SQL alone does not express.
-	rows func(ctx context.Context, tx *sql.Tx, now time.Time) error
+	rows func(ctx context.Context, tx *sql.Tx, now time.Time, out *migrationOutput) error
+}
+
+// migrationOutput is what the data steps of a migration report.
+type migrationOutput struct {
+	// renames are the hook names restored (restoreLegacyNames).
+	renames []NameRename
 }
 
 // migrations are the schema's history, oldest first.
@@ -78,7 +84,7 @@ var migrations = []migration{
 
 // restoreLegacyNames applies LegacyNameRenames to the hooks, records each
 // rename in name_migrations, and fills name_key.
-func restoreLegacyNames(ctx context.Context, tx *sql.Tx, now time.Time) error {
+func restoreLegacyNames(ctx context.Context, tx *sql.Tx, now time.Time, out *migrationOutput) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM hooks`)
 	if err != nil {
 		return err
@@ -105,6 +111,7 @@ func restoreLegacyNames(ctx context.Context, tx *sql.Tx, now time.Time) error {
 			return err
 		}
 		names[r.ID] = r.To
+		out.renames = append(out.renames, r)
 	}
 	for id, name := range names {
 		if _, err := tx.ExecContext(ctx, `UPDATE hooks SET name_key = ? WHERE id = ?`, NormalizeName(name), id); err != nil {
@@ -117,7 +124,7 @@ func restoreLegacyNames(ctx context.Context, tx *sql.Tx, now time.Time) error {
 // migrate brings the schema up to date in one transaction, recording each
 // step in schema_migrations. Processes opening the same database at once
 // take turns: the transaction holds SQLite's write lock from its start.
-func migrate(ctx context.Context, db *sql.DB, now time.Time) (err error) {
+func migrate(ctx context.Context, db *sql.DB, now time.Time, out *migrationOutput) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrating the schema: %w", err)
@@ -151,7 +158,7 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) (err error) {
 			}
 		}
 		if m.rows != nil {
-			if err := m.rows(ctx, tx, now); err != nil {
+			if err := m.rows(ctx, tx, now, out); err != nil {
 				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 			}
 		}

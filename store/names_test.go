@@ -122,6 +122,12 @@ func TestSQLiteMigratesLegacyNames(t *testing.T) {
 	if h, _ := s.GetHook(ctx, "01GBPZWEFDT9RFR6PN6939RZZB"); h.Name != "my-hook" {
 		t.Errorf("a name without a digit became %q", h.Name)
 	}
+	if got := s.RestoredNames(); len(got) != 1 || got[0] != (store.NameRename{ID: "01GBPZWEFDT9RFR6PN6939RZZA", From: "audit-hook-v-2", To: "audit-hook-v2"}) {
+		t.Errorf("RestoredNames() = %+v", got)
+	}
+	if again := openSQLite(t, path, testKey); len(again.RestoredNames()) != 0 {
+		t.Errorf("a second open restored names again: %+v", again.RestoredNames())
+	}
 	var from, to string
 	if err := db.QueryRow(`SELECT old_name, new_name FROM name_migrations`).Scan(&from, &to); err != nil ||
 		from != "audit-hook-v-2" || to != "audit-hook-v2" {

@@ -61,6 +61,9 @@ type SQLite struct {
 	wmu    sync.Mutex
 	closed atomic.Bool
 	once   sync.Once
+
+	// restored are the names this open's migration restored.
+	restored []NameRename
 }
 
 var _ Store = (*SQLite)(nil)
@@ -105,9 +108,11 @@ func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*SQLite, 
 
 // init migrates the schema and checks (or records) the key.
 func (s *SQLite) init(ctx context.Context) error {
-	if err := migrate(ctx, s.db, s.now()); err != nil {
+	var out migrationOutput
+	if err := migrate(ctx, s.db, s.now(), &out); err != nil {
 		return err
 	}
+	s.restored = out.renames
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var check []byte
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, keyCheckName).Scan(&check)
@@ -125,6 +130,12 @@ func (s *SQLite) init(ctx context.Context) error {
 		return nil
 	})
 }
+
+// RestoredNames returns the hook names that opening the database restored
+// (see RestoreLegacyName): empty unless this open migrated a database
+// written before schema version 2. Every rename is also kept in the table
+// name_migrations.
+func (s *SQLite) RestoredNames() []NameRename { return slices.Clone(s.restored) }
 
 // Close closes the database. Calling it again is harmless.
 func (s *SQLite) Close() error {
