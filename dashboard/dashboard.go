@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hookengine/hookengine/store"
 	"github.com/hookengine/hookengine/triggers"
 )
 
@@ -120,9 +121,14 @@ func load() (map[string]*asset, error) {
 	if err != nil {
 		return nil, err
 	}
+	type nameRule struct {
+		Pattern   string `json:"pattern"`
+		MaxLength int    `json:"maxLength"`
+	}
 	b, err := json.Marshal(struct {
-		Points []Point `json:"points"`
-	}{points})
+		Points   []Point  `json:"points"`
+		NameRule nameRule `json:"nameRule"`
+	}{points, nameRule{store.NamePattern.String(), store.MaxNameLength}})
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,8 @@ func TestHandler(t *testing.T) {
 		{"/dashboard/app.css", "text/css; charset=utf-8", ":focus-visible"},
 		{"/dashboard/icon.svg", "image/svg+xml", "<svg"},
 		{"/dashboard/points.json", "application/json; charset=utf-8", `"id":"credentials-exchange"`},
+		// The name rule of the page is store.CheckName's.
+		{"/dashboard/points.json", "application/json; charset=utf-8", `"nameRule":{"pattern":"^[a-zA-Z0-9]([ \\-a-zA-Z0-9]*[a-zA-Z0-9])?$","maxLength":200}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

@@ -48,8 +48,9 @@ func TestReadDirectory(t *testing.T) {
 	if f.Format != deploycli.FormatDirectory || len(f.Hooks) != 3 {
 		t.Fatalf("read %s with %d hooks", f.Format, len(f.Hooks))
 	}
+	// Names are those the Deploy CLI sends: lower-cased, spaces as '-'.
 	hooks := byName(f.Hooks)
-	cce := hooks["cce hook"]
+	cce := hooks["cce-hook"]
 	if cce.TriggerID != triggers.CredentialsExchange || !cce.Enabled ||
 		!maps.Equal(cce.Secrets, map[string]string{"api-key": "k-123456789"}) ||
 		!maps.Equal(cce.Dependencies, map[string]string{"bcrypt": "3.0.6"}) {
@@ -63,11 +64,11 @@ func TestReadDirectory(t *testing.T) {
 			t.Errorf("cce script lacks %q:\n%s", want, cce.Script)
 		}
 	}
-	signup := hooks["Signup Metadata"]
+	signup := hooks["signup-metadata"]
 	if signup.Enabled || len(signup.Secrets) != 0 || signup.Dependencies == nil || !strings.Contains(signup.Script, "region: 'eu'") {
 		t.Errorf("signup hook = %+v", signup)
 	}
-	if sms := hooks["SMS Provider"]; len(sms.Secrets) != 2 || sms.TriggerID != triggers.SendPhoneMessage {
+	if sms := hooks["sms-provider"]; len(sms.Secrets) != 2 || sms.TriggerID != triggers.SendPhoneMessage {
 		t.Errorf("sms hook = %+v", sms)
 	}
 }
@@ -81,12 +82,12 @@ func TestReadYAML(t *testing.T) {
 		t.Fatalf("read %s with %d hooks", f.Format, len(f.Hooks))
 	}
 	hooks := byName(f.Hooks)
-	cce := hooks["Client Credentials Exchange"]
+	cce := hooks["client-credentials-exchange"] // as the Deploy CLI sends it
 	if !cce.Enabled || cce.Secrets["api-key"] != "my custom api key" || cce.Dependencies["bcrypt"] != "3.0.6" ||
 		!strings.Contains(cce.Script, "accessToken.scope = scope;") {
 		t.Errorf("cce = %+v", cce)
 	}
-	mail := hooks["Welcome Mail"]
+	mail := hooks["welcome-mail"]
 	if mail.Secrets["MAIL_TOKEN"] != "mt-42" || !strings.Contains(mail.Script, "'##SENDER##'") {
 		t.Errorf("welcome mail = %+v (a keyword without a mapping stays as it is)", mail)
 	}
@@ -103,7 +104,7 @@ func TestInvalidFilesChangeNothing(t *testing.T) {
 	if !errors.As(err, &verr) {
 		t.Fatalf("Read: %v, want a ValidationError", err)
 	}
-	for _, want := range []string{"bad-name.json: name \"bad_name!\"", "broken.json: not valid JSON", "nowhere.js",
+	for _, want := range []string{"bad-name.json: the name \"bad_name!\" has '_'", "broken.json: not valid JSON", "nowhere.js",
 		`triggerId "password-exchange"`, "enabled must be true or false", "secrets.A must be a string"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not report %q:\n%v", want, err)
@@ -318,7 +319,7 @@ func TestAllowDeleteAndNameClashes(t *testing.T) {
 		{Name: "new", TriggerID: triggers.CredentialsExchange, Script: "z", Enabled: true, Source: "new.json"},
 	}
 	_, err := deploycli.NewPlan(ctx, target, local, deploycli.PlanOptions{})
-	if err == nil || !strings.Contains(err.Error(), `clash.json: the name "clash" is taken by the send-phone-message hook`) {
+	if err == nil || !strings.Contains(err.Error(), `clash.json: the name "Clash" is taken by the send-phone-message hook`) {
 		t.Fatalf("without --allow-delete: %v", err)
 	}
 	// With deletions allowed, the clashing hook goes first.

@@ -25,8 +25,12 @@
 // everything before anything is written: Read reports every problem of the
 // files at once, NewPlan every problem of the plan (names, one enabled hook
 // per trigger, scripts refused by a check, name clashes with the target).
-// Plan.Apply then carries it out. Hooks are matched by name, normalised as
-// the store keeps names, and trigger; hooks of the target that the files do
+// Plan.Apply then carries it out. Names are sent as the Deploy CLI sends
+// them (SentName: lower-cased, spaces turned into '-', in both formats).
+// Hooks are matched by trigger and by the key of their name
+// (store.NormalizeName), and a matched hook is renamed to the sent name when
+// it differs, so that the Deploy CLI, which matches by exact name, finds it
+// afterwards; hooks of the target that the files do
 // not describe are deleted only with PlanOptions.AllowDelete. Secrets are
 // handled as the Deploy CLI handled them: a name the target lacks is added,
 // a value other than store.HiddenSecretValue replaces the target's value,
@@ -36,7 +40,8 @@
 //
 // Export reads a target's hooks with their secrets' names, every value
 // store.HiddenSecretValue, and WriteDirectory or WriteYAML writes them.
-// Importing an export into the target it came from changes nothing, and into
+// Importing an export into the target it came from changes nothing (but
+// the renaming of hooks whose names had capitals or spaces), and into
 // an empty one gives the same hooks back, their secrets holding the
 // placeholder: secret values never leave a target.
 //

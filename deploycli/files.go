@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -36,8 +37,11 @@ const HooksDir = "hooks"
 
 // Hook is a hook as deploy-cli's files describe it.
 type Hook struct {
-	// Name is the name as written; the store keeps it normalised (see
-	// store.NormalizeName), and hooks are matched by that form.
+	// Name is the name the Deploy CLI sends for the hook (SentName of the
+	// name written in the files). The store keeps it as it is; hooks are
+	// matched by its key (store.NormalizeName), and a matched hook whose
+	// name differs is renamed to it, so that the Deploy CLI, which matches
+	// hooks by exact name, finds it afterwards.
 	Name string
 	// TriggerID is the hook's extensibility point.
 	TriggerID triggers.ID
@@ -221,6 +225,18 @@ func ReadYAML(file string, m Mappings) (*Files, error) {
 	return f, nil
 }
 
+// SentName is the name the Deploy CLI sends for a hook named name in its
+// files, in both formats: lower-cased, each white-space character turned
+// into '-' ("Audit Hook v2" is sent as "audit-hook-v2").
+func SentName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return '-'
+		}
+		return r
+	}, strings.ToLower(name))
+}
+
 // hookKeys are the properties of deploy-cli's hook schema.
 var hookKeys = []string{"name", "triggerId", "script", "enabled", "secrets", "dependencies"}
 
@@ -242,10 +258,10 @@ func parseHook(raw any, where, root, scriptDir string, m Mappings) (h *Hook, pro
 	h = &Hook{Source: where, Secrets: map[string]string{}, Dependencies: map[string]string{}}
 	if name, ok := obj["name"].(string); !ok {
 		bad("name is required and must be a string")
-	} else if !store.ValidName(name) {
-		bad("name %q: letters, digits, spaces and '-' only, starting and ending with a letter or digit, at most %d characters", name, store.MaxNameLength)
+	} else if err := store.CheckName(name); err != nil {
+		bad("%s", strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": "))
 	} else {
-		h.Name = name
+		h.Name = SentName(name)
 	}
 	if t, ok := obj["triggerId"].(string); !ok {
 		bad("triggerId is required and must be a string")

@@ -26,7 +26,8 @@ const (
 type Change struct {
 	// Action is what happens to the hook.
 	Action Action
-	// Name is the hook's name, normalised.
+	// Name is the hook's name: the files' for a creation or an update, the
+	// target's for a deletion or a hook left alone.
 	Name string
 	// TriggerID is the hook's extensibility point.
 	TriggerID triggers.ID
@@ -79,7 +80,8 @@ type hookKey struct {
 }
 
 // NewPlan compares the hooks of the files with the target's and returns
-// what an import would do. Hooks are matched by name (normalised) and
+// what an import would do. Hooks are matched by name (by its key,
+// store.NormalizeName) and
 // trigger, as deploy-cli matched them. Every problem is found before
 // anything is written, and reported at once as a *ValidationError: names
 // that are invalid or clash, more than one enabled hook for a trigger,
@@ -148,12 +150,12 @@ func NewPlan(ctx context.Context, target Target, hooks []Hook, opts PlanOptions)
 		}
 		if r, ok := remoteByName[norm]; ok {
 			if _, keptLocally := local[hookKey{norm, r.TriggerID}]; keptLocally || !opts.AllowDelete {
-				problems = append(problems, fmt.Sprintf("%s: the name %q is taken by the %s hook %s, and names are unique across triggers: rename one, or delete that hook (--allow-delete deletes hooks the files do not describe)",
-					h.Source, norm, r.TriggerID, r.ID))
+				problems = append(problems, fmt.Sprintf("%s: the name %q is taken by the %s hook %s (named %q), and names are unique across triggers: rename one, or delete that hook (--allow-delete deletes hooks the files do not describe)",
+					h.Source, h.Name, r.TriggerID, r.ID, r.Name))
 				continue
 			}
 		}
-		c := Change{Action: ActionCreate, Name: norm, TriggerID: h.TriggerID, Hook: h, AddSecrets: maps.Clone(h.Secrets)}
+		c := Change{Action: ActionCreate, Name: h.Name, TriggerID: h.TriggerID, Hook: h, AddSecrets: maps.Clone(h.Secrets)}
 		for _, k := range slices.Sorted(maps.Keys(h.Secrets)) {
 			if h.Secrets[k] == store.HiddenSecretValue {
 				p.Warnings = append(p.Warnings, fmt.Sprintf("%s: secret %s has no value (%s): it is created with that placeholder as its value; set the real one afterwards",
@@ -169,16 +171,15 @@ func NewPlan(ctx context.Context, target Target, hooks []Hook, opts PlanOptions)
 		if matched[r.ID] {
 			continue
 		}
-		norm := store.NormalizeName(r.Name)
 		if opts.AllowDelete {
-			p.Changes = append(p.Changes, Change{Action: ActionDelete, Name: norm, TriggerID: r.TriggerID, ID: r.ID})
+			p.Changes = append(p.Changes, Change{Action: ActionDelete, Name: r.Name, TriggerID: r.TriggerID, ID: r.ID})
 			continue
 		}
-		c := Change{Action: ActionKeep, Name: norm, TriggerID: r.TriggerID, ID: r.ID, Note: "not in the files: left alone (--allow-delete deletes it)"}
+		c := Change{Action: ActionKeep, Name: r.Name, TriggerID: r.TriggerID, ID: r.ID, Note: "not in the files: left alone (--allow-delete deletes it)"}
 		if r.Enabled && len(enabled[r.TriggerID]) > 0 {
 			c.Note = fmt.Sprintf("not in the files: left alone, and disabled as %s is enabled", enabled[r.TriggerID][0])
 			p.Warnings = append(p.Warnings, fmt.Sprintf("enabling %s disables %s, the enabled %s hook the files do not describe",
-				enabled[r.TriggerID][0], norm, r.TriggerID))
+				enabled[r.TriggerID][0], r.Name, r.TriggerID))
 		}
 		p.Changes = append(p.Changes, c)
 	}
@@ -195,7 +196,12 @@ func actionOrder(a Action) int {
 
 // updateChange compares a hook of the files with the target's.
 func updateChange(h *Hook, r TargetHook) Change {
-	c := Change{Action: ActionUpdate, Name: store.NormalizeName(h.Name), TriggerID: h.TriggerID, ID: r.ID, Hook: h}
+	c := Change{Action: ActionUpdate, Name: h.Name, TriggerID: h.TriggerID, ID: r.ID, Hook: h}
+	if h.Name != r.Name {
+		// Matched by key: the target gets the name as the files have it.
+		c.Patch.Name = &h.Name
+		c.Fields = append(c.Fields, "name")
+	}
 	if h.Script != r.Script {
 		c.Patch.Script = &h.Script
 		c.Fields = append(c.Fields, "script")

@@ -16,7 +16,7 @@ import (
 type Hook struct {
 	// ID is the hook's 26-character id.
 	ID string `json:"id"`
-	// Name is the hook's name, as the server stores it (normalised).
+	// Name is the hook's name, exactly as it was sent.
 	Name string `json:"name"`
 	// Script is the hook's JavaScript source.
 	Script string `json:"script"`

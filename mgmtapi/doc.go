@@ -47,7 +47,12 @@
 // schema, 401 for a missing or refused token, 403 "Insufficient scope;
 // expected any of: read:hooks." for a token without the scope, 404
 // HookDoesNotExist, 409 for a name or secret that exists already, 413 for a
-// body too large, 405 (with Allow) for a method a path does not have.
+// body too large, 405 (with Allow) for a method a path does not have. The
+// other resources of the Management API (/api/v2/rules, /api/v2/clients...)
+// answer 404 hookengine_only_hooks, whose message says that only hooks are
+// served and how to tell the Deploy CLI (AUTH0_INCLUDED_ONLY: ["hooks"]). An
+// expired JWT answers 401 with Auth0's "Expired token received for JSON Web
+// Token validation".
 //
 // # Choices where Auth0's behaviour was not documented
 //
@@ -57,10 +62,12 @@
 // HookDoesNotExist, secret values show as "_VALUE_NOT_SHOWN_" with the
 // trailing underscore.
 //
-// Names are stored normalised, as recorded from Auth0's API ("test-hook735"
-// came back as "test-hook-735"): see store.NormalizeName. They are unique
-// across all triggers once normalised, so "My Hook" and "my-hook" conflict
-// (409).
+// Names are kept exactly as sent when store.CheckName accepts them (Auth0's
+// published pattern), and refused with 400 and the reason otherwise. Auth0's
+// API rewrote them ("test-hook735" came back as "test-hook-735"), so that a
+// client looking a hook up by the name it sent found nothing; hookengine
+// does not. Names are unique across all triggers under store.NormalizeName,
+// so "My Hook" and "my-hook" conflict (409, naming the hook that has it).
 //
 // One hook per extensibility point is enabled at a time: creating a hook
 // with "enabled": true, or patching one to it, disables the hook of the

@@ -46,6 +46,9 @@ const (
 	CodeInvalidToken      = "invalid_token"
 	CodeInsufficientScope = "insufficient_scope"
 	CodeNotFound          = "not_found"
+	// CodeOnlyHooks answers a Management API resource other than hooks
+	// (rules, clients, ...), which hookengine does not serve.
+	CodeOnlyHooks         = "hookengine_only_hooks"
 	CodeMethodNotAllowed  = "method_not_allowed"
 	CodeInternal          = "internal_error"
 	CodeUnavailable       = "unavailable"
@@ -57,24 +60,29 @@ const (
 
 // Messages of the error bodies; those of Auth0's cases are Auth0's.
 const (
-	messageHookNotFound     = "Error: Hook does not exist"
-	messageSecretNotFound   = "Hook or secret not found."
-	messageCreateConflict   = "Hook with the same name already exists."
-	messageUpdateConflict   = "A hook with the same name already exists."
-	messageSecretConflict   = "Secret with the same name already exists."
-	messageTooManySecrets   = "A hook can have a maximum of 20 secrets."
-	messageInvalidJSON      = "Invalid request payload JSON format"
-	messageInternal         = "Internal error"
-	messageMissingAuth      = "Missing authentication"
-	messageInvalidToken     = "Invalid token"
+	messageHookNotFound   = "Error: Hook does not exist"
+	messageSecretNotFound = "Hook or secret not found."
+	messageCreateConflict = "Hook with the same name already exists."
+	messageUpdateConflict = "A hook with the same name already exists."
+	messageSecretConflict = "Secret with the same name already exists."
+	messageTooManySecrets = "A hook can have a maximum of 20 secrets."
+	messageInvalidJSON    = "Invalid request payload JSON format"
+	messageInternal       = "Internal error"
+	messageMissingAuth    = "Missing authentication"
+	messageInvalidToken   = "Invalid token"
+	// messageExpiredToken is what Auth0's Management API answered for an
+	// expired JWT.
+	messageExpiredToken     = "Expired token received for JSON Web Token validation"
 	messageInsufficientPre  = "Insufficient scope; expected any of: "
 	messagePayloadTooLarge  = "Payload content length greater than maximum allowed: %d"
 	messageNoHookEnabled    = "No hook is enabled for the extensibility point %s."
 	messageUnknownTrigger   = "Unknown extensibility point %q; valid ones are %s."
 	messageEngineNotRunning = "The hook engine is not running."
-	messageTooManyStreams   = "Too many log streams are open; try again later."
-	messageShuttingDown     = "The server is shutting down."
-	messageRunTimeout       = "The hook run did not end by its deadline; it was abandoned."
+	messageOnlyHooks        = "hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/%s. " +
+		`With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`
+	messageTooManyStreams = "Too many log streams are open; try again later."
+	messageShuttingDown   = "The server is shutting down."
+	messageRunTimeout     = "The hook run did not end by its deadline; it was abandoned."
 )
 
 func newError(status int, code, msg string) *Error {

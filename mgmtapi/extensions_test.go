@@ -378,7 +378,7 @@ func TestLogStream(t *testing.T) {
 	}
 	for _, w := range want {
 		ev := c.nextLog()
-		if ev.HookID != f.hookA.ID || ev.HookName != "hook-a" || ev.Trigger != "pre-user-registration" || ev.ExecutionID != res.ExecutionID ||
+		if ev.HookID != f.hookA.ID || ev.HookName != "Hook A" || ev.Trigger != "pre-user-registration" || ev.ExecutionID != res.ExecutionID ||
 			ev.Level != w.level || ev.Source != w.source || ev.Message != w.message || ev.Time.IsZero() {
 			t.Errorf("event %+v\nwant %+v", ev, w)
 		}

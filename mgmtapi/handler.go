@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/engine"
@@ -279,6 +280,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	rt, param := h.match(r.URL)
 	if rt == nil {
+		if res, ok := otherResource(r.URL.EscapedPath()); ok {
+			writeError(w, newError(http.StatusNotFound, CodeOnlyHooks, fmt.Sprintf(messageOnlyHooks, res)))
+			return ""
+		}
 		writeError(w, newError(http.StatusNotFound, CodeNotFound, "Not Found"))
 		return ""
 	}
@@ -316,6 +321,21 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	return p.Subject
 }
 
+// otherResource returns the resource of a Management API path other than
+// hooks (/api/v2/rules/... gives "rules"), when it is one: a name of
+// lower-case letters, '-' and '_'.
+func otherResource(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/api/v2/")
+	if !ok {
+		return "", false
+	}
+	res, _, _ := strings.Cut(rest, "/")
+	if res == "" || res == "hooks" || len(res) > 64 || strings.Trim(res, "abcdefghijklmnopqrstuvwxyz-_") != "" {
+		return "", false
+	}
+	return res, true
+}
+
 // authenticate checks the request's bearer token.
 func (h *Handler) authenticate(r *http.Request) (*Principal, *Error) {
 	if h.noAuth {
@@ -337,6 +357,9 @@ func (h *Handler) authenticate(r *http.Request) (*Principal, *Error) {
 	if err != nil || p == nil {
 		// The reason says which check failed; it never holds the token.
 		h.log.Debug("token refused", zap.String("path", r.URL.Path), zap.Error(err))
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return nil, newError(http.StatusUnauthorized, CodeInvalidToken, messageExpiredToken)
+		}
 		return nil, newError(http.StatusUnauthorized, CodeInvalidToken, messageInvalidToken)
 	}
 	return p, nil
@@ -367,7 +390,8 @@ func (h *Handler) storeError(w http.ResponseWriter, r *http.Request, err error, 
 	case errors.Is(err, store.ErrNotFound):
 		e = newError(http.StatusNotFound, CodeHookNotFound, messageHookNotFound)
 	case errors.Is(err, store.ErrNameTaken):
-		e = newError(http.StatusConflict, CodeHookConflict, conflict)
+		// Auth0's message, then which hook has the name.
+		e = newError(http.StatusConflict, CodeHookConflict, strings.TrimSuffix(conflict, ".")+": "+strings.TrimPrefix(err.Error(), store.ErrNameTaken.Error()+": ")+".")
 	case errors.Is(err, store.ErrSecretExists):
 		e = newError(http.StatusConflict, CodeSecretConflict, messageSecretConflict)
 	case errors.Is(err, store.ErrSecretNotFound):

@@ -152,7 +152,9 @@ func TestErrors(t *testing.T) {
 		{"run trigger without run", "POST", "/hookengine/v1/triggers/pre-user-registration/run", readToken, `{}`, 403, errBody(403, "Insufficient scope; expected any of: run:hooks.", "insufficient_scope")},
 
 		// Routing.
-		{"unknown path", "GET", "/api/v2/rules", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
+		{"unknown path", "GET", "/api/v1/hooks", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
+		{"another resource", "GET", "/api/v2/rules", adminToken, "", 404, errBody(404, `hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/rules. With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`, "hookengine_only_hooks")},
+		{"another resource's item", "DELETE", "/api/v2/clients/abc", "", "", 404, errBody(404, `hookengine serves only the hooks of the Management API (/api/v2/hooks), not /api/v2/clients. With the Deploy CLI, manage only hooks: AUTH0_INCLUDED_ONLY: ["hooks"] in its config file, or AUTH0_INCLUDED_ONLY='["hooks"]' in its environment.`, "hookengine_only_hooks")},
 		{"trailing slash", "GET", "/api/v2/hooks/", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
 		{"too deep", "GET", "/api/v2/hooks/{A}/secrets/x", adminToken, "", 404, errBody(404, "Not Found", "not_found")},
 		{"PUT a hook", "PUT", "/api/v2/hooks/{A}", adminToken, `{}`, 405, errBody(405, "Method PUT is not allowed on /api/v2/hooks/{id}; allowed: DELETE, GET, PATCH.", "method_not_allowed")},
@@ -180,15 +182,15 @@ func TestErrors(t *testing.T) {
 		{"missing triggerId", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x"}`, 400, payload("Missing required property: triggerId")},
 		{"secrets on create", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x","triggerId":"pre-user-registration","secrets":{},"id":"y"}`, 400, payload("Additional properties not allowed: id,secrets")},
 		{"name not a string", "POST", "/api/v2/hooks", adminToken, `{"name":7,"script":"x","triggerId":"pre-user-registration"}`, 400, payload("Expected type string but found type integer' on property name")},
-		{"name pattern", "POST", "/api/v2/hooks", adminToken, `{"name":"my_hook","script":"x","triggerId":"pre-user-registration"}`, 400, payload(`String does not match pattern ^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$: my_hook' on property name`)},
-		{"name too long", "POST", "/api/v2/hooks", adminToken, `{"name":"` + strings.Repeat("n", 201) + `","script":"x","triggerId":"pre-user-registration"}`, 400, payload("String is too long (201 chars), maximum 200' on property name")},
+		{"name pattern", "POST", "/api/v2/hooks", adminToken, `{"name":"my_hook","script":"x","triggerId":"pre-user-registration"}`, 400, payload(`String does not match pattern ^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$: my_hook' on property name: the name "my_hook" has '_' at position 3: only letters a-z and A-Z, digits, spaces and '-' are allowed`)},
+		{"name too long", "POST", "/api/v2/hooks", adminToken, `{"name":"` + strings.Repeat("n", 201) + `","script":"x","triggerId":"pre-user-registration"}`, 400, payload("String is too long (201 chars), maximum 200' on property name: the name is 201 characters long, at most 200 are allowed")},
 		{"empty script", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"","triggerId":"pre-user-registration"}`, 400, payload("String is too short (0 chars), minimum 1' on property script")},
 		{"script null", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":null,"triggerId":"pre-user-registration"}`, 400, payload("Expected type string but found type null' on property script")},
 		{"unknown trigger", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x","triggerId":"password-exchange"}`, 400, payload(`No enum match for: "password-exchange"' on property triggerId`)},
 		{"enabled as a string", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x","triggerId":"pre-user-registration","enabled":"true"}`, 400, payload("Expected type boolean but found type string' on property enabled")},
 		{"dependency not a string", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x","triggerId":"pre-user-registration","dependencies":{"a":1.5}}`, 400, payload("Expected type string but found type number' on property dependencies.a")},
 		{"dependencies an array", "POST", "/api/v2/hooks", adminToken, `{"name":"x","script":"x","triggerId":"pre-user-registration","dependencies":[]}`, 400, payload("Expected type object but found type array' on property dependencies")},
-		{"duplicate name", "POST", "/api/v2/hooks", adminToken, `{"name":"hook a","script":"x","triggerId":"send-phone-message"}`, 409, errBody(409, "Hook with the same name already exists.", "HookAlreadyExists")},
+		{"duplicate name", "POST", "/api/v2/hooks", adminToken, `{"name":"hook a","script":"x","triggerId":"send-phone-message"}`, 409, errBody(409, fmt.Sprintf(`Hook with the same name already exists: "hook a" is too close to "Hook A", the name of hook %s; names must differ in more than case, spaces, hyphens and letter-digit boundaries.`, f.hookA.ID), "HookAlreadyExists")},
 		{"body over 1 MB", "POST", "/api/v2/hooks", adminToken, big, 413, errBody(413, "Payload content length greater than maximum allowed: 1048576", "payload_too_large")},
 
 		// Get, update, delete.
@@ -200,8 +202,8 @@ func TestErrors(t *testing.T) {
 		{"patch malformed", "PATCH", "/api/v2/hooks/{A}", adminToken, `{"enabled":tru}`, 400, errBody(400, "Invalid request payload JSON format", "invalid_body")},
 		{"patch enabled null", "PATCH", "/api/v2/hooks/{A}", adminToken, `{"enabled":null}`, 400, payload("Expected type boolean but found type null' on property enabled")},
 		{"patch empty script", "PATCH", "/api/v2/hooks/{A}", adminToken, `{"script":""}`, 400, payload("String is too short (0 chars), minimum 1' on property script")},
-		{"patch bad name", "PATCH", "/api/v2/hooks/{A}", adminToken, `{"name":" x"}`, 400, payload(`String does not match pattern ^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$:  x' on property name`)},
-		{"patch to a taken name", "PATCH", "/api/v2/hooks/{B}", adminToken, `{"name":"HookA"}`, 409, errBody(409, "A hook with the same name already exists.", "HookAlreadyExists")},
+		{"patch bad name", "PATCH", "/api/v2/hooks/{A}", adminToken, `{"name":" x"}`, 400, payload(`String does not match pattern ^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$:  x' on property name: the name " x" must start and end with a letter or a digit`)},
+		{"patch to a taken name", "PATCH", "/api/v2/hooks/{B}", adminToken, `{"name":"HookA"}`, 409, errBody(409, fmt.Sprintf(`A hook with the same name already exists: "HookA" is too close to "Hook A", the name of hook %s; names must differ in more than case, spaces, hyphens and letter-digit boundaries.`, f.hookA.ID), "HookAlreadyExists")},
 
 		// Secrets.
 		{"secrets of missing", "GET", missing + "/secrets", adminToken, "", 404, notFound},
@@ -290,8 +292,8 @@ func TestListHooks(t *testing.T) {
 		{"?enabled=false&triggerId=pre-user-registration", "[]"},
 		{"?fields=id&include_fields=true&include_totals=true&per_page=50", // what go-auth0 sends
 			fmt.Sprintf(`{"total":2,"start":0,"limit":50,"hooks":[{"id":%q},{"id":%q}]}`, f.hookA.ID, f.hookB.ID)},
-		{"?fields=name,triggerId", fmt.Sprintf(`[{"name":"hook-a","triggerId":"pre-user-registration"},{"name":"hook-b","triggerId":"credentials-exchange"}]`)},
-		{"?fields=script,dependencies,id&include_fields=false&per_page=1", `[{"name":"hook-a","enabled":true,"triggerId":"pre-user-registration"}]`},
+		{"?fields=name,triggerId", fmt.Sprintf(`[{"name":"Hook A","triggerId":"pre-user-registration"},{"name":"hook-b","triggerId":"credentials-exchange"}]`)},
+		{"?fields=script,dependencies,id&include_fields=false&per_page=1", `[{"name":"Hook A","enabled":true,"triggerId":"pre-user-registration"}]`},
 		{"?fields=", "[" + a + "," + b + "]"},
 		{"?unknown=1&page=0&page=7", "[" + a + "," + b + "]"},
 	}
@@ -325,9 +327,9 @@ func TestHookLifecycle(t *testing.T) {
 	if len(created.ID) != 26 {
 		t.Errorf("id %q is not 26 characters", created.ID)
 	}
-	// Normalised names.
+	// Names come back as sent (Auth0 answered "test-hook-735").
 	r = f.do("POST", "/api/v2/hooks", adminToken, `{"name":"test-hook735","script":"x","triggerId":"send-phone-message","enabled":true,"dependencies":{"twilio":"3.0.0"}}`)
-	if r.status != 201 || !strings.Contains(r.body, `"name":"test-hook-735"`) || !strings.Contains(r.body, `"enabled":true`) ||
+	if r.status != 201 || !strings.Contains(r.body, `"name":"test-hook735"`) || !strings.Contains(r.body, `"enabled":true`) ||
 		!strings.Contains(r.body, `"dependencies":{"twilio":"3.0.0"}`) {
 		t.Errorf("POST test-hook735: %d %s", r.status, r.body)
 	}
@@ -346,7 +348,7 @@ func TestHookLifecycle(t *testing.T) {
 	if r.status != 200 {
 		t.Fatalf("PATCH: %d %s", r.status, r.body)
 	}
-	wantPatched := fmt.Sprintf(`{"id":%q,"name":"renamed-hook","script":"cb()","dependencies":{"a":"1"},"enabled":true,"triggerId":"credentials-exchange"}`, created.ID)
+	wantPatched := fmt.Sprintf(`{"id":%q,"name":"Renamed Hook","script":"cb()","dependencies":{"a":"1"},"enabled":true,"triggerId":"credentials-exchange"}`, created.ID)
 	if strings.TrimSpace(r.body) != wantPatched {
 		t.Errorf("PATCH answered %s\nwant %s", r.body, wantPatched)
 	}

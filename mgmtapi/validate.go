@@ -160,14 +160,21 @@ func decodeStringMap(raw json.RawMessage, property string) (map[string]string, *
 	return out, nil
 }
 
+// checkName applies store.CheckName, the one rule for names, and answers
+// in the words of Auth0's schema validator followed by the reason.
 func checkName(name string) *Error {
+	err := store.CheckName(name)
+	if err == nil {
+		return nil
+	}
+	var e *Error
 	if n := utf8.RuneCountInString(name); n > store.MaxNameLength {
-		return payloadError("name", "String is too long (%d chars), maximum %d", n, store.MaxNameLength)
+		e = payloadError("name", "String is too long (%d chars), maximum %d", n, store.MaxNameLength)
+	} else {
+		e = payloadError("name", "String does not match pattern %s: %s", store.NamePattern, name)
 	}
-	if !store.NamePattern.MatchString(name) {
-		return payloadError("name", "String does not match pattern %s: %s", store.NamePattern, name)
-	}
-	return nil
+	e.Message = strings.TrimSuffix(e.Message, ".") + ": " + strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ") + "."
+	return e
 }
 
 func checkScript(script string) *Error {

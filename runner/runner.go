@@ -22,11 +22,27 @@ var ErrHookNotFound = errors.New("runner: hook not found")
 type Runner struct {
 	store  store.Store
 	engine *engine.Engine
+	limits map[string]engine.Limits
+}
+
+// An Option configures a Runner.
+type Option func(*Runner)
+
+// WithHookLimits gives single hooks their own limits, by hook id or name
+// (an id wins over a name): they replace the engine's limits field by field
+// (zero fields keep the engine's). They are the operator's: nothing stored
+// with a hook can change them.
+func WithHookLimits(limits map[string]engine.Limits) Option {
+	return func(r *Runner) { r.limits = limits }
 }
 
 // New returns a Runner of the hooks in s, run on e.
-func New(s store.Store, e *engine.Engine) *Runner {
-	return &Runner{store: s, engine: e}
+func New(s store.Store, e *engine.Engine, opts ...Option) *Runner {
+	r := &Runner{store: s, engine: e}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // RunTrigger runs the enabled hook of trigger t on input, as engine.Run does
@@ -39,7 +55,7 @@ func (r *Runner) RunTrigger(ctx context.Context, t triggers.ID, input any) (*eng
 	if err != nil {
 		return nil, err
 	}
-	return r.engine.Run(ctx, engineHook(h), input)
+	return r.engine.Run(ctx, r.engineHook(h), input)
 }
 
 // RunTriggerAsync starts the enabled hook of trigger t on input in the
@@ -52,7 +68,7 @@ func (r *Runner) RunTriggerAsync(ctx context.Context, t triggers.ID, input any) 
 	if err != nil {
 		return err
 	}
-	return r.engine.RunAsync(ctx, engineHook(h), input)
+	return r.engine.RunAsync(ctx, r.engineHook(h), input)
 }
 
 // RunHook runs the stored hook with the given id on input, enabled or not,
@@ -66,14 +82,14 @@ func (r *Runner) RunHook(ctx context.Context, id string, input any) (*engine.Res
 	if err != nil {
 		return nil, err
 	}
-	return r.engine.Run(ctx, engineHook(h), input)
+	return r.engine.Run(ctx, r.engineHook(h), input)
 }
 
 // Run runs h, a hook read from the store, on input: what RunTrigger and
 // RunHook do once they have the hook, for callers that read it themselves
 // (to use its secrets or its name in their answer, say).
 func (r *Runner) Run(ctx context.Context, h *store.Hook, input any) (*engine.Result, error) {
-	return r.engine.Run(ctx, engineHook(h), input)
+	return r.engine.Run(ctx, r.engineHook(h), input)
 }
 
 // Limits returns the limits stored hooks run with: the engine's (stored
@@ -91,8 +107,12 @@ func (r *Runner) enabled(ctx context.Context, t triggers.ID) (*store.Hook, error
 	return h, err
 }
 
-// engineHook is the engine's view of a stored hook.
-func engineHook(h *store.Hook) engine.Hook {
+// engineHook is the engine's view of a stored hook, with its limits.
+func (r *Runner) engineHook(h *store.Hook) engine.Hook {
+	l, ok := r.limits[h.ID]
+	if !ok {
+		l = r.limits[h.Name]
+	}
 	return engine.Hook{ID: h.ID, Name: h.Name, Trigger: h.TriggerID, Script: h.Script, Secrets: h.Secrets,
-		Dependencies: h.Dependencies}
+		Dependencies: h.Dependencies, Limits: l}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -258,6 +259,29 @@ func TestRunTriggerForms(t *testing.T) {
 		res, err := r.RunTrigger(ctx, triggers.CredentialsExchange, ccInput)
 		if c := claims(t, res, err); c["https://example.com/v"] != string(s.form) || res.Form != s.form {
 			t.Errorf("%s: form %q, claims %v", s.form, res.Form, c)
+		}
+	}
+}
+
+// TestHookLimits gives two looping hooks, one by name and one by id, short
+// limits over an engine whose own limits are a minute: both end at a limit.
+func TestHookLimits(t *testing.T) {
+	ctx := context.Background()
+	st := store.NewMemory()
+	e := enginetest.New(t, engine.WithLimits(engine.Limits{WallTime: time.Minute, CPUTime: time.Minute}))
+	script, err := os.ReadFile("../testdata/hooks/limits/infinite-loop.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName, _ := st.CreateHook(ctx, &store.Hook{Name: "Loop Hook 1", TriggerID: triggers.PreUserRegistration, Script: string(script)})
+	byID, _ := st.CreateHook(ctx, &store.Hook{Name: "Loop Hook 2", TriggerID: triggers.PreUserRegistration, Script: string(script)})
+	short := engine.Limits{WallTime: 300 * time.Millisecond, CPUTime: 100 * time.Millisecond}
+	r := runner.New(st, e, runner.WithHookLimits(map[string]engine.Limits{"Loop Hook 1": short, byID.ID: short}))
+	input := `{"user":{"email":"a@example.com"},"context":{"connection":{"id":"con_1","name":"db","tenant":"t"}}}`
+	for _, h := range []*store.Hook{byName, byID} {
+		_, err := r.RunHook(ctx, h.ID, input)
+		if !errors.Is(err, engine.ErrCPUTimeExceeded) && !errors.Is(err, engine.ErrWallTimeExceeded) {
+			t.Errorf("%s: %v, want a limit error", h.Name, err)
 		}
 	}
 }

@@ -109,6 +109,49 @@ type Config struct {
 	// the worker processes get it in WorkerModulesEnv and must open it
 	// themselves, as hooks does.
 	NodeModules string `yaml:"node_modules" json:"node_modules"`
+
+	// Production settings: HTTPS, client-credentials tokens, and the
+	// operator's policy for what hooks may reach and spend.
+
+	// TLS serves HTTPS. Default nil: plain HTTP.
+	TLS *TLSConfig `yaml:"tls" json:"tls"`
+	// OAuth serves POST /oauth/token (client credentials) and
+	// /.well-known/jwks.json. Default nil: neither; static tokens and JWT
+	// keep working either way.
+	OAuth *OAuthConfig `yaml:"oauth" json:"oauth"`
+	// Network is what hooks' fetch may reach and how much it may fetch.
+	Network NetworkConfig `yaml:"network" json:"network"`
+	// HookMemory bounds the memory of a run, in bytes. Default
+	// engine.DefaultMemory.
+	HookMemory int64 `yaml:"hook_memory" json:"hook_memory"`
+	// HookLimits override the limits of single hooks, by hook id or name
+	// (the id wins). Only the operator sets them: the Management API has no
+	// way to. Zero fields keep the server's limits.
+	HookLimits map[string]HookLimits `yaml:"hook_limits" json:"hook_limits"`
+}
+
+// NetworkConfig is the operator's policy for the requests hooks make.
+type NetworkConfig struct {
+	// AllowHosts lists host names, IPs and CIDR networks that fetch (and
+	// every HTTP module) may reach although they are loopback, private or
+	// otherwise special-purpose addresses, which stay refused unless
+	// listed; public addresses are always reachable. Default none.
+	AllowHosts []string `yaml:"allow_hosts" json:"allow_hosts"`
+	// MaxRequests bounds the requests of one run. Default 50.
+	MaxRequests int `yaml:"max_requests" json:"max_requests"`
+	// MaxResponseBytes bounds one response body, in bytes. Default
+	// fetch.DefaultMaxBodyBytes.
+	MaxResponseBytes int64 `yaml:"max_response_bytes" json:"max_response_bytes"`
+}
+
+// HookLimits are the limits of one hook's runs.
+type HookLimits struct {
+	// WallTime bounds a run. Default: Config.HookWallTime.
+	WallTime Duration `yaml:"wall_time" json:"wall_time"`
+	// CPUTime bounds a run's JavaScript time. Default: Config.HookCPUTime.
+	CPUTime Duration `yaml:"cpu_time" json:"cpu_time"`
+	// Memory bounds a run's memory in bytes. Default: Config.HookMemory.
+	Memory int64 `yaml:"memory" json:"memory"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

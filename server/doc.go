@@ -31,6 +31,25 @@
 // start and written once to the announce writer; only its digest is kept
 // (DevTokenFile), so it is never shown again: delete the file for a new one.
 //
+// # HTTPS and client credentials
+//
+// Config.TLS serves HTTPS (TLS 1.2 or later, HTTP/2 and HTTP/1.1) from a
+// certificate and key file that are loaded again when they change, or, in
+// development mode, from a self-signed certificate made for the listen
+// address in the data directory (EnsureDevCertificate, DevCertificate).
+// Config.OAuth serves TokenPath, the client-credentials grant as Auth0's
+// Authentication API answers it, for the clients configured with the
+// SHA-256 of their secrets, and JWKSPath; the tokens (RS256, key in
+// SigningKeyFile, audience https://DOMAIN/api/v2/) are accepted beside
+// the other tokens. See TokenIssuer.
+//
+// # What hooks may reach and spend
+//
+// Config.Network is the fetch policy of every run (hosts and networks that
+// may be reached although they are loopback or private, requests per run,
+// response size); Config.HookLimits gives single hooks their own wall,
+// CPU and memory limits. Only the configuration sets them.
+//
 // # The Hooks page and its real-time logs
 //
 // The page is static and holds no privilege: it calls the Management API

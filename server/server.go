@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
+	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/store"
 )
 
@@ -52,7 +54,15 @@ func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite,
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range st.RestoredNames() {
+		log.Warn("hook name restored: older versions stored names rewritten; check it is the name clients use, and rename the hook if not",
+			zap.String("hook_id", r.ID), zap.String("stored", r.From), zap.String("restored", r.To))
+	}
+	return st, nil
 }
 
 // secretsKey finds the secrets key, or makes one in development mode.
@@ -122,13 +132,14 @@ func writeNew(path, content string) error {
 // once to announce, which the caller shows the user. The token is never
 // logged.
 func Authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Authenticator, error) {
-	a, _, err := authenticator(cfg, log, announce)
+	a, _, err := authenticator(cfg, log, announce, nil)
 	return a, err
 }
 
 // authenticator is Authenticator, plus the development token when it was
 // made by this call.
-func authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Authenticator, string, error) {
+// issuer, when not nil, accepts the tokens of /oauth/token too.
+func authenticator(cfg Config, log *zap.Logger, announce io.Writer, issuer *TokenIssuer) (mgmtapi.Authenticator, string, error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -151,6 +162,9 @@ func authenticator(cfg Config, log *zap.Logger, announce io.Writer) (mgmtapi.Aut
 			return nil, "", err
 		}
 		auths = append(auths, j)
+	}
+	if issuer != nil {
+		auths = append(auths, issuer)
 	}
 	if len(auths) > 0 {
 		return mgmtapi.AnyOf(auths...), "", nil
@@ -200,6 +214,9 @@ func devTokenDigest(dir string, announce io.Writer) (digest, token string, err e
 // once.
 type Server struct {
 	cfg      Config
+	tls      *tls.Config
+	devCert  string
+	issuer   *TokenIssuer
 	log      *zap.Logger
 	store    *store.SQLite
 	engine   *engine.Engine
@@ -274,7 +291,24 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	if err != nil {
 		return nil, err
 	}
-	auth, devToken, err := authenticator(cfg, log, announce)
+	var (
+		tlsCfg  *tls.Config
+		devCert string
+		issuer  *TokenIssuer
+	)
+	if cfg.TLS.enabled() {
+		if tlsCfg, devCert, err = tlsSetup(cfg, log.Named("tls")); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	if cfg.OAuth != nil {
+		if issuer, err = NewTokenIssuer(*cfg.OAuth, cfg.DataDir, cfg.Addr, nil); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	auth, devToken, err := authenticator(cfg, log, announce, issuer)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -286,7 +320,17 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		return zapcore.NewTee(c, runLogs.Core())
 	}))
 	engineOpts := []engine.Option{engine.WithLogger(engineLog),
-		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
+		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime), Memory: cfg.HookMemory}),
+		engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: cfg.Network.AllowHosts, MaxBodyBytes: cfg.Network.MaxResponseBytes},
+			MaxRequests: cfg.Network.MaxRequests})}
+	if _, err := fetch.NewGuard(cfg.Network.AllowHosts...); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("server: network.allow_hosts: %w", err)
+	}
+	hookLimits := map[string]engine.Limits{}
+	for k, l := range cfg.HookLimits {
+		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory}
+	}
 	var modules *os.Root
 	closeAll := func() {
 		st.Close()
@@ -327,12 +371,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	if wall <= 0 {
 		wall = engine.DefaultWallTime
 	}
-	api := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e)),
+	for _, l := range hookLimits {
+		wall = max(wall, l.WallTime)
+	}
+	api := mgmtapi.NewHandler(st, mgmtapi.WithAuthenticator(auth), mgmtapi.WithRunner(runner.New(st, e, runner.WithHookLimits(hookLimits))),
 		mgmtapi.WithCompiler(e), mgmtapi.WithRunLogs(runLogs), mgmtapi.WithLogger(log.Named("api")),
 		mgmtapi.WithRunTimeout(wall+RunMargin))
 	page := dashboard.Handler()
 	base, cancelRequests := context.WithCancel(context.Background())
-	s := &Server{cfg: cfg, log: log, store: st, engine: e, modules: modules, runLogs: runLogs, devToken: devToken,
+	s := &Server{cfg: cfg, tls: tlsCfg, devCert: devCert, issuer: issuer, log: log, store: st, engine: e, modules: modules, runLogs: runLogs, devToken: devToken,
 		engineShutdown: e.Shutdown, cancelRequests: cancelRequests}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Routing reads the path as sent: an encoded slash (%2F) or
@@ -343,6 +390,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		case p == "/healthz" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			io.WriteString(w, `{"status":"ok"}`+"\n")
+		case issuer != nil && p == TokenPath:
+			issuer.ServeToken(w, r)
+		case issuer != nil && p == JWKSPath:
+			issuer.ServeJWKS(w, r)
 		case p == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 			http.Redirect(w, r, dashboard.Path, http.StatusFound)
 		case p+"/" == dashboard.Path || strings.HasPrefix(p, dashboard.Path):
@@ -362,6 +413,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		// Every request's context ends when shutdown reaches its deadline
 		// (see Serve), so the requests still waiting for a run answer.
 		BaseContext: func(net.Listener) context.Context { return base },
+		TLSConfig:   tlsCfg,
 	}
 	// Log streams never end by themselves: shutting down ends them, so
 	// that Shutdown does not wait for them.
@@ -375,6 +427,22 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 // earlier start, since only its digest is kept.
 func (s *Server) DevToken() string { return s.devToken }
 
+// Scheme is "https" when the server speaks TLS, else "http".
+func (s *Server) Scheme() string {
+	if s.tls != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// DevCertificate is the path of the self-signed development certificate
+// the server uses (TLSConfig.SelfSigned), "" when it uses none.
+func (s *Server) DevCertificate() string { return s.devCert }
+
+// TokenIssuer is the issuer of client-credentials tokens (Config.OAuth),
+// nil when none is configured.
+func (s *Server) TokenIssuer() *TokenIssuer { return s.issuer }
+
 // Handler returns the server's handler: the Management API, the
 // hookengine endpoints, the Hooks page under dashboard.Path (GET / leads
 // there) and GET /healthz.
@@ -384,8 +452,20 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Store() store.Store { return s.store }
 
 // Listen opens the configured address.
+// When tokens are issued (Config.OAuth) without a configured domain, the
+// domain becomes the address listened on, port included.
 func (s *Server) Listen() (net.Listener, error) {
-	return net.Listen("tcp", s.cfg.Addr)
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	if s.issuer != nil && s.cfg.OAuth.Domain == "" {
+		if err := s.issuer.setDomain(ln.Addr().String()); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
 }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully: it stops
@@ -400,7 +480,14 @@ func (s *Server) Listen() (net.Listener, error) {
 // the grace); it returns nil after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
-	go func() { errc <- s.http.Serve(ln) }()
+	go func() {
+		if s.tls != nil {
+			// The certificate comes from TLSConfig.GetCertificate.
+			errc <- s.http.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- s.http.Serve(ln)
+	}()
 	s.log.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("data_dir", s.cfg.DataDir))
 	var serveErr error
 	select {

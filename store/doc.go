@@ -10,9 +10,13 @@
 //
 // # Rules every Store keeps
 //
-// Hook ids are 26-character sortable ids, as on Auth0. Names are stored
-// normalised (NormalizeName: "My Hook" is stored as "my-hook", as Auth0's API
-// did) and are unique across all triggers once normalised. A hook's trigger
+// Hook ids are 26-character sortable ids, as on Auth0. Names follow one
+// rule (CheckName) and are stored and returned exactly as given; they are
+// unique across all triggers under the key NormalizeName gives them, so
+// "My Hook" and "my-hook" cannot both be used. (Auth0's API, and hookengine
+// before schema version 2, stored the key itself: "audit-hook-v2" came back
+// as "audit-hook-v-2". Opening such a database restores such names as far
+// as they can be: see RestoreLegacyName and LegacyNameRenames.) A hook's trigger
 // never changes. At most one hook per trigger is enabled: enabling a hook,
 // by creating it enabled or by updating it, disables the hook of the same
 // trigger that was enabled, in the same transaction, as Auth0's Dashboard

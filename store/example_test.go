@@ -21,6 +21,26 @@ func ExampleNormalizeName() {
 	// xml-http-hook
 }
 
+func ExampleCheckName() {
+	for _, name := range []string{"Audit Hook v2", "audit_hook", "-hook"} {
+		fmt.Println(store.CheckName(name))
+	}
+	// Output:
+	// <nil>
+	// store: invalid hook: the name "audit_hook" has '_' at position 6: only letters a-z and A-Z, digits, spaces and '-' are allowed
+	// store: invalid hook: the name "-hook" must start and end with a letter or a digit
+}
+
+func ExampleRestoreLegacyName() {
+	for _, stored := range []string{"audit-hook-v-2", "test-hook-735", "my-hook"} {
+		fmt.Println(store.RestoreLegacyName(stored))
+	}
+	// Output:
+	// audit-hook-v2
+	// test-hook735
+	// my-hook
+}
+
 // Enabling a hook disables the one of the same trigger that was enabled.
 func ExampleMemory() {
 	ctx := context.Background()
@@ -38,7 +58,7 @@ func ExampleMemory() {
 	_, err := s.CreateHook(ctx, &store.Hook{Name: "second", TriggerID: triggers.SendPhoneMessage, Script: "..."})
 	fmt.Println(errors.Is(err, store.ErrNameTaken))
 	// Output:
-	// second false
+	// Second false
 	// true
 }
 
@@ -67,5 +87,5 @@ func ExampleOpenSQLite() {
 	}
 	names, _ := s.SecretNames(ctx, h.ID)
 	fmt.Println(h.Name, h.Version, names)
-	// Output: add-plan 1 [API_KEY]
+	// Output: Add Plan 1 [API_KEY]
 }

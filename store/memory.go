@@ -43,8 +43,8 @@ func (m *Memory) CreateHook(ctx context.Context, h *Hook) (*Hook, error) {
 	if err := m.usable(ctx); err != nil {
 		return nil, err
 	}
-	if m.nameTaken(c.Name, "") {
-		return nil, fmt.Errorf("%w: %q", ErrNameTaken, c.Name)
+	if err := m.nameFree(c.Name, ""); err != nil {
+		return nil, err
 	}
 	now := m.now().UTC()
 	c.ID = m.ids.New(now)
@@ -113,8 +113,10 @@ func (m *Memory) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 	if err != nil {
 		return nil, err
 	}
-	if p.Name != nil && m.nameTaken(*p.Name, id) {
-		return nil, fmt.Errorf("%w: %q", ErrNameTaken, *p.Name)
+	if p.Name != nil {
+		if err := m.nameFree(*p.Name, id); err != nil {
+			return nil, err
+		}
 	}
 	now := m.now().UTC()
 	if p.applyTo(h) {
@@ -248,15 +250,16 @@ func (m *Memory) usable(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// nameTaken reports whether a hook other than except has the name. Callers
-// hold m.mu.
-func (m *Memory) nameTaken(name, except string) bool {
+// nameFree fails with ErrNameTaken when a hook other than except has a
+// name with the same key. Callers hold m.mu.
+func (m *Memory) nameFree(name, except string) error {
+	key := NormalizeName(name)
 	for id, h := range m.hooks {
-		if id != except && h.Name == name {
-			return true
+		if id != except && NormalizeName(h.Name) == key {
+			return nameTaken(name, h.Name, id)
 		}
 	}
-	return false
+	return nil
 }
 
 // disableOthers disables the enabled hook of trigger t other than except.

@@ -18,6 +18,15 @@ type migration struct {
 	version    int
 	name       string
 	statements []string
+	// rows, when set, runs after the statements, in the same transaction:
+	// a step on the data that SQL alone does not express.
+	rows func(ctx context.Context, tx *sql.Tx, now time.Time, out *migrationOutput) error
+}
+
+// migrationOutput is what the data steps of a migration report.
+type migrationOutput struct {
+	// renames are the hook names restored (restoreLegacyNames).
+	renames []NameRename
 }
 
 // migrations are the schema's history, oldest first.
@@ -51,12 +60,71 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		version: 2,
+		name:    "names kept as sent, unique by key; legacy names restored",
+		statements: []string{
+			`ALTER TABLE hooks ADD COLUMN name_key TEXT NOT NULL DEFAULT ''`,
+			// Which names the migration restored, for the operator.
+			`CREATE TABLE name_migrations (
+				hook_id    TEXT NOT NULL,
+				old_name   TEXT NOT NULL,
+				new_name   TEXT NOT NULL,
+				applied_at INTEGER NOT NULL
+			)`,
+		},
+		rows: restoreLegacyNames,
+	},
+	{
+		version:    3,
+		name:       "unique name keys",
+		statements: []string{`CREATE UNIQUE INDEX hooks_name_key ON hooks (name_key)`},
+	},
+}
+
+// restoreLegacyNames applies LegacyNameRenames to the hooks, records each
+// rename in name_migrations, and fills name_key.
+func restoreLegacyNames(ctx context.Context, tx *sql.Tx, now time.Time, out *migrationOutput) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM hooks`)
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			rows.Close()
+			return err
+		}
+		names[id] = name
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range LegacyNameRenames(names) {
+		if _, err := tx.ExecContext(ctx, `UPDATE hooks SET name = ? WHERE id = ?`, r.To, r.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO name_migrations (hook_id, old_name, new_name, applied_at) VALUES (?, ?, ?, ?)`,
+			r.ID, r.From, r.To, now.UnixMicro()); err != nil {
+			return err
+		}
+		names[r.ID] = r.To
+		out.renames = append(out.renames, r)
+	}
+	for id, name := range names {
+		if _, err := tx.ExecContext(ctx, `UPDATE hooks SET name_key = ? WHERE id = ?`, NormalizeName(name), id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrate brings the schema up to date in one transaction, recording each
 // step in schema_migrations. Processes opening the same database at once
 // take turns: the transaction holds SQLite's write lock from its start.
-func migrate(ctx context.Context, db *sql.DB, now time.Time) (err error) {
+func migrate(ctx context.Context, db *sql.DB, now time.Time, out *migrationOutput) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migrating the schema: %w", err)
@@ -86,6 +154,11 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time) (err error) {
 		}
 		for _, stmt := range m.statements {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
+			}
+		}
+		if m.rows != nil {
+			if err := m.rows(ctx, tx, now, out); err != nil {
 				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
 			}
 		}

@@ -61,6 +61,9 @@ type SQLite struct {
 	wmu    sync.Mutex
 	closed atomic.Bool
 	once   sync.Once
+
+	// restored are the names this open's migration restored.
+	restored []NameRename
 }
 
 var _ Store = (*SQLite)(nil)
@@ -105,9 +108,11 @@ func OpenSQLite(ctx context.Context, path string, opts SQLiteOptions) (*SQLite, 
 
 // init migrates the schema and checks (or records) the key.
 func (s *SQLite) init(ctx context.Context) error {
-	if err := migrate(ctx, s.db, s.now()); err != nil {
+	var out migrationOutput
+	if err := migrate(ctx, s.db, s.now(), &out); err != nil {
 		return err
 	}
+	s.restored = out.renames
 	return s.write(ctx, func(tx *sql.Tx) error {
 		var check []byte
 		err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, keyCheckName).Scan(&check)
@@ -125,6 +130,12 @@ func (s *SQLite) init(ctx context.Context) error {
 		return nil
 	})
 }
+
+// RestoredNames returns the hook names that opening the database restored
+// (see RestoreLegacyName): empty unless this open migrated a database
+// written before schema version 2. Every rename is also kept in the table
+// name_migrations.
+func (s *SQLite) RestoredNames() []NameRename { return slices.Clone(s.restored) }
 
 // Close closes the database. Calling it again is harmless.
 func (s *SQLite) Close() error {
@@ -255,9 +266,9 @@ func (s *SQLite) CreateHook(ctx context.Context, h *Hook) (*Hook, error) {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO hooks (id, name, script, trigger_id, enabled, dependencies, created_at, updated_at, version)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-			c.ID, c.Name, c.Script, string(c.TriggerID), c.Enabled, string(deps), now.UnixMicro(), now.UnixMicro()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hooks (id, name, name_key, script, trigger_id, enabled, dependencies, created_at, updated_at, version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			c.ID, c.Name, NormalizeName(c.Name), c.Script, string(c.TriggerID), c.Enabled, string(deps), now.UnixMicro(), now.UnixMicro()); err != nil {
 			return err
 		}
 		return s.insertSecrets(ctx, tx, c.ID, c.Secrets)
@@ -378,8 +389,8 @@ func (s *SQLite) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hook,
 		}
 		h.UpdatedAt = now
 		h.Version++
-		if _, err := tx.ExecContext(ctx, `UPDATE hooks SET name = ?, script = ?, enabled = ?, dependencies = ?, updated_at = ?, version = ?
-			WHERE id = ?`, h.Name, h.Script, h.Enabled, string(deps), now.UnixMicro(), h.Version, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE hooks SET name = ?, name_key = ?, script = ?, enabled = ?, dependencies = ?, updated_at = ?, version = ?
+			WHERE id = ?`, h.Name, NormalizeName(h.Name), h.Script, h.Enabled, string(deps), now.UnixMicro(), h.Version, id); err != nil {
 			return err
 		}
 		secrets, err := s.readSecrets(ctx, tx, id)
@@ -574,16 +585,18 @@ func secretNamesTx(ctx context.Context, tx *sql.Tx, id string) ([]string, error)
 	return names, rows.Err()
 }
 
-// nameFree fails with ErrNameTaken when a hook other than except has name.
+// nameFree fails with ErrNameTaken when a hook other than except has a
+// name with the same key (NormalizeName).
 func nameFree(ctx context.Context, tx *sql.Tx, name, except string) error {
-	var taken bool
-	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE name = ? AND id <> ?)`, name, except).Scan(&taken); err != nil {
+	var other, id string
+	err := tx.QueryRowContext(ctx, `SELECT name, id FROM hooks WHERE name_key = ? AND id <> ?`, NormalizeName(name), except).Scan(&other, &id)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
 		return err
 	}
-	if taken {
-		return fmt.Errorf("%w: %q", ErrNameTaken, name)
-	}
-	return nil
+	return nameTaken(name, other, id)
 }
 
 // disableOthers disables the enabled hook of trigger t other than except.

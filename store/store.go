@@ -35,8 +35,8 @@ var (
 	// ErrNotFound reports a hook id that does not exist (or no longer
 	// does), and, from EnabledHook, a trigger without an enabled hook.
 	ErrNotFound = errors.New("store: hook not found")
-	// ErrNameTaken reports a name, once normalised, that another hook
-	// already has. Names are unique across all triggers.
+	// ErrNameTaken reports a name whose key (NormalizeName) another hook's
+	// name has. Names are unique across all triggers.
 	ErrNameTaken = errors.New("store: a hook with the same name already exists")
 	// ErrSecretExists reports AddSecrets of a name the hook already has.
 	ErrSecretExists = errors.New("store: a secret with the same name already exists")
@@ -47,7 +47,7 @@ var (
 	// than MaxSecrets secrets.
 	ErrTooManySecrets = errors.New("store: a hook can have at most 20 secrets")
 	// ErrInvalid reports a hook or secret the store refuses: an empty
-	// script, a name that does not match NamePattern, an unknown trigger, an
+	// script, a name CheckName refuses, an unknown trigger, an
 	// empty secret name... The API layers check their input first, with
 	// their own messages; this is the store's last line of defence.
 	ErrInvalid = errors.New("store: invalid hook")
@@ -60,8 +60,8 @@ var (
 type Hook struct {
 	// ID is a 26-character sortable id, assigned by CreateHook.
 	ID string
-	// Name is unique across all hooks, in the normalised form NormalizeName
-	// gives it.
+	// Name is the name exactly as it was given (see CheckName). Names are
+	// unique across all hooks under the key NormalizeName gives them.
 	Name string
 	// Script is the JavaScript source of the hook.
 	Script string
@@ -106,7 +106,7 @@ func (h *Hook) SecretNames() []string {
 // HookPatch is a change to a hook: nil fields are left as they are. The
 // trigger of a hook cannot change.
 type HookPatch struct {
-	// Name renames the hook; it is normalised (see NormalizeName).
+	// Name renames the hook, kept as given (see CheckName).
 	Name *string
 	// Script replaces the hook's script.
 	Script *string
@@ -159,14 +159,14 @@ type HookList struct {
 
 // Store keeps hooks and their secrets. Implementations are safe for
 // concurrent use; every method is atomic. The store enforces the rules every
-// writer must follow: names unique once normalised, at most one enabled hook
+// writer must follow: names kept as given and unique under NormalizeName, at most one enabled hook
 // per trigger (enabling one disables the other in the same transaction), at
 // most MaxSecrets secrets per hook, a trigger that never changes.
 //
 // Memory and SQLite implement Store; package storetest checks an
 // implementation against this contract.
 type Store interface {
-	// CreateHook stores a new hook made of h's Name (normalised), Script,
+	// CreateHook stores a new hook made of h's Name, Script,
 	// TriggerID, Enabled, Dependencies and Secrets, and returns it with its
 	// id, timestamps and version. Other fields of h are ignored.
 	CreateHook(ctx context.Context, h *Hook) (*Hook, error)
@@ -196,19 +196,49 @@ type Store interface {
 
 // NamePattern is the pattern of hook names in Auth0's Management API:
 // letters, digits, spaces and hyphens, starting and ending with a letter or
-// a digit.
+// a digit. CheckName applies it, with MaxNameLength.
 var NamePattern = regexp.MustCompile(`^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$`)
 
-// NormalizeName returns the form in which a hook name is stored: lower-case
-// words joined by single hyphens, where words are split at spaces, hyphens
-// and other punctuation, at a lower-case letter followed by an upper-case
-// one, before the last capital of a run of capitals followed by a lower-case
-// letter, and between letters and digits. So "My Hook" becomes "my-hook",
-// "test-hook735" becomes "test-hook-735" (as recorded from Auth0's API),
-// "cce hook" becomes "cce-hook" and "XMLHttpHook" becomes "xml-http-hook".
-// It is the kebab-case of the lodash library, which Auth0's API applied,
-// except that ordinals such as "1st" are split too. NormalizeName is
-// idempotent: a normalised name normalises to itself.
+// CheckName is the one rule for hook names, applied by every store, the
+// Management API, the Dashboard (through the pattern it is given) and the
+// deploy-cli files: a name matches NamePattern (ASCII letters, digits,
+// spaces and hyphens, starting and ending with a letter or a digit) and is
+// at most MaxNameLength characters long. A name that passes is stored and
+// returned exactly as given. The error wraps ErrInvalid and says what is
+// wrong, in words a user can act on.
+func CheckName(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: a hook name cannot be empty", ErrInvalid)
+	case len(name) > MaxNameLength:
+		return fmt.Errorf("%w: the name is %d characters long, at most %d are allowed", ErrInvalid, len(name), MaxNameLength)
+	}
+	for i, r := range name {
+		if !(r < unicode.MaxASCII && (isAlnum(r) || r == ' ' || r == '-')) {
+			return fmt.Errorf("%w: the name %q has %q at position %d: only letters a-z and A-Z, digits, spaces and '-' are allowed",
+				ErrInvalid, name, r, i+1)
+		}
+	}
+	if first, last := name[0], name[len(name)-1]; first == ' ' || first == '-' || last == ' ' || last == '-' {
+		return fmt.Errorf("%w: the name %q must start and end with a letter or a digit", ErrInvalid, name)
+	}
+	return nil
+}
+
+// ValidName reports whether CheckName accepts name.
+func ValidName(name string) bool { return CheckName(name) == nil }
+
+// NormalizeName returns the key under which hook names are unique: two
+// names with the same key cannot both be used, whatever their triggers. The
+// key is lower-case words joined by single hyphens, where words are split at
+// spaces, hyphens and other punctuation, at a lower-case letter followed by
+// an upper-case one, before the last capital of a run of capitals followed
+// by a lower-case letter, and between letters and digits: "My Hook", "my
+// hook" and "MyHook" share the key "my-hook", "test-hook735" has the key
+// "test-hook-735". It is the kebab-case of the lodash library, which
+// Auth0's API applied to the names themselves (and older versions of
+// hookengine did too); hookengine keeps names as sent and uses this form
+// only to refuse look-alikes. NormalizeName is idempotent.
 func NormalizeName(name string) string {
 	var words []string
 	for _, run := range strings.FieldsFunc(name, func(r rune) bool { return !isAlnum(r) }) {
@@ -235,19 +265,67 @@ func appendWords(words []string, run []rune) []string {
 	return append(words, string(run[start:]))
 }
 
-// ValidName reports whether name may be given to a hook: it matches
-// NamePattern and is at most MaxNameLength long.
-func ValidName(name string) bool {
-	return len(name) <= MaxNameLength && NamePattern.MatchString(name)
+// RestoreLegacyName undoes, as far as it can be undone, the rewriting that
+// hookengine before schema version 2 applied to stored names (NormalizeName):
+// a hyphen between a letter and a digit, which that rewriting inserted into
+// names such as "audit-hook-v2" (stored as "audit-hook-v-2"), is removed.
+// The lower-casing and the other splits cannot be undone; a name that is not
+// in the normalised form was not rewritten and is returned unchanged. The
+// result has the same key (NormalizeName) as stored, so restoring never
+// makes two names clash.
+func RestoreLegacyName(stored string) string {
+	if NormalizeName(stored) != stored {
+		return stored
+	}
+	b := []byte(stored)
+	out := make([]byte, 0, len(b))
+	for i, c := range b {
+		if c == '-' && i > 0 && i+1 < len(b) && isASCIILetter(b[i-1]) && isASCIIDigit(b[i+1]) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }
 
-// checkHook validates a hook about to be created and normalises its name.
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+func isASCIIDigit(c byte) bool  { return '0' <= c && c <= '9' }
+
+// NameRename is one step of the legacy-name migration: the hook with ID
+// had the stored name From and is given To.
+type NameRename struct {
+	ID, From, To string
+}
+
+// LegacyNameRenames is the legacy-name migration expressed on a store's
+// rows, so that every Store implementation applies the same one: given the
+// stored names by hook id, it returns the renames to apply (RestoreLegacyName
+// of each name that changes), in id order. A rename whose result another
+// hook already has exactly is left out.
+func LegacyNameRenames(names map[string]string) []NameRename {
+	taken := map[string]bool{}
+	for _, n := range names {
+		taken[n] = true
+	}
+	var out []NameRename
+	for _, id := range slices.Sorted(maps.Keys(names)) {
+		from := names[id]
+		to := RestoreLegacyName(from)
+		if to == from || taken[to] {
+			continue
+		}
+		taken[to] = true
+		out = append(out, NameRename{ID: id, From: from, To: to})
+	}
+	return out
+}
+
+// checkHook validates a hook about to be created.
 func checkHook(h *Hook) (*Hook, error) {
 	c := h.Clone()
-	if !ValidName(c.Name) {
-		return nil, fmt.Errorf("%w: name %q does not match %s", ErrInvalid, c.Name, NamePattern)
+	if err := CheckName(c.Name); err != nil {
+		return nil, err
 	}
-	c.Name = NormalizeName(c.Name)
 	if c.Script == "" {
 		return nil, fmt.Errorf("%w: empty script", ErrInvalid)
 	}
@@ -269,14 +347,12 @@ func checkHook(h *Hook) (*Hook, error) {
 	return c, nil
 }
 
-// checkPatch validates a patch and normalises its name.
+// checkPatch validates a patch.
 func checkPatch(p HookPatch) (HookPatch, error) {
 	if p.Name != nil {
-		if !ValidName(*p.Name) {
-			return p, fmt.Errorf("%w: name %q does not match %s", ErrInvalid, *p.Name, NamePattern)
+		if err := CheckName(*p.Name); err != nil {
+			return p, err
 		}
-		n := NormalizeName(*p.Name)
-		p.Name = &n
 	}
 	if p.Script != nil && *p.Script == "" {
 		return p, fmt.Errorf("%w: empty script", ErrInvalid)
@@ -292,6 +368,16 @@ func checkSecretNames(names []string) error {
 		}
 	}
 	return nil
+}
+
+// nameTaken is the error of a name whose key the hook id, named other,
+// has.
+func nameTaken(name, other, id string) error {
+	if name == other {
+		return fmt.Errorf("%w: %q (hook %s)", ErrNameTaken, name, id)
+	}
+	return fmt.Errorf("%w: %q is too close to %q, the name of hook %s; names must differ in more than case, spaces, hyphens and letter-digit boundaries",
+		ErrNameTaken, name, other, id)
 }
 
 // notFound is the error of a missing hook.

@@ -593,14 +593,14 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.do("back to pre-user-registration", chromedp.Click(chromedp.CSS("#new-point-pre-user-registration")))
 	b.do("create with the bad name", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
 	b.wait("still the name error", `document.activeElement.id === 'new-name' && document.getElementById('new-name-error').textContent.includes('Only letters')`)
-	b.typeInto("a good name", "new-name", "Signup Metadata")
+	b.typeInto("a good name", "new-name", "Signup Metadata v2")
 	b.do("create", chromedp.Click(chromedp.CSS("#create-form button[type=submit]")))
-	b.wait("the new hook", `!document.getElementById('hook-view').hidden && document.getElementById('hook-title').textContent === 'signup-metadata'`)
+	b.wait("the new hook", `!document.getElementById('hook-view').hidden && document.getElementById('hook-title').textContent === 'Signup Metadata v2'`)
 	if got := b.editorValue("script-editor"); !strings.Contains(got, "pre-user-registration") || !strings.Contains(got, "app_metadata") {
 		t.Errorf("the new hook does not start from the point's starter script:\n%s", got)
 	}
 	hooks := listHooksOver(t, srv)
-	if len(hooks) != 1 || hooks[0].Name != "signup-metadata" || hooks[0].TriggerID != "pre-user-registration" || hooks[0].Enabled {
+	if len(hooks) != 1 || hooks[0].Name != "Signup Metadata v2" || hooks[0].TriggerID != "pre-user-registration" || hooks[0].Enabled {
 		t.Fatalf("hooks after creating: %+v", hooks)
 	}
 	id := hooks[0].ID
@@ -735,7 +735,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.do("refresh", chromedp.Click(chromedp.CSS("#refresh")))
 	b.wait("the second hook", fmt.Sprintf(`document.querySelector('[data-hook-id="%s"] .switch') !== null`, other.ID))
 	b.do("enable the second hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .switch`, other.ID))))
-	b.wait("the first one disabled", sw+`getAttribute('aria-checked') === 'false' && document.getElementById('toast').textContent.includes('signup-metadata was disabled')`)
+	b.wait("the first one disabled", sw+`getAttribute('aria-checked') === 'false' && document.getElementById('toast').textContent.includes('Signup Metadata v2 was disabled')`)
 	b.do("enable the first again", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .switch`, id))))
 	b.wait("enabled again", sw+`getAttribute('aria-checked') === 'true'`)
 
@@ -830,7 +830,7 @@ func TestDashboardInBrowser(t *testing.T) {
 		document.querySelector('#input-editor .cm-line').getBoundingClientRect().top >= document.querySelector('#input-editor .cm-scroller').getBoundingClientRect().top`)
 	b.artefact("runner-second-hook", ".side")
 	b.do("back to the first hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, id))))
-	b.wait("the first hook", `document.getElementById('hook-title').textContent === 'signup-metadata' && document.getElementById('logs-state').textContent === 'live'`)
+	b.wait("the first hook", `document.getElementById('hook-title').textContent === 'Signup Metadata v2' && document.getElementById('logs-state').textContent === 'live'`)
 	b.do("clear the logs", chromedp.Click(chromedp.CSS("#logs-clear")))
 	b.wait("no log lines", `document.getElementById('logs').childElementCount === 0`)
 
@@ -901,16 +901,16 @@ func TestDashboardInBrowser(t *testing.T) {
 	b.do("run", chromedp.Click(chromedp.CSS("#run")))
 	b.wait("not run", `document.getElementById('run-result').textContent.includes("The hook's dependencies are not satisfied")`)
 
-	// Rename: a name the API refuses, then one it stores normalised.
+	// Rename: a name the API refuses, then one kept exactly as typed.
 	b.do("rename", chromedp.Click(chromedp.CSS("#rename-open")))
 	b.typeInto("a bad name", "rename-name", "-signup")
 	b.do("save the bad name", chromedp.Click(chromedp.CSS("#rename-form button[type=submit]")))
 	b.wait("the name error", `document.getElementById('rename-error').textContent.includes('starts and ends with a letter or a digit')`)
-	b.typeInto("a good name", "rename-name", "Signup Metadata Renamed")
+	b.typeInto("a good name", "rename-name", "Signup Metadata Renamed 3rd")
 	b.do("save the name", chromedp.Click(chromedp.CSS("#rename-form button[type=submit]")))
-	b.wait("renamed", `document.getElementById('hook-title').textContent === 'signup-metadata-renamed' &&
-		document.querySelector('[data-hook-id="`+id+`"] .hook-link').textContent === 'signup-metadata-renamed'`)
-	if h := getHookOver(t, srv, id); h.Name != "signup-metadata-renamed" {
+	b.wait("renamed", `document.getElementById('hook-title').textContent === 'Signup Metadata Renamed 3rd' &&
+		document.querySelector('[data-hook-id="`+id+`"] .hook-link').textContent === 'Signup Metadata Renamed 3rd'`)
+	if h := getHookOver(t, srv, id); h.Name != "Signup Metadata Renamed 3rd" {
 		t.Errorf("renamed to %q on the server", h.Name)
 	}
 

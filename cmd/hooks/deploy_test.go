@@ -40,7 +40,7 @@ func TestImportExportLocal(t *testing.T) {
 	if code != 0 || strings.Count(out, "create ") != 3 || !strings.Contains(out, "keep    ") {
 		t.Fatalf("import yaml: %d\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "enabling Client Credentials Exchange disables cce-hook") {
+	if !strings.Contains(errOut, "enabling client-credentials-exchange disables cce-hook") {
 		t.Errorf("no warning about the disabled hook:\n%s", errOut)
 	}
 

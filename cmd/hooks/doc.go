@@ -132,8 +132,9 @@ file).
 
 Usage:
 
-	hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
-	            [--isolation in-process|process] [--modules DIR] [--verbose]
+	hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev] [--verbose]
+	            [--isolation in-process|process] [--modules DIR]
+	            [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--allow-host HOST|CIDR]...
 
 Serve keeps hooks in a SQLite database in the data directory (default
 hookengine-data) and serves Auth0's Management API for them
@@ -162,7 +163,16 @@ $HOOKENGINE_TOKEN; with none, a development token with every scope is made
 on first start and printed once on stdout. Tokens and secret values are
 never logged.
 
-Serve prints "hooks: serving the Management API on http://ADDR/api/v2/hooks"
+With --tls-cert and --tls-key (or, with --dev, --tls-self-signed) it serves
+HTTPS, TLS 1.2 or later with HTTP/2, and loads the files again when they
+change. An oauth: section of the configuration serves POST /oauth/token,
+the client-credentials grant as Auth0 answers it, with RS256 tokens for
+https://DOMAIN/api/v2/ and their public key at /.well-known/jwks.json, so
+that the Deploy CLI and Auth0's SDKs log in with a client id and secret.
+--allow-host (and network.allow_hosts) lets hooks' fetch reach loopback or
+private hosts; hook_limits gives single hooks their own limits.
+
+Serve prints "hooks: serving the Management API on http(s)://ADDR/api/v2/hooks"
 once listening, then the address of the Hooks page (with the development
 token in the link's fragment when it was just made), logs JSON on stderr, and stops gracefully on SIGINT or
 SIGTERM, exiting with 0; it exits with 1 when it cannot start.

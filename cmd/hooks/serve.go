@@ -60,6 +60,7 @@ func (s *storeFlags) load() (server.Config, error) {
 
 type serveOptions struct {
 	storeFlags
+	prod      prodFlags
 	addr      string
 	verbose   bool
 	isolation isolationFlag
@@ -75,6 +76,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "verbose", false, "debug logs")
 	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
 	fs.StringVar(&o.modules, "modules", "", "node_modules directory")
+	o.prod.define(fs)
 	return fs
 }
 
@@ -113,6 +115,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.modules != "" {
 		cfg.NodeModules = o.modules
 	}
+	o.prod.apply(&cfg)
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
 	if cfg.Dev {
@@ -129,8 +132,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
 		return exitFailure
 	}
-	fmt.Fprintf(stdout, "hooks: serving the Management API on http://%s/api/v2/hooks\n", ln.Addr())
-	page := fmt.Sprintf("http://%s%s", ln.Addr(), dashboard.Path)
+	fmt.Fprintf(stdout, "hooks: serving the Management API on %s://%s/api/v2/hooks\n", srv.Scheme(), ln.Addr())
+	o.prod.announce(stdout, srv)
+	page := fmt.Sprintf("%s://%s%s", srv.Scheme(), ln.Addr(), dashboard.Path)
 	if tok := srv.DevToken(); tok != "" {
 		// The token rides in the fragment, which the browser never sends;
 		// the page moves it to the tab's session storage at once.
@@ -162,6 +166,8 @@ func serveUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
                    [--isolation in-process|process] [--modules DIR] [--verbose]
+                   [--tls-cert FILE --tls-key FILE | --tls-self-signed]
+                   [--allow-host HOST|CIDR]...
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
@@ -192,7 +198,33 @@ Flags:
                     against it (default: the configuration's node_modules
                     key, else none)
   --verbose         debug logs, one per request (default false: info)
+  --tls-cert FILE   serve HTTPS (TLS 1.2 or later, HTTP/2) with this PEM
+  --tls-key FILE    certificate chain and key; both files are read again
+                    when they change, so a renewed certificate needs no
+                    restart (config: tls.cert_file, tls.key_file)
+  --tls-self-signed with --dev: serve HTTPS with a self-signed certificate
+                    for the listen address, made in the data directory;
+                    its path and the NODE_EXTRA_CA_CERTS line for Node
+                    clients are printed (config: tls.self_signed)
+  --allow-host HOST|CIDR
+                    a host name, IP or network that hooks' fetch may reach
+                    although it is loopback or private, repeatable (config:
+                    network.allow_hosts; public addresses are always
+                    reachable)
   -h, --help        show this help
+
+Client credentials: with an oauth: section in the configuration (clients,
+their secrets' SHA-256 and scopes), POST /oauth/token answers the
+client-credentials grant as Auth0 does, with RS256 tokens for the audience
+https://DOMAIN/api/v2/ (signed with %s in the data
+directory; the public key is served at /.well-known/jwks.json), so the
+Deploy CLI and Auth0's SDKs log in with AUTH0_CLIENT_ID and
+AUTH0_CLIENT_SECRET unchanged.
+
+Limits: hook_wall_time, hook_cpu_time, hook_memory, network.max_requests
+and network.max_response_bytes set every run's limits; hook_limits gives
+single hooks (by id or name) their own wall_time, cpu_time and memory.
+Only the configuration sets them; the API cannot.
 
 Secrets key: hook secrets are encrypted at rest with AES-256-GCM. The key,
 32 bytes in base64 or hex, comes from the configuration (secrets_key_file)
@@ -221,6 +253,6 @@ Exit status:
 Example:
   head -c 32 /dev/urandom | base64 > secrets.key   # once; keep it safe
   HOOKENGINE_SECRETS_KEY=$(cat secrets.key) hooks serve --data ./hookengine-data
-`, server.DefaultDataDir, server.DefaultAddr, server.EnvSecretsKey, server.EnvToken, server.DevTokenFile)
+`, server.DefaultDataDir, server.DefaultAddr, server.SigningKeyFile, server.EnvSecretsKey, server.EnvToken, server.DevTokenFile)
 	io.WriteString(w, b.String())
 }

@@ -4,12 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,7 +48,7 @@ func (s *syncBuffer) String() string {
 }
 
 var (
-	servingLine = regexp.MustCompile(`serving the Management API on (http://[^/\s]+)/api/v2/hooks`)
+	servingLine = regexp.MustCompile(`serving the Management API on (https?://[^/\s]+)/api/v2/hooks`)
 	tokenLine   = regexp.MustCompile(`(?m)^  (hkdev_\S+)$`)
 )
 
@@ -267,6 +271,10 @@ func TestServeEndToEnd(t *testing.T) {
 	if !strings.Contains(errOut, "secret API_KEY has no value") {
 		t.Errorf("import did not warn about the hidden secret value:\n%s", errOut)
 	}
+	// Imported names are those the Deploy CLI sends, lower-cased with
+	// spaces turned into '-': "Signup Plan" comes back as "signup-plan".
+	before["signup-plan"] = before["Signup Plan"]
+	delete(before, "Signup Plan")
 	if after := snapshot(t, s); !maps.Equal(after, before) {
 		t.Errorf("after the import:\n%v\nwant\n%v", after, before)
 	}
@@ -348,7 +356,7 @@ func TestServeConcurrentWritersAndRestart(t *testing.T) {
 			enabledPer[parts[0]]++
 		}
 		var w int
-		if _, err := fmt.Sscanf(name, "worker-%d", &w); err == nil {
+		if _, err := fmt.Sscanf(name, "worker %d", &w); err == nil {
 			if want := fmt.Sprintf("// %d/%d", w, patches); parts[4] != want {
 				t.Errorf("%s: script %q, want %q (an update was lost)", name, parts[4], want)
 			}
@@ -571,5 +579,92 @@ func waitForOutput(t *testing.T, output *syncBuffer, text string) {
 			t.Fatalf("%q did not appear in:\n%s", text, output.String())
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestServeNetworkPolicy runs a hook that fetches a local test server: it
+// is refused by default (a loopback address), reached with --allow-host,
+// and a per-hook limit from the configuration applies to that hook only.
+func TestServeNetworkPolicy(t *testing.T) {
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "internal") }))
+	defer internal.Close()
+	script, err := os.ReadFile("../../testdata/hooks/fetch/catch-error.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := os.ReadFile("../../testdata/inputs/pre-user-registration.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(s *testServer) string {
+		t.Helper()
+		body, _ := json.Marshal(map[string]any{"name": "Fetch Internal 2", "script": string(script), "triggerId": "pre-user-registration"})
+		var h mgmtapi.Hook
+		if code := call(t, "POST", s.url+"/api/v2/hooks", s.token, string(body), &h); code != 201 {
+			t.Fatalf("create: %d", code)
+		}
+		if code := call(t, "POST", s.url+"/api/v2/hooks/"+h.ID+"/secrets", s.token, fmt.Sprintf(`{"URL":%q}`, internal.URL), nil); code != 201 {
+			t.Fatalf("secret: %d", code)
+		}
+		var res mgmtapi.RunResult
+		if code := call(t, "POST", s.url+"/hookengine/v1/hooks/"+h.ID+"/run", s.token, string(input), &res); code != 200 {
+			t.Fatalf("run: %d", code)
+		}
+		return string(res.Data)
+	}
+	refused := startServer(t, "--dev", "--data", t.TempDir())
+	if got := run(refused); strings.Contains(got, `"ok":true`) {
+		t.Errorf("a loopback address was reached without --allow-host: %s", got)
+	}
+	host, _, _ := net.SplitHostPort(strings.TrimPrefix(internal.URL, "http://"))
+	allowed := startServer(t, "--dev", "--data", t.TempDir(), "--allow-host", host)
+	if got := run(allowed); !strings.Contains(got, `"ok":true`) || !strings.Contains(got, `"status":200`) {
+		t.Errorf("with --allow-host %s: %s", host, got)
+	}
+	// The same from the configuration file.
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "network:\n  allow_hosts: [\""+host+"/32\"]\n  max_requests: 5\n")
+	fromConfig := startServer(t, "--config", cfg)
+	if m := tokenLine.FindStringSubmatch(fromConfig.stdout.String()); m == nil {
+		t.Fatalf("no token:\n%s", fromConfig.stdout)
+	}
+	if got := run(fromConfig); !strings.Contains(got, `"ok":true`) {
+		t.Errorf("with network.allow_hosts: %s", got)
+	}
+}
+
+// TestServeHTTPSDev starts hooks serve --dev --tls-self-signed: it prints
+// the certificate and the NODE_EXTRA_CA_CERTS line, and a client trusting
+// that file talks to it over HTTPS.
+func TestServeHTTPSDev(t *testing.T) {
+	data := t.TempDir()
+	s := startServer(t, "--dev", "--data", data, "--tls-self-signed")
+	cert := filepath.Join(data, "dev-tls-cert.pem")
+	if !strings.HasPrefix(s.url, "https://") || !strings.Contains(s.stdout.String(), "export NODE_EXTRA_CA_CERTS="+cert+"\n") {
+		t.Fatalf("output:\n%s", s.stdout)
+	}
+	pem, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	defer tr.CloseIdleConnections()
+	req, _ := http.NewRequest("GET", s.url+"/api/v2/hooks", nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	resp, err := (&http.Client{Transport: tr}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET over HTTPS: %d", resp.StatusCode)
+	}
+	// Without --dev, a self-signed certificate is refused.
+	t.Setenv("HOOKENGINE_SECRETS_KEY", store.EncodeKey(store.GenerateKey()))
+	code, _, errOut := hooks("", "serve", "--data", t.TempDir(), "--tls-self-signed", "--addr", "127.0.0.1:0")
+	if code != exitFailure || !strings.Contains(errOut, "development mode only") {
+		t.Errorf("--tls-self-signed without --dev: %d %s", code, errOut)
 	}
 }

@@ -7,8 +7,10 @@
 import { createEditor } from './editor.js';
 
 const TOKEN_KEY = 'hookengine.token';
-const NAME_PATTERN = /^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-const MAX_NAME = 200;
+// The name rule comes from the server (points.json: store.CheckName's
+// pattern and bound), so the page and the API never disagree.
+let NAME_PATTERN = null;
+let MAX_NAME = 0;
 const MAX_SECRETS = 20;
 const MAX_LOG_LINES = 500;
 const CHECK_DELAY_MS = 350;
@@ -350,11 +352,11 @@ async function createHook(e) {
   try {
     const h = await api('POST', hooksPath(), { name, script, triggerId: point.id });
     await refreshHooks(new Set([h.id]));
-    toast('Created ' + h.name + (h.name !== name ? ' (stored as "' + h.name + '")' : '') + ', disabled. Edit its script, then enable it.');
+    toast('Created ' + h.name + ', disabled. Edit its script, then enable it.');
     await openHook(h.id, true);
   } catch (err) {
     if (err.status === 409 || (err.status === 400 && /name/.test(err.message))) {
-      setFieldError(nameInput, $('new-name-error'), err.status === 409 ? 'A hook with this name exists already (names are unique across all points, once normalised).' : err.message);
+      setFieldError(nameInput, $('new-name-error'), err.status === 409 ? 'A hook with this name exists already (names are unique across all points, ignoring case, spaces and hyphens).' : err.message);
       nameInput.focus();
     } else {
       $('create-error').textContent = 'Could not create the hook: ' + describe(err);
@@ -1139,7 +1141,10 @@ async function start() {
   wire();
   try {
     const res = await fetch('points.json', { cache: 'no-cache', credentials: 'omit' });
-    state.points = (await res.json()).points;
+    const body = await res.json();
+    state.points = body.points;
+    NAME_PATTERN = new RegExp(body.nameRule.pattern);
+    MAX_NAME = body.nameRule.maxLength;
   } catch (err) {
     alertError('Could not load the extensibility points: ' + err.message);
     return;

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -24,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreateAndGet", testCreateAndGet},
 		{"CreateInvalid", testCreateInvalid},
 		{"NamesUniqueOnceNormalised", testNamesUnique},
+		{"NamesKeptAsSent", testNamesKept},
 		{"NotFound", testNotFound},
 		{"List", testList},
 		{"Update", testUpdate},
@@ -71,7 +73,7 @@ func testCreateAndGet(t *testing.T, s store.Store) {
 	if !ulid.Valid(got.ID) {
 		t.Errorf("id %q is not a 26-character sortable id", got.ID)
 	}
-	if got.Name != "my-hook" || got.Script != in.Script || got.TriggerID != triggers.PreUserRegistration ||
+	if got.Name != "My Hook" || got.Script != in.Script || got.TriggerID != triggers.PreUserRegistration ||
 		got.Enabled || got.Version != 1 || got.CreatedAt.IsZero() || !got.UpdatedAt.Equal(got.CreatedAt) {
 		t.Errorf("created %+v", got)
 	}
@@ -80,7 +82,7 @@ func testCreateAndGet(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Name != "my-hook" || back.Script != in.Script || back.Version != 1 ||
+	if back.Name != "My Hook" || back.Script != in.Script || back.Version != 1 ||
 		!maps.Equal(back.Dependencies, map[string]string{"auth0": "2.30.0"}) ||
 		!maps.Equal(back.Secrets, map[string]string{"API_KEY": "k1", "OTHER": ""}) {
 		t.Errorf("GetHook = %+v", back)
@@ -144,6 +146,44 @@ func testNamesUnique(t *testing.T, s store.Store) {
 	// Renaming a hook to its own name is no conflict.
 	if _, err := s.UpdateHook(ctx, first.ID, store.HookPatch{Name: ptr("test-hook")}); err != nil {
 		t.Errorf("renaming a hook to its own name: %v", err)
+	}
+}
+
+// testNamesKept checks that a name comes back exactly as it was sent,
+// digits, capitals and spaces included, from every method.
+func testNamesKept(t *testing.T, s store.Store) {
+	names := []string{"Audit Hook v2", "audit-hook-v3", "test-hook735", "XMLHttpHook", "a  b", "7"}
+	ids := map[string]string{}
+	for _, n := range names {
+		h := mustCreate(t, s, hook(n, triggers.PostUserRegistration))
+		if h.Name != n {
+			t.Errorf("CreateHook(%q) returned the name %q", n, h.Name)
+		}
+		ids[h.ID] = n
+	}
+	list, err := s.ListHooks(ctx, store.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range list.Hooks {
+		if h.Name != ids[h.ID] {
+			t.Errorf("ListHooks: hook %s named %q, created as %q", h.ID, h.Name, ids[h.ID])
+		}
+		got, err := s.GetHook(ctx, h.ID)
+		if err != nil || got.Name != ids[h.ID] {
+			t.Errorf("GetHook(%s) = %v, %v; want the name %q", h.ID, got, err, ids[h.ID])
+		}
+	}
+	first := list.Hooks[0]
+	upd, err := s.UpdateHook(ctx, first.ID, store.HookPatch{Name: ptr("Audit Hook V2 Final")})
+	if err != nil || upd.Name != "Audit Hook V2 Final" {
+		t.Errorf("renamed to %v, %v; want the name as sent", upd, err)
+	}
+	// A look-alike of another hook's name is refused, and the error names
+	// that hook.
+	_, err = s.CreateHook(ctx, hook("audit-hook-v-3", triggers.PostUserRegistration))
+	if !errors.Is(err, store.ErrNameTaken) || !strings.Contains(err.Error(), "audit-hook-v3") {
+		t.Errorf("creating a look-alike of audit-hook-v3: %v", err)
 	}
 }
 
@@ -217,7 +257,7 @@ func testList(t *testing.T, s store.Store) {
 		}
 	}
 	l, _ := s.ListHooks(ctx, store.ListOptions{Limit: 1})
-	if h := l.Hooks[0]; h.Name != "hook-0" || h.Script == "" || h.Dependencies == nil {
+	if h := l.Hooks[0]; h.Name != "hook 0" || h.Script == "" || h.Dependencies == nil {
 		t.Errorf("listed hook %+v", h)
 	}
 }
@@ -231,7 +271,7 @@ func testUpdate(t *testing.T, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "after-update" || got.Script != "new script" || got.Version != 2 ||
+	if got.Name != "After Update" || got.Script != "new script" || got.Version != 2 ||
 		!maps.Equal(got.Dependencies, map[string]string{"a": "1"}) || got.Secrets["K"] != "v" ||
 		got.TriggerID != triggers.PostChangePassword || got.UpdatedAt.Before(got.CreatedAt) {
 		t.Errorf("after patching name and script: %+v", got)
@@ -245,7 +285,7 @@ func testUpdate(t *testing.T, s store.Store) {
 		t.Errorf("after clearing dependencies: %#v", got.Dependencies)
 	}
 	got, _ = s.UpdateHook(ctx, c.ID, store.HookPatch{})
-	if got.Version != 5 || got.Name != "after-update" {
+	if got.Version != 5 || got.Name != "After Update" {
 		t.Errorf("after an empty patch: %+v", got)
 	}
 	for _, p := range []store.HookPatch{{Name: ptr("bad_name")}, {Script: ptr("")}} {
@@ -280,8 +320,8 @@ func testOneEnabled(t *testing.T, s store.Store) {
 		}
 		return names
 	}
-	if got := enabled(); !slices.Equal(got, []string{"other-trigger", "b"}) {
-		t.Errorf("after creating b enabled: enabled %v, want [other-trigger b]", got)
+	if got := enabled(); !slices.Equal(got, []string{"other trigger", "b"}) {
+		t.Errorf("after creating b enabled: enabled %v, want [other trigger b]", got)
 	}
 	if back, _ := s.GetHook(ctx, ha.ID); back.Enabled || back.Version != 2 {
 		t.Errorf("a after b was enabled: enabled %v version %d, want false 2", back.Enabled, back.Version)
@@ -289,8 +329,8 @@ func testOneEnabled(t *testing.T, s store.Store) {
 	if _, err := s.UpdateHook(ctx, ha.ID, store.HookPatch{Enabled: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
-	if got := enabled(); !slices.Equal(got, []string{"a", "other-trigger"}) {
-		t.Errorf("after enabling a: enabled %v, want [a other-trigger]", got)
+	if got := enabled(); !slices.Equal(got, []string{"a", "other trigger"}) {
+		t.Errorf("after enabling a: enabled %v, want [a other trigger]", got)
 	}
 	if back, _ := s.GetHook(ctx, hb.ID); back.Enabled {
 		t.Error("b still enabled after a was")
@@ -460,7 +500,7 @@ func testConcurrent(t *testing.T, s store.Store) {
 	enabled := 0
 	for _, h := range l.Hooks {
 		var w int
-		fmt.Sscanf(h.Name, "worker-%d", &w)
+		fmt.Sscanf(h.Name, "worker %d", &w)
 		if want := fmt.Sprintf("// %d/%d", w, patches); h.Script != want {
 			t.Errorf("%s: script %q, want %q", h.Name, h.Script, want)
 		}
