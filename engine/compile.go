@@ -49,6 +49,7 @@ const wrapperFooter = "\n})"
 // program is a compiled hook script, or the reason it does not compile.
 // prog and err are set once ready is closed.
 type program struct {
+	hookID  string // the hook that compiled it first, for Forget
 	trigger triggers.ID
 	file    string
 	script  string
@@ -163,7 +164,7 @@ func (p *program) is(t triggers.ID, file, script string) bool {
 // that, so compilation runs on a goroutine of its own and get waits for it
 // at most wait: past that it returns a program whose error says so, and the
 // compilation goes on; later gets find its result once it has one.
-func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
+func (c *programCache) get(t *triggers.Trigger, hookID, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
 	k := c.key(t.ID, file, script)
 	c.mu.Lock()
 	var p *program
@@ -175,7 +176,7 @@ func (c *programCache) get(t *triggers.Trigger, file, script string, compiles *a
 		}
 	}
 	if p == nil {
-		p = &program{trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
+		p = &program{hookID: hookID, trigger: t.ID, file: file, script: script, ready: make(chan struct{})}
 		c.index[k] = append(c.index[k], c.ll.PushFront(p))
 		for c.ll.Len() > c.max {
 			c.remove(c.ll.Back())
@@ -218,6 +219,22 @@ func (c *programCache) remove(e *list.Element) {
 	} else {
 		c.index[k] = es
 	}
+}
+
+// forget drops the programs compiled for hook id and reports how many.
+func (c *programCache) forget(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for e := c.ll.Front(); e != nil; {
+		next := e.Next()
+		if e.Value.(*program).hookID == id {
+			c.remove(e)
+			n++
+		}
+		e = next
+	}
+	return n
 }
 
 func (c *programCache) len() int {

@@ -219,7 +219,24 @@ func (e *Engine) Compile(h Hook) error {
 // program returns h's compiled script. Compiling waits at most the hook's
 // wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
-	return e.programs.get(t, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+	return e.programs.get(t, h.ID, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+}
+
+// Forget drops what the engine keeps for the hook with the given id: its
+// compiled scripts and its warm runtimes (with the secrets they hold). Runs
+// in progress are not affected; the hook's next run starts cold. Call it
+// when a hook changes or is deleted elsewhere, such as on another replica
+// (see store.Watcher): runs already never reuse a runtime or a program of
+// another script or other secrets, so Forget only releases at once the
+// memory and the secrets of versions no run will use again. In-process runs
+// only: worker processes (WithProcessIsolation) keep their own caches,
+// which they refresh the same way by content.
+func (e *Engine) Forget(hookID string) {
+	if hookID == "" {
+		return
+	}
+	e.programs.forget(hookID)
+	e.runtimes.forget(hookID)
 }
 
 // Stats describes an engine's caches and work so far.
