@@ -101,6 +101,13 @@ type Config struct {
 	// IsolationWorkers is how many worker processes run hooks with
 	// isolation "process". Default: engine.ProcessIsolation's.
 	IsolationWorkers int `yaml:"isolation_workers" json:"isolation_workers"`
+	// Store is where hooks are kept: empty for the SQLite database in
+	// DataDir (the default), or a PostgreSQL URL (postgres://...), which
+	// several replicas share (see store.Postgres).
+	Store string `yaml:"store" json:"store"`
+	// StoreSchema is the PostgreSQL schema of the tables, created if
+	// needed. Default: the connection's search_path (normally public).
+	StoreSchema string `yaml:"store_schema" json:"store_schema"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

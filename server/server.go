@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,13 +31,16 @@ var ErrNoSecretsKey = errors.New("server: no secrets key: set " + EnvSecretsKey 
 	" to 32 random bytes in base64 (for instance the output of: head -c 32 /dev/urandom | base64), " +
 	"or secrets_key_file in the configuration; or run in development mode (--dev), which keeps a generated key beside the database")
 
-// OpenStore opens the SQLite store of the configuration in its data
-// directory, creating both if needed. The secrets key comes from
+// OpenStore opens the store of the configuration: the PostgreSQL database
+// of cfg.Store when it is a postgres:// (or postgresql://) URL, else the
+// SQLite database in the data directory, creating both if needed. The data
+// directory is created in both cases (development mode keeps its key and
+// token there). The secrets key comes from
 // cfg.SecretsKey, else cfg.SecretsKeyFile, else $HOOKENGINE_SECRETS_KEY;
 // without one, development mode (cfg.Dev) generates one in the data
 // directory and logs a loud warning, and otherwise OpenStore fails with
 // ErrNoSecretsKey.
-func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite, error) {
+func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -52,7 +56,21 @@ func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite,
 	if err != nil {
 		return nil, err
 	}
-	return store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	switch {
+	case cfg.Store == "" || cfg.Store == "sqlite":
+		return store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+	case strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://"):
+		return store.OpenPostgres(ctx, cfg.Store, store.PostgresOptions{Cipher: c, Schema: cfg.StoreSchema})
+	}
+	return nil, fmt.Errorf("server: store %q: use a postgres:// URL, or nothing for SQLite in the data directory", redactURL(cfg.Store))
+}
+
+// redactURL hides the password of a URL, for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }
 
 // secretsKey finds the secrets key, or makes one in development mode.
@@ -201,7 +219,7 @@ func devTokenDigest(dir string, announce io.Writer) (digest, token string, err e
 type Server struct {
 	cfg      Config
 	log      *zap.Logger
-	store    *store.SQLite
+	store    store.Store
 	engine   *engine.Engine
 	runLogs  *mgmtapi.RunLogs
 	devToken string
@@ -211,6 +229,9 @@ type Server struct {
 	engineShutdown func(context.Context) error
 	// cancelRequests ends the context of every request.
 	cancelRequests context.CancelFunc
+	// watchDone is closed when the store's Watch returns (nil when the
+	// store has none).
+	watchDone chan struct{}
 }
 
 // RunMargin is added to the hooks' wall-time limit to bound each run
@@ -316,6 +337,22 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	// Log streams never end by themselves: shutting down ends them, so
 	// that Shutdown does not wait for them.
 	s.http.RegisterOnShutdown(runLogs.Close)
+	if w, ok := st.(store.Watcher); ok {
+		// A hook changed through another replica: drop its compiled
+		// programs and warm runtimes here too. Closing the store ends
+		// Watch.
+		s.watchDone = make(chan struct{})
+		wlog := log.Named("store")
+		go func() {
+			defer close(s.watchDone)
+			if err := w.Watch(context.Background(), func(id string) {
+				wlog.Debug("hook changed", zap.String("hook_id", id))
+				e.Forget(id)
+			}); err != nil {
+				wlog.Error("watching the store's changes stopped", zap.Error(err))
+			}
+		}()
+	}
 	return s, nil
 }
 
@@ -395,7 +432,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		engErr = fmt.Errorf("server: hook runs still in progress at the shutdown timeout were ended: %w", engErr)
 	}
 	stc := make(chan error, 1)
-	go func() { stc <- s.store.Close() }()
+	go func() { stc <- s.closeStore() }()
 	ok, stErr := waitUntil(stc, later(hard, time.Now().Add(storeCloseTime)))
 	if !ok {
 		incomplete = append(incomplete, "the store did not close")
@@ -440,5 +477,14 @@ func waitUntil(c <-chan error, deadline time.Time) (ok bool, err error) {
 func (s *Server) Close() error {
 	s.cancelRequests()
 	s.runLogs.Close()
-	return errors.Join(s.engine.Close(), s.store.Close())
+	return errors.Join(s.engine.Close(), s.closeStore())
+}
+
+// closeStore closes the store and waits for its Watch to return.
+func (s *Server) closeStore() error {
+	err := s.store.Close()
+	if s.watchDone != nil {
+		<-s.watchDone
+	}
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/hookengine/hookengine/internal/testenv"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/server"
 	"github.com/hookengine/hookengine/store"
@@ -231,4 +233,45 @@ func TestServe(t *testing.T) {
 		t.Error("still serving after shutdown")
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestOpenStoreKinds opens each kind of store the configuration names, and
+// refuses the others.
+func TestOpenStoreKinds(t *testing.T) {
+	ctx := context.Background()
+	key := store.EncodeKey(store.GenerateKey())
+	pgURL, schema := testenv.PostgresSchema(t)
+	tests := []struct {
+		desc    string
+		cfg     server.Config
+		wantErr bool
+		want    string
+	}{
+		{"default", server.Config{}, false, "*store.SQLite"},
+		{"sqlite", server.Config{Store: "sqlite"}, false, "*store.SQLite"},
+		{"postgres", server.Config{Store: pgURL, StoreSchema: schema}, false, "*store.Postgres"},
+		{"mysql", server.Config{Store: "mysql://u:hunter2@db/x"}, true, ""},
+		{"bad schema", server.Config{Store: pgURL, StoreSchema: "x y"}, true, ""},
+	}
+	for _, tt := range tests {
+		tt.cfg.DataDir, tt.cfg.SecretsKey = t.TempDir(), key
+		st, err := server.OpenStore(ctx, tt.cfg, nil)
+		if tt.wantErr {
+			if err == nil {
+				st.Close()
+				t.Errorf("%s: OpenStore succeeded", tt.desc)
+			} else if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s: the error shows the password: %v", tt.desc, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.desc, err)
+			continue
+		}
+		if got := fmt.Sprintf("%T", st); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.desc, got, tt.want)
+		}
+		st.Close()
+	}
 }

@@ -20,25 +20,7 @@ import (
 
 // newSchema returns a fresh schema name for one test, dropped (with all it
 // holds) when the test ends.
-func newSchema(t *testing.T) (url, schema string) {
-	t.Helper()
-	url = testenv.PostgresURL(t)
-	schema = testenv.Name("hookengine_test")
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return url, schema
-}
+func newSchema(t *testing.T) (url, schema string) { return testenv.PostgresSchema(t) }
 
 func openPostgres(t *testing.T, url, schema string, key []byte, opts store.PostgresOptions) *store.Postgres {
 	t.Helper()

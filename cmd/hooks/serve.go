@@ -30,12 +30,14 @@ var serveCommand = &command{
 type storeFlags struct {
 	config string
 	data   string
+	store  string
 	dev    bool
 }
 
 func (s *storeFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.config, "config", "", "YAML configuration file")
 	fs.StringVar(&s.data, "data", "", "data directory")
+	fs.StringVar(&s.store, "store", "", "PostgreSQL URL of the store")
 	fs.BoolVar(&s.dev, "dev", false, "development mode")
 }
 
@@ -51,6 +53,9 @@ func (s *storeFlags) load() (server.Config, error) {
 	}
 	if s.data != "" {
 		cfg.DataDir = s.data
+	}
+	if s.store != "" {
+		cfg.Store = s.store
 	}
 	if s.dev {
 		cfg.Dev = true
@@ -155,8 +160,9 @@ func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
 
 func serveUsage(w io.Writer) {
 	var b strings.Builder
-	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
-                   [--isolation in-process|process] [--verbose]
+	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--store postgres://...] [--addr HOST:PORT]
+                   [--config FILE] [--dev] [--isolation in-process|process]
+                   [--verbose]
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
@@ -169,10 +175,15 @@ returns (exit status 1 when runs had to be ended).
 
 Flags:
   --data DIR        data directory, created if needed (default %s)
+  --store URL       keep hooks in PostgreSQL (postgres://...), shared by
+                    several replicas, instead of SQLite in the data
+                    directory (default: the configuration's store key,
+                    else SQLite)
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
-  --config FILE     YAML configuration: data_dir, addr, secrets_key_file,
-                    tokens, jwt, timeouts, hook limits, isolation
+  --config FILE     YAML configuration: data_dir, store, store_schema,
+                    addr, secrets_key_file, tokens, jwt, timeouts, hook
+                    limits, isolation
                     (default: none);
                     flags override it
   --dev             development mode (default false): without a secrets

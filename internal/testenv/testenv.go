@@ -9,6 +9,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Environment variables the tests read.
@@ -72,4 +74,27 @@ func Name(prefix string) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	return prefix + "_" + hex.EncodeToString(b)
+}
+
+// PostgresSchema returns the URL of the test PostgreSQL server and a new
+// schema name for one test; the schema, with everything in it, is dropped
+// when the test ends. The schema itself is not created.
+func PostgresSchema(t testing.TB) (pgURL, schema string) {
+	t.Helper()
+	pgURL = PostgresURL(t)
+	schema = Name("hookengine_test")
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, pgURL)
+		if err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("dropping schema %s: %v", schema, err)
+		}
+	})
+	return pgURL, schema
 }

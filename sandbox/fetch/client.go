@@ -67,6 +67,9 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.SharedLogger == nil {
+		opts.SharedLogger = opts.Logger
+	}
 	th := NewThrottle(opts.ThrottleOptions)
 	base := &http.Transport{
 		Proxy:                 nil, // never the host's proxy settings
