@@ -108,6 +108,19 @@ type Config struct {
 	// StoreSchema is the PostgreSQL schema of the tables, created if
 	// needed. Default: the connection's search_path (normally public).
 	StoreSchema string `yaml:"store_schema" json:"store_schema"`
+	// Throttle is where the hooks' fetch keeps each origin's rate-limit
+	// budget: empty for this process alone (the default), or a Redis URL
+	// (redis://...) that replicas share, so that together they keep
+	// within each API's budget (see package redisbudget).
+	Throttle string `yaml:"throttle" json:"throttle"`
+	// ThrottlePrefix starts the throttle's Redis keys. Default
+	// redisbudget.DefaultPrefix.
+	ThrottlePrefix string `yaml:"throttle_prefix" json:"throttle_prefix"`
+	// AllowHosts are host names and networks (CIDR or single IP) the
+	// hooks' fetch may reach although they are special-purpose addresses,
+	// such as an internal API on a private network (see fetch.Guard).
+	// Default none.
+	AllowHosts []string `yaml:"allow_hosts" json:"allow_hosts"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -22,6 +22,8 @@ import (
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
+	"github.com/hookengine/hookengine/sandbox/fetch"
+	"github.com/hookengine/hookengine/sandbox/fetch/redisbudget"
 	"github.com/hookengine/hookengine/store"
 )
 
@@ -232,6 +234,8 @@ type Server struct {
 	// watchDone is closed when the store's Watch returns (nil when the
 	// store has none).
 	watchDone chan struct{}
+	// closeRedis closes the throttle's Redis client, if any.
+	closeRedis func()
 }
 
 // RunMargin is added to the hooks' wall-time limit to bound each run
@@ -279,19 +283,40 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	engineLog := log.Named("engine").WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, runLogs.Core())
 	}))
-	engineOpts := []engine.Option{engine.WithLogger(engineLog),
+	fo := fetch.Options{Allow: cfg.AllowHosts}
+	var rdb io.Closer
+	if cfg.Throttle != "" {
+		if !strings.HasPrefix(cfg.Throttle, "redis://") && !strings.HasPrefix(cfg.Throttle, "rediss://") {
+			st.Close()
+			return nil, fmt.Errorf("server: throttle %q: use a redis:// URL, or nothing for this process alone", redactURL(cfg.Throttle))
+		}
+		budget, client, err := redisbudget.Open(cfg.Throttle, redisbudget.Options{Prefix: cfg.ThrottlePrefix})
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("server: throttle: %w", err)
+		}
+		fo.Shared, rdb = budget, client
+	}
+	engineOpts := []engine.Option{engine.WithLogger(engineLog), engine.WithFetch(engine.FetchOptions{Options: fo}),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
+	closeRedis := func() {
+		if rdb != nil {
+			rdb.Close()
+		}
+	}
 	switch cfg.Isolation {
 	case "", "in-process":
 	case "process":
 		engineOpts = append(engineOpts, engine.WithProcessIsolation(engine.ProcessIsolation{Workers: cfg.IsolationWorkers}))
 	default:
 		st.Close()
+		closeRedis()
 		return nil, fmt.Errorf("isolation %q: must be in-process or process", cfg.Isolation)
 	}
 	e, err := engine.New(engineOpts...)
 	if err != nil {
 		st.Close()
+		closeRedis()
 		return nil, err
 	}
 	wall := time.Duration(cfg.HookWallTime)
@@ -304,7 +329,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	page := dashboard.Handler()
 	base, cancelRequests := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken,
-		engineShutdown: e.Shutdown, cancelRequests: cancelRequests}
+		engineShutdown: e.Shutdown, cancelRequests: cancelRequests, closeRedis: closeRedis}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Routing reads the path as sent: an encoded slash (%2F) or
 		// backslash never separates segments, so /dashboard%2F... or
@@ -480,8 +505,10 @@ func (s *Server) Close() error {
 	return errors.Join(s.engine.Close(), s.closeStore())
 }
 
-// closeStore closes the store and waits for its Watch to return.
+// closeStore closes the store, waits for its Watch to return, and closes
+// the throttle's Redis client (the engine is closed by then).
 func (s *Server) closeStore() error {
+	s.closeRedis()
 	err := s.store.Close()
 	if s.watchDone != nil {
 		<-s.watchDone

@@ -68,6 +68,8 @@ type serveOptions struct {
 	addr      string
 	verbose   bool
 	isolation isolationFlag
+	throttle  string
+	allow     allowFlag
 }
 
 func newServeFlags(o *serveOptions) *flag.FlagSet {
@@ -78,6 +80,8 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.StringVar(&o.addr, "addr", "", "address to listen on")
 	fs.BoolVar(&o.verbose, "verbose", false, "debug logs")
 	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
+	fs.StringVar(&o.throttle, "throttle", "", "Redis URL of the shared fetch throttle")
+	fs.Var(&o.allow, "allow-host", "host name, IP or CIDR fetch may reach, repeatable")
 	return fs
 }
 
@@ -113,6 +117,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.isolation != "" {
 		cfg.Isolation = string(o.isolation)
 	}
+	if o.throttle != "" {
+		cfg.Throttle = o.throttle
+	}
+	cfg.AllowHosts = append(cfg.AllowHosts, o.allow...)
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
 	if cfg.Dev {
@@ -161,13 +169,15 @@ func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
 func serveUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--store postgres://...] [--addr HOST:PORT]
+                   [--throttle redis://...] [--allow-host HOST|CIDR]...
                    [--config FILE] [--dev] [--isolation in-process|process]
                    [--verbose]
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
 and the Hooks page (/dashboard/), over a SQLite database in a data
-directory. Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
+directory, or over PostgreSQL (--store), which several replicas share.
+Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
 requests in progress finish first, for up to shutdown_timeout (30s by
 default); hook runs still going then are ended and their requests
 answered, and the process exits at most 1s later, even if a run never
@@ -179,11 +189,21 @@ Flags:
                     several replicas, instead of SQLite in the data
                     directory (default: the configuration's store key,
                     else SQLite)
+  --throttle URL    keep the hooks' fetch rate-limit budgets in Redis
+                    (redis://...), shared by several replicas (default:
+                    the configuration's throttle key, else this process
+                    alone)
+  --allow-host HOST|CIDR
+                    a host name, IP or network the hooks' fetch may reach
+                    although it is private or special-purpose, such as an
+                    internal API; repeatable, added to the configuration's
+                    allow_hosts (default: none)
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
   --config FILE     YAML configuration: data_dir, store, store_schema,
-                    addr, secrets_key_file, tokens, jwt, timeouts, hook
-                    limits, isolation
+                    throttle, throttle_prefix, allow_hosts, addr,
+                    secrets_key_file, tokens, jwt, timeouts, hook limits,
+                    isolation
                     (default: none);
                     flags override it
   --dev             development mode (default false): without a secrets
