@@ -120,6 +120,7 @@ type config struct {
 	maxLogLines int
 	maxLogBytes int
 	fetch       FetchOptions
+	observer    Observer
 	ceiling     int64
 	maxStuck    int
 	stuckGrace  time.Duration

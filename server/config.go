@@ -121,6 +121,11 @@ type Config struct {
 	// such as an internal API on a private network (see fetch.Guard).
 	// Default none.
 	AllowHosts []string `yaml:"allow_hosts" json:"allow_hosts"`
+	// MetricsAddr is the address of a listener of its own serving the
+	// Prometheus metrics at /metrics, without authentication: give it an
+	// address only the Prometheus server reaches. Default "": no metrics
+	// listener.
+	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -15,11 +15,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/hookengine/hookengine/dashboard"
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/metrics"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
 	"github.com/hookengine/hookengine/sandbox/fetch"
@@ -236,6 +240,11 @@ type Server struct {
 	watchDone chan struct{}
 	// closeRedis closes the throttle's Redis client, if any.
 	closeRedis func()
+	// metrics observes the engine; metricsHandler serves its registry.
+	metrics        *metrics.Collector
+	metricsHandler http.Handler
+	// metricsLn is the metrics listener (see ListenMetrics), or nil.
+	metricsLn net.Listener
 }
 
 // RunMargin is added to the hooks' wall-time limit to bound each run
@@ -283,7 +292,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	engineLog := log.Named("engine").WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, runLogs.Core())
 	}))
-	fo := fetch.Options{Allow: cfg.AllowHosts}
+	collector := metrics.NewCollector()
+	fo := fetch.Options{Allow: cfg.AllowHosts, Observer: collector.ObserveFetch}
 	var rdb io.Closer
 	if cfg.Throttle != "" {
 		if !strings.HasPrefix(cfg.Throttle, "redis://") && !strings.HasPrefix(cfg.Throttle, "rediss://") {
@@ -297,7 +307,7 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		}
 		fo.Shared, rdb = budget, client
 	}
-	engineOpts := []engine.Option{engine.WithLogger(engineLog), engine.WithFetch(engine.FetchOptions{Options: fo}),
+	engineOpts := []engine.Option{engine.WithLogger(engineLog), engine.WithFetch(engine.FetchOptions{Options: fo}), engine.WithObserver(collector),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
 	closeRedis := func() {
 		if rdb != nil {
@@ -319,6 +329,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		closeRedis()
 		return nil, err
 	}
+	collector.SetEngine(e)
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collector, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	wall := time.Duration(cfg.HookWallTime)
 	if wall <= 0 {
 		wall = engine.DefaultWallTime
@@ -329,7 +342,8 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	page := dashboard.Handler()
 	base, cancelRequests := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken,
-		engineShutdown: e.Shutdown, cancelRequests: cancelRequests, closeRedis: closeRedis}
+		engineShutdown: e.Shutdown, cancelRequests: cancelRequests, closeRedis: closeRedis,
+		metrics: collector, metricsHandler: promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(log.Named("metrics"))})}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Routing reads the path as sent: an encoded slash (%2F) or
 		// backslash never separates segments, so /dashboard%2F... or
@@ -400,6 +414,29 @@ func (s *Server) Listen() (net.Listener, error) {
 	return net.Listen("tcp", s.cfg.Addr)
 }
 
+// Metrics returns the server's metrics collector, registered in the
+// registry MetricsHandler serves.
+func (s *Server) Metrics() *metrics.Collector { return s.metrics }
+
+// MetricsHandler serves the Prometheus metrics (the engine's, and the Go
+// runtime's and the process's), without authentication.
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
+
+// ListenMetrics opens the metrics address of the configuration, which
+// Serve then serves GET /metrics on; it returns nil and no error when the
+// configuration has none. Call it before Serve.
+func (s *Server) ListenMetrics() (net.Listener, error) {
+	if s.cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("server: metrics_addr: %w", err)
+	}
+	s.metricsLn = ln
+	return ln, nil
+}
+
 // Serve serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections and gives the requests in progress, and the hook
 // runs they wait for, the configured shutdown timeout to finish. At the
@@ -413,6 +450,21 @@ func (s *Server) Listen() (net.Listener, error) {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(ln) }()
+	if s.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metricsHandler)
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: DefaultReadHeaderTimeout, WriteTimeout: DefaultReadTimeout,
+			ErrorLog: zap.NewStdLog(s.log.Named("metrics"))}
+		mdone := make(chan struct{})
+		go func() {
+			defer close(mdone)
+			_ = ms.Serve(s.metricsLn)
+		}()
+		defer func() {
+			_ = ms.Close()
+			<-mdone
+		}()
+	}
 	s.log.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("data_dir", s.cfg.DataDir))
 	var serveErr error
 	select {
@@ -502,6 +554,9 @@ func waitUntil(c <-chan error, deadline time.Time) (ok bool, err error) {
 func (s *Server) Close() error {
 	s.cancelRequests()
 	s.runLogs.Close()
+	if s.metricsLn != nil {
+		s.metricsLn.Close()
+	}
 	return errors.Join(s.engine.Close(), s.closeStore())
 }
 

@@ -275,3 +275,69 @@ func TestOpenStoreKinds(t *testing.T) {
 		st.Close()
 	}
 }
+
+// TestMetricsListener serves the metrics on their own listener: a run
+// shows in them, and the API's listener does not serve them.
+func TestMetricsListener(t *testing.T) {
+	t.Setenv(server.EnvToken, "metrics-test-token")
+	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0"}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	mln, err := srv.ListenMetrics()
+	if err != nil || mln == nil {
+		srv.Close()
+		t.Fatalf("ListenMetrics: %v, %v", mln, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	c, _ := mgmtapi.NewClient(base, "metrics-test-token", nil)
+	enabled := true
+	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "counted", TriggerID: "pre-user-registration", Enabled: &enabled,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RunTrigger(ctx, "pre-user-registration",
+		map[string]any{"user": map[string]any{}, "context": map[string]any{"connection": map[string]any{}}}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("http://" + mln.Addr().String() + "/metrics")
+	for _, want := range []string{
+		`hookengine_runs_total{hook="counted",outcome="success",trigger="pre-user-registration"} 1`,
+		`hookengine_runs_by_runtime_total{runtime="cold"} 1`,
+		"hookengine_cached_programs 1",
+		"go_goroutines",
+	} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("metrics: %d, no %q in:\n%s", code, want, body)
+		}
+	}
+	if code, _ := get(base + "/metrics"); code != http.StatusNotFound && code != http.StatusUnauthorized {
+		t.Errorf("the API's listener answered /metrics with %d", code)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}

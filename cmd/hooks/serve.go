@@ -70,6 +70,7 @@ type serveOptions struct {
 	isolation isolationFlag
 	throttle  string
 	allow     allowFlag
+	metrics   string
 }
 
 func newServeFlags(o *serveOptions) *flag.FlagSet {
@@ -82,6 +83,7 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
 	fs.StringVar(&o.throttle, "throttle", "", "Redis URL of the shared fetch throttle")
 	fs.Var(&o.allow, "allow-host", "host name, IP or CIDR fetch may reach, repeatable")
+	fs.StringVar(&o.metrics, "metrics-addr", "", "address of the Prometheus metrics listener")
 	return fs
 }
 
@@ -121,6 +123,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Throttle = o.throttle
 	}
 	cfg.AllowHosts = append(cfg.AllowHosts, o.allow...)
+	if o.metrics != "" {
+		cfg.MetricsAddr = o.metrics
+	}
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
 	if cfg.Dev {
@@ -136,6 +141,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		srv.Close()
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
 		return exitFailure
+	}
+	mln, err := srv.ListenMetrics()
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		fmt.Fprintf(stderr, "hooks: %v\n", err)
+		return exitFailure
+	}
+	if mln != nil {
+		fmt.Fprintf(stdout, "hooks: Prometheus metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(stdout, "hooks: serving the Management API on http://%s/api/v2/hooks\n", ln.Addr())
 	page := fmt.Sprintf("http://%s%s", ln.Addr(), dashboard.Path)
@@ -170,6 +185,7 @@ func serveUsage(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--store postgres://...] [--addr HOST:PORT]
                    [--throttle redis://...] [--allow-host HOST|CIDR]...
+                   [--metrics-addr HOST:PORT]
                    [--config FILE] [--dev] [--isolation in-process|process]
                    [--verbose]
 
@@ -198,10 +214,15 @@ Flags:
                     although it is private or special-purpose, such as an
                     internal API; repeatable, added to the configuration's
                     allow_hosts (default: none)
+  --metrics-addr HOST:PORT
+                    serve Prometheus metrics at /metrics on a listener of
+                    their own, without authentication: bind it where only
+                    Prometheus reaches (default: the configuration's
+                    metrics_addr, else no metrics listener)
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
   --config FILE     YAML configuration: data_dir, store, store_schema,
-                    throttle, throttle_prefix, allow_hosts, addr,
+                    throttle, throttle_prefix, allow_hosts, metrics_addr, addr,
                     secrets_key_file, tokens, jwt, timeouts, hook limits,
                     isolation
                     (default: none);

@@ -34,6 +34,9 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives a debug line per request; nil means none.
 	Logger *zap.Logger
+	// Observer is told about every request once it is over (see
+	// Transport.Observer); nil means none.
+	Observer func(FetchInfo)
 	// TLSClientConfig configures TLS, for APIs behind a private CA; nil
 	// means the system's roots.
 	TLSClientConfig *tls.Config
@@ -84,7 +87,7 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{guard: g, throttle: th, maxBody: opts.MaxBodyBytes}
 	c.http = &http.Client{
-		Transport: &Transport{Base: base, Throttle: th, Logger: opts.Logger},
+		Transport: &Transport{Base: base, Throttle: th, Logger: opts.Logger, Observer: opts.Observer},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			switch {
 			case len(via) > opts.MaxRedirects:

@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -28,6 +29,25 @@ type Transport struct {
 	// Logger receives one debug line per request (origin, method, status,
 	// time queued, retries), never header values; nil means none.
 	Logger *zap.Logger
+	// Observer is told about every request once it is over, for metrics;
+	// nil means none. It must be quick and safe for concurrent use.
+	Observer func(FetchInfo)
+}
+
+// FetchInfo describes a request a Transport finished.
+type FetchInfo struct {
+	// Origin is the request's origin (see OriginOf).
+	Origin string
+	// Status is the final response's status; 0 when the request failed.
+	Status int
+	// Queued is the time the request waited for the Throttle.
+	Queued time.Duration
+	// Retries counts the times it was sent again after a 429.
+	Retries int
+	// TooManyRequests counts the 429 responses it got.
+	TooManyRequests int
+	// Refused reports a request given up with a *RateLimitError.
+	Refused bool
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -101,6 +121,15 @@ func drain(resp *http.Response) {
 }
 
 func (t *Transport) log(req *http.Request, origin string, status int, queued time.Duration, retries int, err error) {
+	if t.Observer != nil {
+		var re *RateLimitError
+		tooMany := retries
+		if status == http.StatusTooManyRequests || errors.As(err, &re) && re.Status == http.StatusTooManyRequests {
+			tooMany++
+		}
+		t.Observer(FetchInfo{Origin: origin, Status: status, Queued: queued, Retries: retries, TooManyRequests: tooMany,
+			Refused: errors.As(err, &re)})
+	}
 	if t.Logger == nil {
 		return
 	}
