@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/internal/ulid"
@@ -36,6 +37,7 @@ type Engine struct {
 	runtimes *runtimePool
 	fetch    *fetch.Client
 	ids      ulid.Generator
+	tracer   trace.Tracer // nil: no spans
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -87,6 +89,9 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	fo := c.fetch.Options
 	fo.Clock = c.clock
+	if fo.TracerProvider == nil {
+		fo.TracerProvider = c.tracerProvider
+	}
 	fo.Logger = c.logger.Named("fetch")
 	client, err := fetch.New(fo)
 	if err != nil {
@@ -99,6 +104,9 @@ func New(opts ...Option) (*Engine, error) {
 		runtimes: newRuntimePool(c.maxIdle, c.perHook),
 		fetch:    client,
 		stop:     make(chan struct{}),
+	}
+	if c.tracerProvider != nil {
+		e.tracer = c.tracerProvider.Tracer(tracerName)
 	}
 	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
 	e.sbConfig = sandbox.Config{
@@ -143,7 +151,10 @@ func New(opts ...Option) (*Engine, error) {
 // happens in a worker process instead, which the engine kills when it does
 // not answer in time.
 func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
-	return e.run(ctx, h, input, "")
+	ctx, span := e.startRunSpan(ctx, &h)
+	res, err := e.run(ctx, h, input, "")
+	endRunSpan(span, res, err)
+	return res, err
 }
 
 // run is Run with the run's execution id: a new one when id is empty, or
@@ -189,11 +200,18 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	}
 	x := e.newExecution(&h, t, "")
 	x.async = true
+	ctx, span := e.startRunSpan(context.WithoutCancel(ctx), &h)
 	if e.workers != nil {
-		go e.workers.run(context.WithoutCancel(ctx), x, input)
+		go func() {
+			res, err := e.workers.run(ctx, x, input)
+			endRunSpan(span, res, err)
+		}()
 		return nil
 	}
-	go x.run(context.WithoutCancel(ctx), input)
+	go func() {
+		res, err := x.run(ctx, input)
+		endRunSpan(span, res, err)
+	}()
 	return nil
 }
 

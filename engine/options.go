@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/sandbox"
@@ -121,9 +122,11 @@ type config struct {
 	maxLogBytes int
 	fetch       FetchOptions
 	observer    Observer
-	ceiling     int64
-	maxStuck    int
-	stuckGrace  time.Duration
+	// tracerProvider records spans when set (WithTracerProvider).
+	tracerProvider trace.TracerProvider
+	ceiling        int64
+	maxStuck       int
+	stuckGrace     time.Duration
 
 	// isolation, when set, runs hooks in worker processes (worker_*.go).
 	isolation *ProcessIsolation

@@ -126,6 +126,14 @@ type Config struct {
 	// address only the Prometheus server reaches. Default "": no metrics
 	// listener.
 	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
+	// OTLPEndpoint turns tracing on: the URL of an OpenTelemetry collector
+	// receiving OTLP over HTTP (such as http://127.0.0.1:4318; /v1/traces
+	// is added to a URL without a path), to which
+	// the server sends a span per hook run and per fetch request of a
+	// hook. Requests carrying a W3C traceparent header continue their
+	// trace, and fetch sends it on to the APIs hooks call. Default "": no
+	// tracing.
+	OTLPEndpoint string `yaml:"otlp_endpoint" json:"otlp_endpoint"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -18,6 +18,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -245,6 +250,29 @@ type Server struct {
 	metricsHandler http.Handler
 	// metricsLn is the metrics listener (see ListenMetrics), or nil.
 	metricsLn net.Listener
+	// tracerProvider exports spans when tracing is on, else nil.
+	tracerProvider *sdktrace.TracerProvider
+}
+
+// tracerProvider returns a tracer provider exporting spans over OTLP/HTTP
+// to endpoint, or nil when endpoint is empty.
+func tracerProvider(ctx context.Context, endpoint string) (*sdktrace.TracerProvider, error) {
+	if endpoint == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server: otlp_endpoint %q: use an http:// or https:// URL", redactURL(endpoint))
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/v1/traces" // OTLP/HTTP's path for traces
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(u.String()))
+	if err != nil {
+		return nil, fmt.Errorf("server: otlp_endpoint: %w", err)
+	}
+	res := resource.NewSchemaless(attribute.String("service.name", "hookengine"))
+	return sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res)), nil
 }
 
 // RunMargin is added to the hooks' wall-time limit to bound each run
@@ -270,7 +298,7 @@ var ErrShutdownIncomplete = errors.New("server: shutdown incomplete")
 // New opens the store, builds the engine and the handler. announce receives
 // the development token when one is made (see Authenticator). log receives
 // the server's logs, never tokens or secret values; nil discards them.
-func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (*Server, error) {
+func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (_ *Server, retErr error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -307,12 +335,29 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		}
 		fo.Shared, rdb = budget, client
 	}
-	engineOpts := []engine.Option{engine.WithLogger(engineLog), engine.WithFetch(engine.FetchOptions{Options: fo}), engine.WithObserver(collector),
-		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
 	closeRedis := func() {
 		if rdb != nil {
 			rdb.Close()
 		}
+	}
+	var tp *sdktrace.TracerProvider
+	defer func() {
+		// From here on, what fails closes the tracer provider too; once
+		// New succeeds, closeStore does.
+		if retErr != nil && tp != nil {
+			_ = tp.Shutdown(context.Background())
+		}
+	}()
+	tp, err = tracerProvider(ctx, cfg.OTLPEndpoint)
+	if err != nil {
+		st.Close()
+		closeRedis()
+		return nil, err
+	}
+	engineOpts := []engine.Option{engine.WithLogger(engineLog), engine.WithFetch(engine.FetchOptions{Options: fo}), engine.WithObserver(collector),
+		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime)})}
+	if tp != nil {
+		engineOpts = append(engineOpts, engine.WithTracerProvider(tp))
 	}
 	switch cfg.Isolation {
 	case "", "in-process":
@@ -343,8 +388,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	base, cancelRequests := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, log: log, store: st, engine: e, runLogs: runLogs, devToken: devToken,
 		engineShutdown: e.Shutdown, cancelRequests: cancelRequests, closeRedis: closeRedis,
-		metrics: collector, metricsHandler: promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(log.Named("metrics"))})}
+		tracerProvider: tp, metrics: collector, metricsHandler: promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(log.Named("metrics"))})}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tp != nil {
+			// A caller's trace continues in the runs it asks for.
+			r = r.WithContext(propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
+		}
 		// Routing reads the path as sent: an encoded slash (%2F) or
 		// backslash never separates segments, so /dashboard%2F... or
 		// /healthz%2F... reach no page; the API handler, which gets
@@ -564,6 +613,11 @@ func (s *Server) Close() error {
 // the throttle's Redis client (the engine is closed by then).
 func (s *Server) closeStore() error {
 	s.closeRedis()
+	if s.tracerProvider != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeCloseTime)
+		_ = s.tracerProvider.Shutdown(ctx) // flushes the spans left
+		cancel()
+	}
 	err := s.store.Close()
 	if s.watchDone != nil {
 		<-s.watchDone

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,9 +20,12 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/hookengine/hookengine/internal/testenv"
 	"github.com/hookengine/hookengine/mgmtapi"
@@ -338,6 +342,78 @@ func TestMetricsListener(t *testing.T) {
 	}
 	if code, _ := get(base + "/metrics"); code != http.StatusNotFound && code != http.StatusUnauthorized {
 		t.Errorf("the API's listener answered /metrics with %d", code)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestTracingToOTLP sends a run request carrying a traceparent to a server
+// whose spans go to an OTLP/HTTP receiver: the run's span arrives, in the
+// caller's trace, by the end of the shutdown at the latest.
+func TestTracingToOTLP(t *testing.T) {
+	spans := make(chan *tracepb.Span, 100)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req coltracepb.ExportTraceServiceRequest
+		if r.URL.Path != "/v1/traces" || proto.Unmarshal(b, &req) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				for _, sp := range ss.GetSpans() {
+					spans <- sp
+				}
+			}
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer receiver.Close()
+	t.Setenv(server.EnvToken, "trace-test-token")
+	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", OTLPEndpoint: receiver.URL}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	c, _ := mgmtapi.NewClient(base, "trace-test-token", nil)
+	enabled := true
+	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "traced", TriggerID: "pre-user-registration", Enabled: &enabled,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`}); err != nil {
+		t.Fatal(err)
+	}
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	req, _ := http.NewRequest("POST", base+"/hookengine/v1/triggers/pre-user-registration/run",
+		strings.NewReader(`{"user":{},"context":{"connection":{}}}`))
+	req.Header.Set("Authorization", "Bearer trace-test-token")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("run: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	close(spans)
+	found := false
+	for sp := range spans {
+		if sp.GetName() == "hookengine.run" && fmt.Sprintf("%x", sp.GetTraceId()) == traceID {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no hookengine.run span of the caller's trace reached the receiver")
 	}
 	http.DefaultClient.CloseIdleConnections()
 }

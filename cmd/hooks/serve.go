@@ -222,7 +222,8 @@ Flags:
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
   --config FILE     YAML configuration: data_dir, store, store_schema,
-                    throttle, throttle_prefix, allow_hosts, metrics_addr, addr,
+                    throttle, throttle_prefix, allow_hosts, metrics_addr,
+                    otlp_endpoint (tracing), addr,
                     secrets_key_file, tokens, jwt, timeouts, hook limits,
                     isolation
                     (default: none);

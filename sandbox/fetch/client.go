@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/sandbox/clock"
@@ -37,6 +38,10 @@ type Options struct {
 	// Observer is told about every request once it is over (see
 	// Transport.Observer); nil means none.
 	Observer func(FetchInfo)
+	// TracerProvider, when set, records a span per request, a child of the
+	// span in the request's context, and sends the W3C traceparent header
+	// (see Transport.Tracer). Default nil: no spans, no header.
+	TracerProvider trace.TracerProvider
 	// TLSClientConfig configures TLS, for APIs behind a private CA; nil
 	// means the system's roots.
 	TLSClientConfig *tls.Config
@@ -86,8 +91,12 @@ func New(opts Options) (*Client, error) {
 		TLSClientConfig:       opts.TLSClientConfig,
 	}
 	c := &Client{guard: g, throttle: th, maxBody: opts.MaxBodyBytes}
+	var tracer trace.Tracer
+	if opts.TracerProvider != nil {
+		tracer = opts.TracerProvider.Tracer(TracerName)
+	}
 	c.http = &http.Client{
-		Transport: &Transport{Base: base, Throttle: th, Logger: opts.Logger, Observer: opts.Observer},
+		Transport: &Transport{Base: base, Throttle: th, Logger: opts.Logger, Observer: opts.Observer, Tracer: tracer},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			switch {
 			case len(via) > opts.MaxRedirects:
