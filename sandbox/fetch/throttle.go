@@ -213,6 +213,21 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 	counted := false
 	for {
 		if now := t.clock.Now(); t.useShared(now) {
+			if until, changed := t.rateWait(name, now); !until.IsZero() {
+				// The origin's static rate (Rates) is this process's own.
+				if !counted {
+					counted = true
+					t.waits.Add(1)
+				}
+				if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
+					if err == errDeadlinePassed {
+						t.refusals.Add(1)
+						err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
+					}
+					return nil, t.clock.Now().Sub(start), err
+				}
+				continue
+			}
 			g, err := t.opts.Shared.Acquire(ctx, name, t.policy(), now)
 			if err == nil {
 				t.sharedWorks(g)
@@ -418,6 +433,25 @@ func (t *Throttle) backoff(name string, resp *http.Response, attempt int) time.D
 		}
 	}
 	return wait
+}
+
+// rateWait takes a token of the origin's static rate, if it has one, and
+// returns zero; or, when none is left, returns until when to wait and the
+// origin's change channel.
+func (t *Throttle) rateWait(name string, now time.Time) (time.Time, chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o := t.state(name, now)
+	if o.limiter == nil {
+		return time.Time{}, nil
+	}
+	if r := o.limiter.ReserveN(now, 1); r.OK() {
+		if d := r.DelayFrom(now); d > 0 {
+			r.CancelAt(now)
+			return now.Add(d), o.changed
+		}
+	}
+	return time.Time{}, nil
 }
 
 // useShared reports whether requests go through Shared: it is set, and it

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -220,5 +222,23 @@ func TestFallbackAndRecovery(t *testing.T) {
 	}
 	if srv.OverLimitAfterFirstWindow() != 0 {
 		t.Errorf("%d requests past the limit", srv.OverLimitAfterFirstWindow())
+	}
+}
+
+// TestStaticRateWithShared keeps an origin's static rate (Rates) with a
+// shared budget too: an origin sending no rate-limit headers gets no more
+// than its rate from this process.
+func TestStaticRateWithShared(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { n.Add(1) }))
+	defer srv.Close()
+	origin := fetch.OriginOf("http", strings.TrimPrefix(srv.URL, "http://"))
+	th := fetch.NewThrottle(fetch.ThrottleOptions{Shared: open(t, testenv.Name("hookengine_test")+":"),
+		Rates: map[string]fetch.Rate{origin: {PerSecond: 5, Burst: 1}}})
+	start := time.Now()
+	ok, tooMany, failed := hammer([]*http.Client{client(t, th)}, 4, srv.URL, time.Second)
+	elapsed := time.Since(start)
+	if limit := 2 + int64(5*elapsed.Seconds()); n.Load() > limit || ok == 0 || tooMany != 0 || failed != 0 {
+		t.Errorf("%d requests in %v at 5 a second (at most %d); %d ok, %d 429s, %d failed", n.Load(), elapsed, limit, ok, tooMany, failed)
 	}
 }
