@@ -128,7 +128,7 @@ func OpenPostgres(ctx context.Context, url string, opts PostgresOptions) (*Postg
 func (s *Postgres) init(ctx context.Context, schema string) error {
 	if schema != "" {
 		if _, err := s.pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{schema}.Sanitize()); err != nil &&
-			!isCode(err, "23505") { // two processes creating it at once
+			!isCode(err, "23505") && !isCode(err, "42P06") { // two processes creating it at once
 			return fmt.Errorf("store: creating schema %s: %w", schema, err)
 		}
 	}
