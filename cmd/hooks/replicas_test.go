@@ -128,6 +128,7 @@ allow_hosts: [127.0.0.1]
 				t.Errorf("replica %s ran version %v right after the update (%v later), want %s", url, got, time.Since(changed), v)
 			}
 		}
+		t.Logf("script %s, updated through one replica, ran on the two others within %v", v, time.Since(changed))
 	}
 
 	// Every replica's hooks call the API as fast as they can.
