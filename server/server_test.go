@@ -417,3 +417,66 @@ func TestTracingToOTLP(t *testing.T) {
 	}
 	http.DefaultClient.CloseIdleConnections()
 }
+
+// TestReplicasDropChangedHooks runs two servers on one PostgreSQL schema: a
+// hook changed through one makes the other drop the hook's compiled
+// program and warm runtime, which its metrics show.
+func TestReplicasDropChangedHooks(t *testing.T) {
+	pgURL, schema := testenv.PostgresSchema(t)
+	t.Setenv(server.EnvToken, "replica-test-token")
+	cfg := server.Config{DataDir: t.TempDir(), SecretsKey: store.EncodeKey(store.GenerateKey()), Store: pgURL, StoreSchema: schema}
+	ctx := context.Background()
+	// The second server starts after the hook exists: the only change it
+	// hears of is the one the test makes.
+	newServer := func() *server.Server {
+		srv, err := server.New(ctx, cfg, nil, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		return srv
+	}
+	srvs := []*server.Server{newServer()}
+	h, err := srvs[0].Store().CreateHook(ctx, &store.Hook{Name: "shared", TriggerID: "pre-user-registration", Enabled: true,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvs = append(srvs, newServer())
+	gauge := func(srv *server.Server, name string) string {
+		rec := httptest.NewRecorder()
+		srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/hookengine/v1/triggers/pre-user-registration/run", strings.NewReader(`{"user":{},"context":{"connection":{}}}`))
+	req.Header.Set("Authorization", "Bearer replica-test-token")
+	req.Header.Set("Content-Type", "application/json")
+	srvs[1].Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("run on the second server: %d %s", rec.Code, rec.Body)
+	}
+	// The runtime returns to its pool just after the answer.
+	for deadline := time.Now().Add(20 * time.Second); gauge(srvs[1], "hookengine_cached_programs") != "1" || gauge(srvs[1], "hookengine_idle_runtimes") != "1"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after a run on the second server: %s programs, %s idle runtimes, want 1 and 1",
+				gauge(srvs[1], "hookengine_cached_programs"), gauge(srvs[1], "hookengine_idle_runtimes"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := srvs[0].Store().AddSecrets(ctx, h.ID, map[string]string{"NEW": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); gauge(srvs[1], "hookengine_cached_programs") != "0" || gauge(srvs[1], "hookengine_idle_runtimes") != "0"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second server kept the changed hook's program (%s) and runtime (%s)",
+				gauge(srvs[1], "hookengine_cached_programs"), gauge(srvs[1], "hookengine_idle_runtimes"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
