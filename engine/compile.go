@@ -63,6 +63,7 @@ var bareFunction = regexp.MustCompile(`^\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(?
 // program is a compiled hook script, or the reason it does not compile.
 // prog, err and form are set once ready is closed.
 type program struct {
+	hookID  string // the hook that compiled it first, for Forget
 	trigger triggers.ID
 	file    string
 	script  string
@@ -271,7 +272,7 @@ func (p *program) is(t triggers.ID, form triggers.Form, file, script string) boo
 // that, so compilation runs on a goroutine of its own and get waits for it
 // at most wait: past that it returns a program whose error says so, and the
 // compilation goes on; later gets find its result once it has one.
-func (c *programCache) get(t *triggers.Trigger, form triggers.Form, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
+func (c *programCache) get(t *triggers.Trigger, form triggers.Form, hookID, file, script string, compiles *atomic.Int64, wait time.Duration) *program {
 	k := c.key(t.ID, form, file, script)
 	c.mu.Lock()
 	var p *program
@@ -283,7 +284,7 @@ func (c *programCache) get(t *triggers.Trigger, form triggers.Form, file, script
 		}
 	}
 	if p == nil {
-		p = &program{trigger: t.ID, want: form, file: file, script: script, ready: make(chan struct{})}
+		p = &program{hookID: hookID, trigger: t.ID, want: form, file: file, script: script, ready: make(chan struct{})}
 		c.index[k] = append(c.index[k], c.ll.PushFront(p))
 		for c.ll.Len() > c.max {
 			c.remove(c.ll.Back())
@@ -326,6 +327,22 @@ func (c *programCache) remove(e *list.Element) {
 	} else {
 		c.index[k] = es
 	}
+}
+
+// forget drops the programs compiled for hook id and reports how many.
+func (c *programCache) forget(id string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for e := c.ll.Front(); e != nil; {
+		next := e.Next()
+		if e.Value.(*program).hookID == id {
+			c.remove(e)
+			n++
+		}
+		e = next
+	}
+	return n
 }
 
 func (c *programCache) len() int {

@@ -85,7 +85,16 @@
 // Auth0's warm containers, module-level state of a hook may therefore persist
 // from one run to the next; WithFreshRuntimes and Hook.FreshRuntime give every
 // run a new runtime instead. A runtime that hit a limit or panicked is thrown
-// away.
+// away. Forget drops a hook's programs and warm runtimes at once, for a hook
+// changed or deleted elsewhere (another replica: see store.Watcher).
+//
+// # Metrics and traces
+//
+// WithObserver tells an Observer about every finished run (package metrics
+// turns that into Prometheus metrics); fetch.Options.Observer does the same
+// for fetch requests. WithTracerProvider records an OpenTelemetry span per
+// run and per fetch request, and sends the W3C traceparent header to the
+// APIs hooks call; without it there are no spans.
 //
 // # Results, errors and logs
 //

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/internal/ulid"
@@ -36,6 +37,7 @@ type Engine struct {
 	runtimes *runtimePool
 	fetch    *fetch.Client
 	ids      ulid.Generator
+	tracer   trace.Tracer // nil: no spans
 
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -91,6 +93,9 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	fo := c.fetch.Options
 	fo.Clock = c.clock
+	if fo.TracerProvider == nil {
+		fo.TracerProvider = c.tracerProvider
+	}
 	fo.Logger = c.logger.Named("fetch")
 	client, err := fetch.New(fo)
 	if err != nil {
@@ -107,6 +112,9 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	for _, id := range triggers.IDs() {
 		e.caches[id] = triggers.NewActionCache(c.clock.Now)
+	}
+	if c.tracerProvider != nil {
+		e.tracer = c.tracerProvider.Tracer(tracerName)
 	}
 	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
 	e.sbConfig = sandbox.Config{
@@ -151,7 +159,10 @@ func New(opts ...Option) (*Engine, error) {
 // happens in a worker process instead, which the engine kills when it does
 // not answer in time.
 func (e *Engine) Run(ctx context.Context, h Hook, input any) (*Result, error) {
-	return e.run(ctx, h, input, "")
+	ctx, span := e.startRunSpan(ctx, &h)
+	res, err := e.run(ctx, h, input, "")
+	endRunSpan(span, res, err)
+	return res, err
 }
 
 // run is Run with the run's execution id: a new one when id is empty, or
@@ -197,11 +208,18 @@ func (e *Engine) RunAsync(ctx context.Context, h Hook, input any) error {
 	}
 	x := e.newExecution(&h, t, "")
 	x.async = true
+	ctx, span := e.startRunSpan(context.WithoutCancel(ctx), &h)
 	if e.workers != nil {
-		go e.workers.run(context.WithoutCancel(ctx), x, input)
+		go func() {
+			res, err := e.workers.run(ctx, x, input)
+			endRunSpan(span, res, err)
+		}()
 		return nil
 	}
-	go x.run(context.WithoutCancel(ctx), input)
+	go func() {
+		res, err := x.run(ctx, input)
+		endRunSpan(span, res, err)
+	}()
 	return nil
 }
 
@@ -238,7 +256,24 @@ func (e *Engine) CheckDependencies(deps map[string]string) error {
 // program returns h's compiled script. Compiling waits at most the hook's
 // wall-time limit (see programCache.get).
 func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
-	return e.programs.get(t, h.Form, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+	return e.programs.get(t, h.Form, h.ID, scriptName(h.Name), h.Script, &e.compiles, e.cfg.limits.merge(h.Limits).WallTime)
+}
+
+// Forget drops what the engine keeps for the hook with the given id: its
+// compiled scripts and its warm runtimes (with the secrets they hold). Runs
+// in progress are not affected; the hook's next run starts cold. Call it
+// when a hook changes or is deleted elsewhere, such as on another replica
+// (see store.Watcher): runs already never reuse a runtime or a program of
+// another script or other secrets, so Forget only releases at once the
+// memory and the secrets of versions no run will use again. In-process runs
+// only: worker processes (WithProcessIsolation) keep their own caches,
+// which they refresh the same way by content.
+func (e *Engine) Forget(hookID string) {
+	if hookID == "" {
+		return
+	}
+	e.programs.forget(hookID)
+	e.runtimes.forget(hookID)
 }
 
 // lookup returns h's trigger, or the *RunError of a hook whose trigger or

@@ -37,8 +37,9 @@ type execution struct {
 	// or by a worker's answer.
 	seenForm triggers.Form
 
-	hr *hookRuntime
-	rt *sandbox.Runtime
+	hr   *hookRuntime
+	rt   *sandbox.Runtime
+	warm bool // hr came set up from the pool
 
 	finished    bool // the result is decided
 	viaCallback bool // ... by the hook's callback
@@ -91,6 +92,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 		x.hr = &hookRuntime{}
 	} else {
 		x.hr = x.e.runtimes.get(x.hook)
+		x.warm = x.hr.fn != nil
 	}
 	if x.hr.rt == nil {
 		rt, err := sandbox.New(&x.e.sbConfig)

@@ -214,3 +214,38 @@ func TestStackTracesNameTheHook(t *testing.T) {
 		}
 	}
 }
+
+// TestForget drops one hook's program and warm runtimes, and only its: the
+// hook's next run starts cold, with module-level state gone.
+func TestForget(t *testing.T) {
+	e := enginetest.New(t)
+	in := input(t, triggers.PreUserRegistration)
+	a := engine.Hook{ID: "01GBPZWEFDT9RFR6PN6939RZZE", Name: "counter", Trigger: triggers.PreUserRegistration, Script: script(t, "isolation/counter.js")}
+	b := a
+	b.ID, b.Name = "01GBPZWEFDT9RFR6PN6939RZZF", "counter-2"
+	for _, h := range []engine.Hook{a, a, b} {
+		if _, err := e.Run(context.Background(), h, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		forget                 string
+		wantPrograms, wantIdle int
+	}{
+		{"", 2, 2},
+		{"01GBPZWEFDT9RFR6PN6939RZZZ", 2, 2},
+		{a.ID, 1, 1},
+		{a.ID, 1, 1},
+		{b.ID, 0, 0},
+	}
+	for _, tt := range tests {
+		e.Forget(tt.forget)
+		if st := e.Stats(); st.CachedPrograms != tt.wantPrograms || st.IdleRuntimes != tt.wantIdle {
+			t.Errorf("after Forget(%q): %d programs, %d idle runtimes; want %d, %d", tt.forget, st.CachedPrograms, st.IdleRuntimes, tt.wantPrograms, tt.wantIdle)
+		}
+	}
+	res, err := e.Run(context.Background(), a, in)
+	if err != nil || !jsonEqual(t, res.Envelope.Data, `{"count":1}`) {
+		t.Errorf("run after Forget: %v %s, want a fresh count", err, res.Envelope.Data)
+	}
+}

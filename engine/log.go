@@ -216,6 +216,7 @@ func (x *execution) warn(msg string) {
 // logEnd logs how the run ended: failures of asynchronous runs, which nobody
 // else sees, at error level; everything else at debug level.
 func (x *execution) logEnd(res *Result, err error) {
+	x.observe(res, err)
 	level := zapcore.DebugLevel
 	if x.async && (err != nil || !res.Envelope.Succeeded()) {
 		level = zapcore.ErrorLevel

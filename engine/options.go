@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/sandbox"
@@ -120,9 +121,12 @@ type config struct {
 	maxLogLines int
 	maxLogBytes int
 	fetch       FetchOptions
-	ceiling     int64
-	maxStuck    int
-	stuckGrace  time.Duration
+	observer    Observer
+	// tracerProvider records spans when set (WithTracerProvider).
+	tracerProvider trace.TracerProvider
+	ceiling        int64
+	maxStuck       int
+	stuckGrace     time.Duration
 
 	// isolation, when set, runs hooks in worker processes (worker_*.go).
 	isolation *ProcessIsolation

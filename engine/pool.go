@@ -176,6 +176,21 @@ func (rp *runtimePool) clear() {
 	}
 }
 
+// forget drops the idle runtimes of the hook with the given id.
+func (rp *runtimePool) forget(id string) {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	var drop []*hookPool
+	for e := rp.lru.Front(); e != nil; e = e.Next() {
+		if p := e.Value.(*hookPool); p.id == id {
+			drop = append(drop, p)
+		}
+	}
+	for _, p := range drop {
+		rp.evict(p)
+	}
+}
+
 // idleCount returns how many runtimes are idle.
 func (rp *runtimePool) idleCount() int {
 	rp.mu.Lock()

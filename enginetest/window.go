@@ -12,7 +12,8 @@ import (
 )
 
 // WindowServer is an HTTP server for tests of fetch's throttle: it allows
-// a number of requests per second of a Clock's time (a fixed window),
+// a number of requests per second of a Clock's time, or of the system's
+// (a fixed window),
 // answers 429 Too Many Requests past it, and sends Auth0's rate-limit
 // headers (X-RateLimit-Limit, -Remaining and -Reset) with every answer. It
 // is safe for concurrent use.
@@ -23,20 +24,35 @@ type WindowServer struct {
 	counts    map[int64]int
 	total     int
 	overLimit int
+	first     int64 // the first window with a request
+	overLater int   // requests past the limit after the first window
 }
 
 // NewWindowServer starts a WindowServer allowing limit requests per second
 // of clk's time. It is closed when the test ends.
 func NewWindowServer(t testing.TB, clk *Clock, limit int) *WindowServer {
+	return NewWindowServerAt(t, clk.Now, limit)
+}
+
+// NewWindowServerAt starts a WindowServer allowing limit requests per
+// second of the time now gives, such as time.Now. It is closed when the
+// test ends.
+func NewWindowServerAt(t testing.TB, now func() time.Time, limit int) *WindowServer {
 	s := &WindowServer{counts: map[int64]int{}}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		window := clk.Now().Unix()
+		window := now().Unix()
 		s.mu.Lock()
+		if s.total == 0 {
+			s.first = window
+		}
 		s.counts[window]++
 		s.total++
 		n := s.counts[window]
 		if n > limit {
 			s.overLimit++
+			if window != s.first {
+				s.overLater++
+			}
 		}
 		s.mu.Unlock()
 		w.Header().Set("X-RateLimit-Limit", strconv.Itoa(limit))
@@ -58,6 +74,14 @@ func (s *WindowServer) Requests() (total, overLimit int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.total, s.overLimit
+}
+
+// OverLimitAfterFirstWindow returns how many requests came past their
+// second's limit in the seconds after the first one that had a request.
+func (s *WindowServer) OverLimitAfterFirstWindow() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.overLater
 }
 
 // DriveHorizon is how far ahead Clock.Drive looks for the next timer.

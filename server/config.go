@@ -110,6 +110,35 @@ type Config struct {
 	// themselves, as hooks does.
 	NodeModules string `yaml:"node_modules" json:"node_modules"`
 
+	// Store is where hooks are kept: empty for the SQLite database in
+	// DataDir (the default), or a PostgreSQL URL (postgres://...), which
+	// several replicas share (see store.Postgres).
+	Store string `yaml:"store" json:"store"`
+	// StoreSchema is the PostgreSQL schema of the tables, created if
+	// needed. Default: the connection's search_path (normally public).
+	StoreSchema string `yaml:"store_schema" json:"store_schema"`
+	// Throttle is where the hooks' fetch keeps each origin's rate-limit
+	// budget: empty for this process alone (the default), or a Redis URL
+	// (redis://...) that replicas share, so that together they keep
+	// within each API's budget (see package redisbudget).
+	Throttle string `yaml:"throttle" json:"throttle"`
+	// ThrottlePrefix starts the throttle's Redis keys. Default
+	// redisbudget.DefaultPrefix.
+	ThrottlePrefix string `yaml:"throttle_prefix" json:"throttle_prefix"`
+	// MetricsAddr is the address of a listener of its own serving the
+	// Prometheus metrics at /metrics, without authentication: give it an
+	// address only the Prometheus server reaches. Default "": no metrics
+	// listener.
+	MetricsAddr string `yaml:"metrics_addr" json:"metrics_addr"`
+	// OTLPEndpoint turns tracing on: the URL of an OpenTelemetry collector
+	// receiving OTLP over HTTP (such as http://127.0.0.1:4318; /v1/traces
+	// is added to a URL without a path), to which
+	// the server sends a span per hook run and per fetch request of a
+	// hook. Requests carrying a W3C traceparent header continue their
+	// trace, and fetch sends it on to the APIs hooks call. Default "": no
+	// tracing.
+	OTLPEndpoint string `yaml:"otlp_endpoint" json:"otlp_endpoint"`
+
 	// Production settings: HTTPS, client-credentials tokens, and the
 	// operator's policy for what hooks may reach and spend.
 

@@ -1,5 +1,8 @@
-// Package server assembles what "hooks serve" runs: a SQLite store in a
-// data directory, an engine, the Management API handler with the hookengine
+// Package server assembles what "hooks serve" runs: a store (SQLite in a
+// data directory, or PostgreSQL shared by several replicas, whose changes
+// each replica watches to drop its caches), an engine (its fetch budgets
+// optionally shared through Redis, its metrics served on a listener of
+// their own, its spans exported over OTLP), the Management API handler with the hookengine
 // endpoints (run, compile check, log stream), the Hooks page (package
 // dashboard, at /dashboard/; GET / leads there), and an http.Server with
 // timeouts and a graceful shutdown.

@@ -10,19 +10,30 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	"github.com/hookengine/hookengine/dashboard"
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/metrics"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
 	"github.com/hookengine/hookengine/sandbox/fetch"
+	"github.com/hookengine/hookengine/sandbox/fetch/redisbudget"
 	"github.com/hookengine/hookengine/store"
 )
 
@@ -32,13 +43,16 @@ var ErrNoSecretsKey = errors.New("server: no secrets key: set " + EnvSecretsKey 
 	" to 32 random bytes in base64 (for instance the output of: head -c 32 /dev/urandom | base64), " +
 	"or secrets_key_file in the configuration; or run in development mode (--dev), which keeps a generated key beside the database")
 
-// OpenStore opens the SQLite store of the configuration in its data
-// directory, creating both if needed. The secrets key comes from
+// OpenStore opens the store of the configuration: the PostgreSQL database
+// of cfg.Store when it is a postgres:// (or postgresql://) URL, else the
+// SQLite database in the data directory, creating both if needed. The data
+// directory is created in both cases (development mode keeps its key and
+// token there). The secrets key comes from
 // cfg.SecretsKey, else cfg.SecretsKeyFile, else $HOOKENGINE_SECRETS_KEY;
 // without one, development mode (cfg.Dev) generates one in the data
 // directory and logs a loud warning, and otherwise OpenStore fails with
 // ErrNoSecretsKey.
-func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite, error) {
+func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (store.Store, error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -54,15 +68,29 @@ func OpenStore(ctx context.Context, cfg Config, log *zap.Logger) (*store.SQLite,
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
-	if err != nil {
-		return nil, err
+	switch {
+	case cfg.Store == "" || cfg.Store == "sqlite":
+		st, err := store.OpenSQLite(ctx, filepath.Join(cfg.DataDir, DatabaseFile), store.SQLiteOptions{Cipher: c})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range st.RestoredNames() {
+			log.Warn("hook name restored: older versions stored names rewritten; check it is the name clients use, and rename the hook if not",
+				zap.String("hook_id", r.ID), zap.String("stored", r.From), zap.String("restored", r.To))
+		}
+		return st, nil
+	case strings.HasPrefix(cfg.Store, "postgres://") || strings.HasPrefix(cfg.Store, "postgresql://"):
+		return store.OpenPostgres(ctx, cfg.Store, store.PostgresOptions{Cipher: c, Schema: cfg.StoreSchema})
 	}
-	for _, r := range st.RestoredNames() {
-		log.Warn("hook name restored: older versions stored names rewritten; check it is the name clients use, and rename the hook if not",
-			zap.String("hook_id", r.ID), zap.String("stored", r.From), zap.String("restored", r.To))
+	return nil, fmt.Errorf("server: store %q: use a postgres:// URL, or nothing for SQLite in the data directory", redactURL(cfg.Store))
+}
+
+// redactURL hides the password of a URL, for messages.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
 	}
-	return st, nil
+	return s
 }
 
 // secretsKey finds the secrets key, or makes one in development mode.
@@ -218,7 +246,7 @@ type Server struct {
 	devCert  string
 	issuer   *TokenIssuer
 	log      *zap.Logger
-	store    *store.SQLite
+	store    store.Store
 	engine   *engine.Engine
 	modules  *os.Root // Config.NodeModules, or nil
 	runLogs  *mgmtapi.RunLogs
@@ -229,6 +257,39 @@ type Server struct {
 	engineShutdown func(context.Context) error
 	// cancelRequests ends the context of every request.
 	cancelRequests context.CancelFunc
+	// watchDone is closed when the store's Watch returns (nil when the
+	// store has none).
+	watchDone chan struct{}
+	// closeRedis closes the throttle's Redis client, if any.
+	closeRedis func()
+	// metrics observes the engine; metricsHandler serves its registry.
+	metrics        *metrics.Collector
+	metricsHandler http.Handler
+	// metricsLn is the metrics listener (see ListenMetrics), or nil.
+	metricsLn net.Listener
+	// tracerProvider exports spans when tracing is on, else nil.
+	tracerProvider *sdktrace.TracerProvider
+}
+
+// tracerProvider returns a tracer provider exporting spans over OTLP/HTTP
+// to endpoint, or nil when endpoint is empty.
+func tracerProvider(ctx context.Context, endpoint string) (*sdktrace.TracerProvider, error) {
+	if endpoint == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("server: otlp_endpoint %q: use an http:// or https:// URL", redactURL(endpoint))
+	}
+	if u.Path == "" || u.Path == "/" {
+		u.Path = "/v1/traces" // OTLP/HTTP's path for traces
+	}
+	exp, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(u.String()))
+	if err != nil {
+		return nil, fmt.Errorf("server: otlp_endpoint: %w", err)
+	}
+	res := resource.NewSchemaless(attribute.String("service.name", "hookengine"))
+	return sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res)), nil
 }
 
 // WorkerModulesEnv is the environment variable in which a worker process
@@ -280,7 +341,7 @@ var ErrShutdownIncomplete = errors.New("server: shutdown incomplete")
 // New opens the store, builds the engine and the handler. announce receives
 // the development token when one is made (see Authenticator). log receives
 // the server's logs, never tokens or secret values; nil discards them.
-func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (*Server, error) {
+func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (_ *Server, retErr error) {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = zap.NewNop()
@@ -319,28 +380,65 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	engineLog := log.Named("engine").WithOptions(zap.WrapCore(func(c zapcore.Core) zapcore.Core {
 		return zapcore.NewTee(c, runLogs.Core())
 	}))
+	var modules *os.Root
+	var rdb io.Closer
+	closeRedis := func() {
+		if rdb != nil {
+			rdb.Close()
+		}
+	}
+	closeAll := func() {
+		st.Close()
+		closeRedis()
+		if modules != nil {
+			modules.Close()
+		}
+	}
+	if _, err := fetch.NewGuard(cfg.Network.AllowHosts...); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("server: network.allow_hosts: %w", err)
+	}
+	collector := metrics.NewCollector()
+	fo := fetch.Options{Allow: cfg.Network.AllowHosts, MaxBodyBytes: cfg.Network.MaxResponseBytes, Observer: collector.ObserveFetch}
+	if cfg.Throttle != "" {
+		if !strings.HasPrefix(cfg.Throttle, "redis://") && !strings.HasPrefix(cfg.Throttle, "rediss://") {
+			closeAll()
+			return nil, fmt.Errorf("server: throttle %q: use a redis:// URL, or nothing for this process alone", redactURL(cfg.Throttle))
+		}
+		budget, client, err := redisbudget.Open(cfg.Throttle, redisbudget.Options{Prefix: cfg.ThrottlePrefix})
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("server: throttle: %w", err)
+		}
+		fo.Shared, rdb = budget, client
+	}
+	var tp *sdktrace.TracerProvider
+	defer func() {
+		// From here on, what fails closes the tracer provider too; once
+		// New succeeds, closeStore does.
+		if retErr != nil && tp != nil {
+			_ = tp.Shutdown(context.Background())
+		}
+	}()
+	tp, err = tracerProvider(ctx, cfg.OTLPEndpoint)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
 	engineOpts := []engine.Option{engine.WithLogger(engineLog),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime), Memory: cfg.HookMemory}),
-		engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: cfg.Network.AllowHosts, MaxBodyBytes: cfg.Network.MaxResponseBytes},
-			MaxRequests: cfg.Network.MaxRequests})}
-	if _, err := fetch.NewGuard(cfg.Network.AllowHosts...); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("server: network.allow_hosts: %w", err)
+		engine.WithFetch(engine.FetchOptions{Options: fo, MaxRequests: cfg.Network.MaxRequests}),
+		engine.WithObserver(collector)}
+	if tp != nil {
+		engineOpts = append(engineOpts, engine.WithTracerProvider(tp))
 	}
 	hookLimits := map[string]engine.Limits{}
 	for k, l := range cfg.HookLimits {
 		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory}
 	}
-	var modules *os.Root
-	closeAll := func() {
-		st.Close()
-		if modules != nil {
-			modules.Close()
-		}
-	}
 	if cfg.NodeModules != "" {
 		if modules, err = OpenNodeModules(cfg.NodeModules); err != nil {
-			st.Close()
+			closeAll()
 			return nil, fmt.Errorf("node_modules: %w", err)
 		}
 		engineOpts = append(engineOpts, engine.WithNodeModules(modules.FS()))
@@ -367,6 +465,9 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		closeAll()
 		return nil, err
 	}
+	collector.SetEngine(e)
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collector, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	wall := time.Duration(cfg.HookWallTime)
 	if wall <= 0 {
 		wall = engine.DefaultWallTime
@@ -380,8 +481,13 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	page := dashboard.Handler()
 	base, cancelRequests := context.WithCancel(context.Background())
 	s := &Server{cfg: cfg, tls: tlsCfg, devCert: devCert, issuer: issuer, log: log, store: st, engine: e, modules: modules, runLogs: runLogs, devToken: devToken,
-		engineShutdown: e.Shutdown, cancelRequests: cancelRequests}
+		engineShutdown: e.Shutdown, cancelRequests: cancelRequests, closeRedis: closeRedis,
+		tracerProvider: tp, metrics: collector, metricsHandler: promhttp.HandlerFor(registry, promhttp.HandlerOpts{ErrorLog: zap.NewStdLog(log.Named("metrics"))})}
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if tp != nil {
+			// A caller's trace continues in the runs it asks for.
+			r = r.WithContext(propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
+		}
 		// Routing reads the path as sent: an encoded slash (%2F) or
 		// backslash never separates segments, so /dashboard%2F... or
 		// /healthz%2F... reach no page; the API handler, which gets
@@ -418,6 +524,22 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	// Log streams never end by themselves: shutting down ends them, so
 	// that Shutdown does not wait for them.
 	s.http.RegisterOnShutdown(runLogs.Close)
+	if w, ok := st.(store.Watcher); ok {
+		// A hook changed through another replica: drop its compiled
+		// programs and warm runtimes here too. Closing the store ends
+		// Watch.
+		s.watchDone = make(chan struct{})
+		wlog := log.Named("store")
+		go func() {
+			defer close(s.watchDone)
+			if err := w.Watch(context.Background(), func(id string) {
+				wlog.Debug("hook changed", zap.String("hook_id", id))
+				e.Forget(id)
+			}); err != nil {
+				wlog.Error("watching the store's changes stopped", zap.Error(err))
+			}
+		}()
+	}
 	return s, nil
 }
 
@@ -468,6 +590,29 @@ func (s *Server) Listen() (net.Listener, error) {
 	return ln, nil
 }
 
+// Metrics returns the server's metrics collector, registered in the
+// registry MetricsHandler serves.
+func (s *Server) Metrics() *metrics.Collector { return s.metrics }
+
+// MetricsHandler serves the Prometheus metrics (the engine's, and the Go
+// runtime's and the process's), without authentication.
+func (s *Server) MetricsHandler() http.Handler { return s.metricsHandler }
+
+// ListenMetrics opens the metrics address of the configuration, which
+// Serve then serves GET /metrics on; it returns nil and no error when the
+// configuration has none. Call it before Serve.
+func (s *Server) ListenMetrics() (net.Listener, error) {
+	if s.cfg.MetricsAddr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("server: metrics_addr: %w", err)
+	}
+	s.metricsLn = ln
+	return ln, nil
+}
+
 // Serve serves on ln until ctx is done, then shuts down gracefully: it stops
 // accepting connections and gives the requests in progress, and the hook
 // runs they wait for, the configured shutdown timeout to finish. At the
@@ -488,6 +633,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 		errc <- s.http.Serve(ln)
 	}()
+	if s.metricsLn != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.metricsHandler)
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: DefaultReadHeaderTimeout, WriteTimeout: DefaultReadTimeout,
+			ErrorLog: zap.NewStdLog(s.log.Named("metrics"))}
+		mdone := make(chan struct{})
+		go func() {
+			defer close(mdone)
+			_ = ms.Serve(s.metricsLn)
+		}()
+		defer func() {
+			_ = ms.Close()
+			<-mdone
+		}()
+	}
 	s.log.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("data_dir", s.cfg.DataDir))
 	var serveErr error
 	select {
@@ -536,7 +696,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		s.modules.Close()
 	}
 	stc := make(chan error, 1)
-	go func() { stc <- s.store.Close() }()
+	go func() { stc <- s.closeStore() }()
 	ok, stErr := waitUntil(stc, later(hard, time.Now().Add(storeCloseTime)))
 	if !ok {
 		incomplete = append(incomplete, "the store did not close")
@@ -581,9 +741,28 @@ func waitUntil(c <-chan error, deadline time.Time) (ok bool, err error) {
 func (s *Server) Close() error {
 	s.cancelRequests()
 	s.runLogs.Close()
-	err := errors.Join(s.engine.Close(), s.store.Close())
+	if s.metricsLn != nil {
+		s.metricsLn.Close()
+	}
+	err := errors.Join(s.engine.Close(), s.closeStore())
 	if s.modules != nil {
 		s.modules.Close()
+	}
+	return err
+}
+
+// closeStore closes the store, waits for its Watch to return, and closes
+// the throttle's Redis client (the engine is closed by then).
+func (s *Server) closeStore() error {
+	s.closeRedis()
+	if s.tracerProvider != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), storeCloseTime)
+		_ = s.tracerProvider.Shutdown(ctx) // flushes the spans left
+		cancel()
+	}
+	err := s.store.Close()
+	if s.watchDone != nil {
+		<-s.watchDone
 	}
 	return err
 }

@@ -8,8 +8,10 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,10 +20,14 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
+	"google.golang.org/protobuf/proto"
 
+	"github.com/hookengine/hookengine/internal/testenv"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/server"
 	"github.com/hookengine/hookengine/store"
@@ -231,4 +237,246 @@ func TestServe(t *testing.T) {
 		t.Error("still serving after shutdown")
 	}
 	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestOpenStoreKinds opens each kind of store the configuration names, and
+// refuses the others.
+func TestOpenStoreKinds(t *testing.T) {
+	ctx := context.Background()
+	key := store.EncodeKey(store.GenerateKey())
+	pgURL, schema := testenv.PostgresSchema(t)
+	tests := []struct {
+		desc    string
+		cfg     server.Config
+		wantErr bool
+		want    string
+	}{
+		{"default", server.Config{}, false, "*store.SQLite"},
+		{"sqlite", server.Config{Store: "sqlite"}, false, "*store.SQLite"},
+		{"postgres", server.Config{Store: pgURL, StoreSchema: schema}, false, "*store.Postgres"},
+		{"mysql", server.Config{Store: "mysql://u:hunter2@db/x"}, true, ""},
+		{"bad schema", server.Config{Store: pgURL, StoreSchema: "x y"}, true, ""},
+	}
+	for _, tt := range tests {
+		tt.cfg.DataDir, tt.cfg.SecretsKey = t.TempDir(), key
+		st, err := server.OpenStore(ctx, tt.cfg, nil)
+		if tt.wantErr {
+			if err == nil {
+				st.Close()
+				t.Errorf("%s: OpenStore succeeded", tt.desc)
+			} else if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("%s: the error shows the password: %v", tt.desc, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", tt.desc, err)
+			continue
+		}
+		if got := fmt.Sprintf("%T", st); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.desc, got, tt.want)
+		}
+		st.Close()
+	}
+}
+
+// TestMetricsListener serves the metrics on their own listener: a run
+// shows in them, and the API's listener does not serve them.
+func TestMetricsListener(t *testing.T) {
+	t.Setenv(server.EnvToken, "metrics-test-token")
+	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0"}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	mln, err := srv.ListenMetrics()
+	if err != nil || mln == nil {
+		srv.Close()
+		t.Fatalf("ListenMetrics: %v, %v", mln, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	base := "http://" + ln.Addr().String()
+	c, _ := mgmtapi.NewClient(base, "metrics-test-token", nil)
+	enabled := true
+	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "counted", TriggerID: "pre-user-registration", Enabled: &enabled,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RunTrigger(ctx, "pre-user-registration",
+		map[string]any{"user": map[string]any{}, "context": map[string]any{"connection": map[string]any{}}}); err != nil {
+		t.Fatal(err)
+	}
+	get := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	code, body := get("http://" + mln.Addr().String() + "/metrics")
+	for _, want := range []string{
+		`hookengine_runs_total{hook="counted",outcome="success",trigger="pre-user-registration"} 1`,
+		`hookengine_runs_by_runtime_total{runtime="cold"} 1`,
+		"hookengine_cached_programs 1",
+		"go_goroutines",
+	} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("metrics: %d, no %q in:\n%s", code, want, body)
+		}
+	}
+	if code, _ := get(base + "/metrics"); code != http.StatusNotFound && code != http.StatusUnauthorized {
+		t.Errorf("the API's listener answered /metrics with %d", code)
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestTracingToOTLP sends a run request carrying a traceparent to a server
+// whose spans go to an OTLP/HTTP receiver: the run's span arrives, in the
+// caller's trace, by the end of the shutdown at the latest.
+func TestTracingToOTLP(t *testing.T) {
+	spans := make(chan *tracepb.Span, 100)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var req coltracepb.ExportTraceServiceRequest
+		if r.URL.Path != "/v1/traces" || proto.Unmarshal(b, &req) != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				for _, sp := range ss.GetSpans() {
+					spans <- sp
+				}
+			}
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer receiver.Close()
+	t.Setenv(server.EnvToken, "trace-test-token")
+	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := server.New(ctx, server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", OTLPEndpoint: receiver.URL}, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	base := "http://" + ln.Addr().String()
+	c, _ := mgmtapi.NewClient(base, "trace-test-token", nil)
+	enabled := true
+	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "traced", TriggerID: "pre-user-registration", Enabled: &enabled,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`}); err != nil {
+		t.Fatal(err)
+	}
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	req, _ := http.NewRequest("POST", base+"/hookengine/v1/triggers/pre-user-registration/run",
+		strings.NewReader(`{"user":{},"context":{"connection":{}}}`))
+	req.Header.Set("Authorization", "Bearer trace-test-token")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("run: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve: %v", err)
+	}
+	close(spans)
+	found := false
+	for sp := range spans {
+		if sp.GetName() == "hookengine.run" && fmt.Sprintf("%x", sp.GetTraceId()) == traceID {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("no hookengine.run span of the caller's trace reached the receiver")
+	}
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// TestReplicasDropChangedHooks runs two servers on one PostgreSQL schema: a
+// hook changed through one makes the other drop the hook's compiled
+// program and warm runtime, which its metrics show.
+func TestReplicasDropChangedHooks(t *testing.T) {
+	pgURL, schema := testenv.PostgresSchema(t)
+	t.Setenv(server.EnvToken, "replica-test-token")
+	cfg := server.Config{DataDir: t.TempDir(), SecretsKey: store.EncodeKey(store.GenerateKey()), Store: pgURL, StoreSchema: schema}
+	ctx := context.Background()
+	// The second server starts after the hook exists: the only change it
+	// hears of is the one the test makes.
+	newServer := func() *server.Server {
+		srv, err := server.New(ctx, cfg, nil, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		return srv
+	}
+	srvs := []*server.Server{newServer()}
+	h, err := srvs[0].Store().CreateHook(ctx, &store.Hook{Name: "shared", TriggerID: "pre-user-registration", Enabled: true,
+		Script: `module.exports = function (u, c, cb) { cb(null, {}); };`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvs = append(srvs, newServer())
+	gauge := func(srv *server.Server, name string) string {
+		rec := httptest.NewRecorder()
+		srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/hookengine/v1/triggers/pre-user-registration/run", strings.NewReader(`{"user":{},"context":{"connection":{}}}`))
+	req.Header.Set("Authorization", "Bearer replica-test-token")
+	req.Header.Set("Content-Type", "application/json")
+	srvs[1].Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("run on the second server: %d %s", rec.Code, rec.Body)
+	}
+	// The runtime returns to its pool just after the answer.
+	for deadline := time.Now().Add(20 * time.Second); gauge(srvs[1], "hookengine_cached_programs") != "1" || gauge(srvs[1], "hookengine_idle_runtimes") != "1"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after a run on the second server: %s programs, %s idle runtimes, want 1 and 1",
+				gauge(srvs[1], "hookengine_cached_programs"), gauge(srvs[1], "hookengine_idle_runtimes"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := srvs[0].Store().AddSecrets(ctx, h.ID, map[string]string{"NEW": "v"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); gauge(srvs[1], "hookengine_cached_programs") != "0" || gauge(srvs[1], "hookengine_idle_runtimes") != "0"; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the second server kept the changed hook's program (%s) and runtime (%s)",
+				gauge(srvs[1], "hookengine_cached_programs"), gauge(srvs[1], "hookengine_idle_runtimes"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -5,7 +5,11 @@
 // modernc.org/sqlite (pure Go, no cgo), WAL mode, a busy timeout, schema
 // migrations recorded in the database, one transaction per change, and secret
 // values encrypted at rest with AES-256-GCM under a key the caller provides
-// (see Cipher, ParseKey, GenerateKey). Memory keeps everything in memory, for
+// (see Cipher, ParseKey, GenerateKey). Postgres keeps the same records in
+// PostgreSQL (pgx), for several processes (replicas behind a load balancer)
+// sharing their hooks: the database enforces every rule under concurrent
+// writers, and Watch tells each process what the others changed (LISTEN/
+// NOTIFY, plus a periodic check). Memory keeps everything in memory, for
 // tests and for embedders that load hooks from elsewhere.
 //
 // # Rules every Store keeps
@@ -37,8 +41,11 @@
 //
 // # Concurrency
 //
-// Memory and SQLite are safe for concurrent use. Several processes may use
-// the same SQLite file at once: each change takes SQLite's write lock for
-// its whole transaction, and every read sees the changes committed before
-// it, whichever process made them.
+// Memory, SQLite and Postgres are safe for concurrent use. Several processes
+// may use the same SQLite file at once: each change takes SQLite's write lock
+// for its whole transaction, and every read sees the changes committed before
+// it, whichever process made them. Processes on several machines share a
+// PostgreSQL database instead: each change is a SERIALIZABLE transaction,
+// tried again when it meets a concurrent one, and the unique constraint on
+// names and the partial unique index on enabled hooks hold whoever writes.
 package store

@@ -89,3 +89,24 @@ func ExampleOpenSQLite() {
 	fmt.Println(h.Name, h.Version, names)
 	// Output: Add Plan 1 [API_KEY]
 }
+
+// Replicas share their hooks through PostgreSQL; each one watches the
+// changes the others make to drop what it derived from the old hooks.
+func ExampleOpenPostgres() {
+	ctx := context.Background()
+	key, err := store.ParseKey(os.Getenv("HOOKENGINE_SECRETS_KEY"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, _ := store.NewCipher(key)
+	s, err := store.OpenPostgres(ctx, "postgres://hookengine@db.internal/hooks", store.PostgresOptions{Cipher: c})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	go s.Watch(ctx, func(hookID string) {
+		fmt.Println("changed:", hookID) // e.g. engine.Forget(hookID)
+	})
+}

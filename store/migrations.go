@@ -29,7 +29,9 @@ type migrationOutput struct {
 	renames []NameRename
 }
 
-// migrations are the schema's history, oldest first.
+// migrations are the SQLite schema's history, oldest first. PostgreSQL has
+// its own list, postgresMigrations: a change to the schema appends one
+// migration to each.
 var migrations = []migration{
 	{
 		version: 1,
@@ -145,13 +147,11 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time, out *migrationOutpu
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("store: reading the schema version: %w", err)
 	}
-	if latest := migrations[len(migrations)-1].version; current > latest {
-		return fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, current, latest)
+	todo, err := pending(migrations, current)
+	if err != nil {
+		return err
 	}
-	for _, m := range migrations {
-		if m.version <= current {
-			continue
-		}
+	for _, m := range todo {
 		for _, stmt := range m.statements {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("store: migration %d (%s): %w", m.version, m.name, err)
@@ -171,4 +171,24 @@ func migrate(ctx context.Context, db *sql.DB, now time.Time, out *migrationOutpu
 		return fmt.Errorf("store: migrating the schema: %w", err)
 	}
 	return nil
+}
+
+// pending returns the migrations of list that come after version current,
+// in order, or an error wrapping ErrSchemaTooNew when current is past the
+// last one.
+func pending(list []migration, current int) ([]migration, error) {
+	if latest := list[len(list)-1].version; current > latest {
+		return nil, fmt.Errorf("%w: version %d, this program knows up to %d", ErrSchemaTooNew, current, latest)
+	}
+	var out []migration
+	for i, m := range list {
+		if m.version != i+1 {
+			// A programming error the tests catch: versions are 1, 2, 3...
+			panic(fmt.Sprintf("store: migration %d has version %d", i+1, m.version))
+		}
+		if m.version > current {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }

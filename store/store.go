@@ -163,7 +163,7 @@ type HookList struct {
 // per trigger (enabling one disables the other in the same transaction), at
 // most MaxSecrets secrets per hook, a trigger that never changes.
 //
-// Memory and SQLite implement Store; package storetest checks an
+// Memory, SQLite and Postgres implement Store; package storetest checks an
 // implementation against this contract.
 type Store interface {
 	// CreateHook stores a new hook made of h's Name, Script,

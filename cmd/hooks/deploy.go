@@ -40,8 +40,8 @@ func (t *targetFlags) define(fs *flag.FlagSet) {
 
 // check reports flag combinations that make no sense.
 func (t *targetFlags) check() error {
-	if t.server != "" && (t.data != "" || t.dev || t.config != "") {
-		return errors.New("--server works on a server: --data, --dev and --config are for the local database")
+	if t.server != "" && (t.data != "" || t.dev || t.config != "" || t.store != "") {
+		return errors.New("--server works on a server: --data, --store, --dev and --config are for the local database")
 	}
 	if t.server == "" && t.token != "" {
 		return errors.New("--token goes with --server")
@@ -289,6 +289,9 @@ import and changes nothing.
 
 Flags:
   --data DIR           local data directory (default hookengine-data)
+  --store URL          the PostgreSQL database of the hooks instead
+                       (postgres://..., as for hooks serve; default: the
+                       configuration's store key, else SQLite in --data)
   --config FILE        YAML configuration of the local database, as for
                        hooks serve (default: none)
   --dev                development mode for the local database (default
@@ -419,6 +422,9 @@ target's values. Flags may also follow PATH.
 
 Flags:
   --data DIR                 local data directory (default hookengine-data)
+  --store URL                the PostgreSQL database of the hooks instead
+                             (postgres://..., as for hooks serve; default:
+                             the configuration's store key, else SQLite)
   --config FILE              YAML configuration of the local database, as
                              for hooks serve (default: none)
   --dev                      development mode for the local database

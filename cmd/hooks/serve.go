@@ -30,12 +30,14 @@ var serveCommand = &command{
 type storeFlags struct {
 	config string
 	data   string
+	store  string
 	dev    bool
 }
 
 func (s *storeFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.config, "config", "", "YAML configuration file")
 	fs.StringVar(&s.data, "data", "", "data directory")
+	fs.StringVar(&s.store, "store", "", "PostgreSQL URL of the store")
 	fs.BoolVar(&s.dev, "dev", false, "development mode")
 }
 
@@ -52,6 +54,9 @@ func (s *storeFlags) load() (server.Config, error) {
 	if s.data != "" {
 		cfg.DataDir = s.data
 	}
+	if s.store != "" {
+		cfg.Store = s.store
+	}
 	if s.dev {
 		cfg.Dev = true
 	}
@@ -65,6 +70,8 @@ type serveOptions struct {
 	verbose   bool
 	isolation isolationFlag
 	modules   string
+	throttle  string
+	metrics   string
 }
 
 func newServeFlags(o *serveOptions) *flag.FlagSet {
@@ -77,6 +84,8 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 	fs.Var(&o.isolation, "isolation", "where hooks run: in-process or process")
 	fs.StringVar(&o.modules, "modules", "", "node_modules directory")
 	o.prod.define(fs)
+	fs.StringVar(&o.throttle, "throttle", "", "Redis URL of the shared fetch throttle")
+	fs.StringVar(&o.metrics, "metrics-addr", "", "address of the Prometheus metrics listener")
 	return fs
 }
 
@@ -116,6 +125,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.NodeModules = o.modules
 	}
 	o.prod.apply(&cfg)
+	if o.throttle != "" {
+		cfg.Throttle = o.throttle
+	}
+	if o.metrics != "" {
+		cfg.MetricsAddr = o.metrics
+	}
 	logger := newServerLogger(stderr, o.verbose)
 	defer func() { _ = logger.Sync() }()
 	if cfg.Dev {
@@ -131,6 +146,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		srv.Close()
 		fmt.Fprintf(stderr, "hooks: %v\n", err)
 		return exitFailure
+	}
+	mln, err := srv.ListenMetrics()
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		fmt.Fprintf(stderr, "hooks: %v\n", err)
+		return exitFailure
+	}
+	if mln != nil {
+		fmt.Fprintf(stdout, "hooks: Prometheus metrics on http://%s/metrics\n", mln.Addr())
 	}
 	fmt.Fprintf(stdout, "hooks: serving the Management API on %s://%s/api/v2/hooks\n", srv.Scheme(), ln.Addr())
 	o.prod.announce(stdout, srv)
@@ -164,15 +189,18 @@ func newServerLogger(w io.Writer, verbose bool) *zap.Logger {
 
 func serveUsage(w io.Writer) {
 	var b strings.Builder
-	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--addr HOST:PORT] [--config FILE] [--dev]
-                   [--isolation in-process|process] [--modules DIR] [--verbose]
+	fmt.Fprintf(&b, `Usage: hooks serve [--data DIR] [--store postgres://...] [--addr HOST:PORT]
+                   [--config FILE] [--dev] [--isolation in-process|process]
+                   [--modules DIR] [--verbose]
                    [--tls-cert FILE --tls-key FILE | --tls-self-signed]
-                   [--allow-host HOST|CIDR]...
+                   [--allow-host HOST|CIDR]... [--throttle redis://...]
+                   [--metrics-addr HOST:PORT]
 
 Serve Auth0's Management API for hooks (/api/v2/hooks and its secrets), the
 hookengine endpoints (/hookengine/v1/...: run, compile check, log stream),
 and the Hooks page (/dashboard/), over a SQLite database in a data
-directory. Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
+directory, or over PostgreSQL (--store), which several replicas share.
+Hooks enabled there run by trigger. Stop with SIGINT or SIGTERM:
 requests in progress finish first, for up to shutdown_timeout (30s by
 default); hook runs still going then are ended and their requests
 answered, and the process exits at most 1s later, even if a run never
@@ -180,11 +208,31 @@ returns (exit status 1 when runs had to be ended).
 
 Flags:
   --data DIR        data directory, created if needed (default %s)
+  --store URL       keep hooks in PostgreSQL (postgres://...), shared by
+                    several replicas, instead of SQLite in the data
+                    directory (default: the configuration's store key,
+                    else SQLite)
+  --throttle URL    keep the hooks' fetch rate-limit budgets in Redis
+                    (redis://...), shared by several replicas (default:
+                    the configuration's throttle key, else this process
+                    alone)
+  --allow-host HOST|CIDR
+                    a host name, IP or network the hooks' fetch may reach
+                    although it is private or special-purpose, such as an
+                    internal API; repeatable, added to the configuration's
+                    allow_hosts (default: none)
+  --metrics-addr HOST:PORT
+                    serve Prometheus metrics at /metrics on a listener of
+                    their own, without authentication: bind it where only
+                    Prometheus reaches (default: the configuration's
+                    metrics_addr, else no metrics listener)
   --addr HOST:PORT  address to listen on (default %s: this
                     machine only; port 0 picks a free one)
-  --config FILE     YAML configuration: data_dir, addr, secrets_key_file,
-                    tokens, jwt, timeouts, hook limits, isolation,
-                    node_modules (default: none);
+  --config FILE     YAML configuration: data_dir, store, store_schema,
+                    throttle, throttle_prefix, metrics_addr, otlp_endpoint
+                    (tracing), addr, secrets_key_file, tokens, jwt,
+                    timeouts, hook limits, isolation, node_modules, tls,
+                    oauth, network (default: none);
                     flags override it
   --dev             development mode (default false): without a secrets
                     key, generate one and keep it in the data directory

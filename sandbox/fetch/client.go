@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/hookengine/hookengine/sandbox/clock"
@@ -34,6 +35,13 @@ type Options struct {
 	MaxBodyBytes int64
 	// Logger receives a debug line per request; nil means none.
 	Logger *zap.Logger
+	// Observer is told about every request once it is over (see
+	// Transport.Observer); nil means none.
+	Observer func(FetchInfo)
+	// TracerProvider, when set, records a span per request, a child of the
+	// span in the request's context, and sends the W3C traceparent header
+	// (see Transport.Tracer). Default nil: no spans, no header.
+	TracerProvider trace.TracerProvider
 	// TLSClientConfig configures TLS, for APIs behind a private CA; nil
 	// means the system's roots.
 	TLSClientConfig *tls.Config
@@ -73,6 +81,9 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.SharedLogger == nil {
+		opts.SharedLogger = opts.Logger
+	}
 	th := NewThrottle(opts.ThrottleOptions)
 	base := &http.Transport{
 		Proxy:                 nil, // never the host's proxy settings
@@ -86,12 +97,16 @@ func New(opts Options) (*Client, error) {
 		TLSClientConfig:       opts.TLSClientConfig,
 	}
 	c := &Client{guard: g, throttle: th, maxBody: opts.MaxBodyBytes}
+	var tracer trace.Tracer
+	if opts.TracerProvider != nil {
+		tracer = opts.TracerProvider.Tracer(TracerName)
+	}
 	var send http.RoundTripper = base
 	if opts.Transport != nil {
 		send = opts.Transport
 	}
 	c.http = &http.Client{
-		Transport: &Transport{Base: send, Throttle: th, Logger: opts.Logger},
+		Transport: &Transport{Base: send, Throttle: th, Logger: opts.Logger, Observer: opts.Observer, Tracer: tracer},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			switch {
 			case len(via) > opts.MaxRedirects:

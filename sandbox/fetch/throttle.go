@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.uber.org/zap"
 	"golang.org/x/time/rate"
 
 	"github.com/hookengine/hookengine/sandbox/clock"
@@ -35,8 +36,27 @@ type ThrottleOptions struct {
 	// min(BackoffMax, BackoffBase·2ⁿ). Defaults 500 ms and 30 s.
 	BackoffBase, BackoffMax time.Duration
 	// Rates paces origins that send no rate-limit fields: origin (such as
-	// "https://api.example.com") to a steady rate.
+	// "https://api.example.com") to a steady rate. Each Throttle applies
+	// its rates alone, even with Shared.
 	Rates map[string]Rate
+	// Shared keeps the origins' budgets, requests in flight and 429
+	// back-offs where the Throttles of other processes see them too (see
+	// SharedBudget), so that all of them together keep within each
+	// origin's budget. Default nil: this Throttle alone.
+	//
+	// When Shared fails, the Throttle logs it once (SharedLogger), paces
+	// with its local state, allowing itself a share of each budget: 1/n
+	// of it, n being the number of processes Shared last reported
+	// (FallbackProcesses before it reported any); it tries Shared again
+	// every second, and logs when it recovers.
+	Shared SharedBudget
+	// FallbackProcesses is the number of processes assumed to share each
+	// budget when Shared fails before it ever answered. Default 3.
+	FallbackProcesses int
+	// SharedLogger receives a warning when Shared fails and the Throttle
+	// falls back on its local state, and a line when it recovers. Default
+	// none; a Client passes its Logger.
+	SharedLogger *zap.Logger
 }
 
 // Rate is a static pace for one origin: a token bucket refilled at PerSecond
@@ -86,6 +106,10 @@ type Throttle struct {
 
 	mu      sync.Mutex
 	origins map[string]*origin
+	// sharedDown is when Shared failed last; zero while it works.
+	sharedDown time.Time
+	// processes is how many processes Shared reported last.
+	processes atomic.Int64
 
 	requests, waits, retries, tooMany, refusals, blocked, waiting, waitNanos atomic.Int64
 }
@@ -121,6 +145,12 @@ func NewThrottle(opts ThrottleOptions) *Throttle {
 	}
 	if opts.BackoffMax <= 0 {
 		opts.BackoffMax = 30 * time.Second
+	}
+	if opts.FallbackProcesses <= 0 {
+		opts.FallbackProcesses = 3
+	}
+	if opts.SharedLogger == nil {
+		opts.SharedLogger = zap.NewNop()
 	}
 	return &Throttle{opts: opts, clock: opts.Clock, origins: make(map[string]*origin)}
 }
@@ -190,6 +220,60 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 	start := t.clock.Now()
 	counted := false
 	for {
+		if now := t.clock.Now(); t.useShared(now) {
+			if until, changed := t.rateWait(name, now); !until.IsZero() {
+				// The origin's static rate (Rates) is this process's own.
+				if !counted {
+					counted = true
+					t.waits.Add(1)
+				}
+				if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
+					if err == errDeadlinePassed {
+						t.refusals.Add(1)
+						err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
+					}
+					return nil, t.clock.Now().Sub(start), err
+				}
+				continue
+			}
+			g, err := t.opts.Shared.Acquire(ctx, name, t.policy(), now)
+			if err == nil {
+				t.sharedWorks(g)
+				if g.OK {
+					t.requests.Add(1)
+					return func(resp *http.Response) { t.releaseShared(name, g.Lease, resp) }, now.Sub(start), nil
+				}
+				if hasDeadline && !g.Until.IsZero() && g.Until.After(deadline) {
+					t.refusals.Add(1)
+					return nil, now.Sub(start), &RateLimitError{Origin: name, Wait: g.Until.Sub(now),
+						Reason: "the origin's rate limit leaves no budget before the request's deadline"}
+				}
+				until := g.Until
+				if until.IsZero() || until.Sub(now) > SharedPoll {
+					// Requests in flight elsewhere end unseen: ask again soon.
+					until = now.Add(SharedPoll)
+				}
+				t.mu.Lock()
+				changed := t.state(name, now).changed
+				t.mu.Unlock()
+				if !counted {
+					counted = true
+					t.waits.Add(1)
+				}
+				if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
+					if err == errDeadlinePassed {
+						t.refusals.Add(1)
+						err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
+					}
+					return nil, t.clock.Now().Sub(start), err
+				}
+				continue
+			}
+			if ctx.Err() != nil {
+				return nil, t.clock.Now().Sub(start), ctx.Err()
+			}
+			t.sharedFailed(err)
+		}
 		t.mu.Lock()
 		now := t.clock.Now()
 		o := t.state(name, now)
@@ -206,7 +290,7 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 			o.inflight++
 			t.mu.Unlock()
 			t.requests.Add(1)
-			return func(resp *http.Response) { t.release(name, resp) }, now.Sub(start), nil
+			return func(resp *http.Response) { t.release(name, resp, true) }, now.Sub(start), nil
 		}
 		if hasDeadline && !until.IsZero() && until.After(deadline) {
 			t.mu.Unlock()
@@ -246,10 +330,12 @@ func (t *Throttle) decide(o *origin, now time.Time) (until time.Time, ok bool) {
 			o.known = false
 		}
 	}
+	share := t.share()
+	initial := max(int(float64(t.opts.InitialConcurrency)*share), 1)
 	if !o.known {
-		return time.Time{}, o.inflight < t.opts.InitialConcurrency
+		return time.Time{}, o.inflight < initial
 	}
-	if o.limits.Remaining-t.opts.Reserve-o.inflight > 0 {
+	if int(float64(o.limits.Remaining)*share)-t.opts.Reserve-o.inflight > 0 {
 		return time.Time{}, true
 	}
 	if !o.limits.Reset.IsZero() {
@@ -259,7 +345,7 @@ func (t *Throttle) decide(o *origin, now time.Time) (until time.Time, ok bool) {
 		// Exhausted, with no reset time and nothing in flight to learn
 		// from: probe carefully, as for an unknown origin.
 		o.known = false
-		return time.Time{}, o.inflight < t.opts.InitialConcurrency
+		return time.Time{}, o.inflight < initial
 	}
 	return time.Time{}, false
 }
@@ -293,13 +379,16 @@ func (t *Throttle) wait(ctx context.Context, changed chan struct{}, until, now, 
 
 var errDeadlinePassed = errors.New("deadline passed")
 
-// release records the outcome of a request.
-func (t *Throttle) release(name string, resp *http.Response) {
+// release records the outcome of a request; local reports that the
+// request was counted in flight here rather than in Shared.
+func (t *Throttle) release(name string, resp *http.Response, local bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.clock.Now()
 	o := t.state(name, now)
-	o.inflight--
+	if local {
+		o.inflight--
+	}
 	if resp != nil {
 		if l := ParseLimits(resp.Header, now); l.Known() {
 			if o.known && sameWindow(o.limits, l) {
@@ -346,7 +435,101 @@ func (t *Throttle) backoff(name string, resp *http.Response, attempt int) time.D
 	}
 	o.broadcast()
 	t.mu.Unlock()
+	if t.useShared(now) {
+		if err := t.opts.Shared.Block(context.Background(), name, now.Add(wait)); err != nil {
+			t.sharedFailed(err)
+		}
+	}
 	return wait
+}
+
+// rateWait takes a token of the origin's static rate, if it has one, and
+// returns zero; or, when none is left, returns until when to wait and the
+// origin's change channel.
+func (t *Throttle) rateWait(name string, now time.Time) (time.Time, chan struct{}) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	o := t.state(name, now)
+	if o.limiter == nil {
+		return time.Time{}, nil
+	}
+	if r := o.limiter.ReserveN(now, 1); r.OK() {
+		if d := r.DelayFrom(now); d > 0 {
+			r.CancelAt(now)
+			return now.Add(d), o.changed
+		}
+	}
+	return time.Time{}, nil
+}
+
+// useShared reports whether requests go through Shared: it is set, and it
+// worked last time or failed more than sharedRetry ago.
+func (t *Throttle) useShared(now time.Time) bool {
+	if t.opts.Shared == nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sharedDown.IsZero() || now.Sub(t.sharedDown) >= sharedRetry
+}
+
+// policy is what Shared needs of the options.
+func (t *Throttle) policy() SharedPolicy {
+	return SharedPolicy{Reserve: t.opts.Reserve, InitialConcurrency: t.opts.InitialConcurrency, Lease: DefaultLease}
+}
+
+// sharedWorks records an answer from Shared, logging a recovery.
+func (t *Throttle) sharedWorks(g Grant) {
+	if g.Processes > 0 {
+		t.processes.Store(int64(g.Processes))
+	}
+	t.mu.Lock()
+	recovered := !t.sharedDown.IsZero()
+	t.sharedDown = time.Time{}
+	t.mu.Unlock()
+	if recovered {
+		t.opts.SharedLogger.Info("the shared rate-limit budget works again; pacing with it")
+	}
+}
+
+// sharedFailed records a failure of Shared: the Throttle paces alone for a
+// while. Only the first failure of an outage is logged.
+func (t *Throttle) sharedFailed(err error) {
+	t.mu.Lock()
+	first := t.sharedDown.IsZero()
+	t.sharedDown = t.clock.Now()
+	t.mu.Unlock()
+	if first {
+		t.opts.SharedLogger.Warn("the shared rate-limit budget is unreachable; pacing alone with a share of each budget until it returns",
+			zap.Float64("share", t.share()), zap.String("error", err.Error()))
+	}
+}
+
+// share is the part of each budget this Throttle allows itself: all of it
+// alone, 1/n of it while Shared is down. Callers may hold mu.
+func (t *Throttle) share() float64 {
+	if t.opts.Shared == nil {
+		return 1
+	}
+	n := t.processes.Load()
+	if n <= 0 {
+		n = int64(t.opts.FallbackProcesses)
+	}
+	return 1 / float64(n)
+}
+
+// releaseShared ends a request counted in Shared, and records what its
+// response said locally too, for a fall back.
+func (t *Throttle) releaseShared(name, lease string, resp *http.Response) {
+	now := t.clock.Now()
+	var l Limits
+	if resp != nil {
+		l = ParseLimits(resp.Header, now)
+	}
+	if err := t.opts.Shared.Release(context.Background(), name, lease, l, now); err != nil {
+		t.sharedFailed(err)
+	}
+	t.release(name, resp, false)
 }
 
 type deadlineKey struct{}

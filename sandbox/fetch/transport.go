@@ -1,10 +1,15 @@
 package fetch
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 )
 
@@ -28,6 +33,33 @@ type Transport struct {
 	// Logger receives one debug line per request (origin, method, status,
 	// time queued, retries), never header values; nil means none.
 	Logger *zap.Logger
+	// Observer is told about every request once it is over, for metrics;
+	// nil means none. It must be quick and safe for concurrent use.
+	Observer func(FetchInfo)
+	// Tracer, when set, records a client span per request (retries
+	// included), a child of the span in the request's context, and sends
+	// the span's W3C traceparent (and tracestate) headers with the
+	// request. Default nil: no span, no header.
+	Tracer trace.Tracer
+}
+
+// TracerName names the tracer of a Client's requests.
+const TracerName = "github.com/hookengine/hookengine/sandbox/fetch"
+
+// FetchInfo describes a request a Transport finished.
+type FetchInfo struct {
+	// Origin is the request's origin (see OriginOf).
+	Origin string
+	// Status is the final response's status; 0 when the request failed.
+	Status int
+	// Queued is the time the request waited for the Throttle.
+	Queued time.Duration
+	// Retries counts the times it was sent again after a 429.
+	Retries int
+	// TooManyRequests counts the 429 responses it got.
+	TooManyRequests int
+	// Refused reports a request given up with a *RateLimitError.
+	Refused bool
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -38,6 +70,26 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	th := t.Throttle
 	name := OriginOf(req.URL.Scheme, req.URL.Host)
+	if t.Tracer != nil {
+		ctx, span := t.Tracer.Start(req.Context(), "fetch "+req.Method, trace.WithSpanKind(trace.SpanKindClient),
+			trace.WithAttributes(attribute.String("http.request.method", req.Method), attribute.String("hookengine.fetch.origin", name)))
+		defer span.End()
+		// A copy carries the headers: RoundTrip must not change req.
+		req = req.Clone(ctx)
+		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(req.Header))
+		resp, err := t.roundTrip(req, base, th, name)
+		if err != nil {
+			span.SetStatus(codes.Error, errorKind(err))
+		} else {
+			span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+		}
+		return resp, err
+	}
+	return t.roundTrip(req, base, th, name)
+}
+
+// roundTrip is RoundTrip once the span, if any, is started.
+func (t *Transport) roundTrip(req *http.Request, base http.RoundTripper, th *Throttle, name string) (*http.Response, error) {
 	var queued time.Duration
 	for attempt := 0; ; attempt++ {
 		release, waited, err := th.acquire(req.Context(), name)
@@ -101,6 +153,15 @@ func drain(resp *http.Response) {
 }
 
 func (t *Transport) log(req *http.Request, origin string, status int, queued time.Duration, retries int, err error) {
+	if t.Observer != nil {
+		var re *RateLimitError
+		tooMany := retries
+		if status == http.StatusTooManyRequests || errors.As(err, &re) && re.Status == http.StatusTooManyRequests {
+			tooMany++
+		}
+		t.Observer(FetchInfo{Origin: origin, Status: status, Queued: queued, Retries: retries, TooManyRequests: tooMany,
+			Refused: errors.As(err, &re)})
+	}
 	if t.Logger == nil {
 		return
 	}
