@@ -294,9 +294,9 @@ func (s *Postgres) CreateHook(ctx context.Context, h *Hook) (*Hook, error) {
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO hooks (id, name, script, trigger_id, enabled, dependencies, created_at, updated_at, version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)`,
-			c.ID, c.Name, c.Script, string(c.TriggerID), c.Enabled, string(deps), now.UnixMicro()); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO hooks (id, name, name_key, script, trigger_id, enabled, dependencies, created_at, updated_at, version)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1)`,
+			c.ID, c.Name, NormalizeName(c.Name), c.Script, string(c.TriggerID), c.Enabled, string(deps), now.UnixMicro()); err != nil {
 			return err
 		}
 		if err := s.insertSecrets(ctx, tx, c.ID, c.Secrets); err != nil {
@@ -423,8 +423,8 @@ func (s *Postgres) UpdateHook(ctx context.Context, id string, p HookPatch) (*Hoo
 		}
 		h.UpdatedAt = now
 		h.Version++
-		if _, err := tx.Exec(ctx, `UPDATE hooks SET name = $1, script = $2, enabled = $3, dependencies = $4, updated_at = $5, version = $6
-			WHERE id = $7`, h.Name, h.Script, h.Enabled, string(deps), now.UnixMicro(), h.Version, id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE hooks SET name = $1, name_key = $2, script = $3, enabled = $4, dependencies = $5, updated_at = $6, version = $7
+			WHERE id = $8`, h.Name, NormalizeName(h.Name), h.Script, h.Enabled, string(deps), now.UnixMicro(), h.Version, id); err != nil {
 			return err
 		}
 		if h.Secrets, err = s.readSecrets(ctx, tx, id); err != nil {
@@ -601,17 +601,19 @@ func pgSecretNames(ctx context.Context, tx pgx.Tx, id string) ([]string, error) 
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// pgNameFree fails with ErrNameTaken when a hook other than except has
-// name. The unique constraint is the guarantee; this gives the error first.
+// pgNameFree fails with ErrNameTaken when a hook other than except has a
+// name with the same key (NormalizeName). The unique constraint on name_key
+// is the guarantee; this gives the error first, naming the other hook.
 func pgNameFree(ctx context.Context, tx pgx.Tx, name, except string) error {
-	var taken bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hooks WHERE name = $1 AND id <> $2)`, name, except).Scan(&taken); err != nil {
+	var other, id string
+	err := tx.QueryRow(ctx, `SELECT name, id FROM hooks WHERE name_key = $1 AND id <> $2`, NormalizeName(name), except).Scan(&other, &id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
 		return err
 	}
-	if taken {
-		return fmt.Errorf("%w: %q", ErrNameTaken, name)
-	}
-	return nil
+	return nameTaken(name, other, id)
 }
 
 // pgDisableOthers disables the enabled hook of trigger t other than except.

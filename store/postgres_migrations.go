@@ -18,7 +18,9 @@ var postgresMigrations = []migration{
 		statements: []string{
 			`CREATE TABLE hooks (
 				id           TEXT PRIMARY KEY,
-				name         TEXT NOT NULL CONSTRAINT hooks_name_key UNIQUE,
+				name         TEXT NOT NULL,
+				-- NormalizeName(name): names are unique under it.
+				name_key     TEXT NOT NULL CONSTRAINT hooks_name_key UNIQUE,
 				script       TEXT NOT NULL,
 				trigger_id   TEXT NOT NULL,
 				enabled      BOOLEAN NOT NULL DEFAULT FALSE,
