@@ -451,8 +451,11 @@ func retained(ctx context.Context, cfg *Config, c *Case) (float64, error) {
 // once each on e, which should run nothing else meanwhile, and divides the
 // growth of the live heap and goroutine stacks, measured after two
 // collections, by the number of copies. It fails only when ctx ends or the
-// script does not compile; runs that end in error still count. In-process
-// engines only: with process isolation the hooks live in the workers.
+// script does not compile; runs that end in error still count. The heap is
+// the whole process's: when other goroutines free more than the copies keep
+// (a test binary running tests in parallel), the growth is negative and 0 is
+// reported. In-process engines only: with process isolation the hooks live
+// in the workers.
 func RetainedBytes(ctx context.Context, e *engine.Engine, h engine.Hook, input any) (float64, error) {
 	before := liveBytes()
 	for i := range retainedCopies {
@@ -467,7 +470,7 @@ func RetainedBytes(ctx context.Context, e *engine.Engine, h engine.Hook, input a
 	}
 	after := liveBytes()
 	runtime.KeepAlive(e)
-	return float64(after-before) / retainedCopies, nil
+	return float64(max(after-before, 0)) / retainedCopies, nil
 }
 
 // liveBytes is the live heap plus goroutine stacks after two collections.
