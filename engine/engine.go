@@ -234,6 +234,11 @@ type Stats struct {
 	CachedPrograms int
 	// IdleRuntimes is how many warm runtimes wait for their hook.
 	IdleRuntimes int
+	// EvictedRuntimes counts warm runtimes dropped, least recently used
+	// hook first, to keep IdleRuntimes within the engine-wide bound of
+	// WithIdleRuntimes. A hook whose runtimes were evicted pays a cold start
+	// on its next run.
+	EvictedRuntimes int64
 	// StuckRuntimes is how many abandoned runtimes are still stuck in a
 	// native operation (see WithStuckRuntimes).
 	StuckRuntimes int
@@ -244,12 +249,14 @@ type Stats struct {
 
 // Stats returns the engine's current statistics.
 func (e *Engine) Stats() Stats {
+	idle, evicted := e.runtimes.counts()
 	return Stats{
 		Runs:            e.runs.Load(),
 		Compiles:        e.compiles.Load(),
 		RuntimesCreated: e.created.Load(),
 		CachedPrograms:  e.programs.len(),
-		IdleRuntimes:    e.runtimes.idleCount(),
+		IdleRuntimes:    idle,
+		EvictedRuntimes: evicted,
 		StuckRuntimes:   e.stuck.count(),
 		AbandonedRuns:   e.stuck.abandoned.Load(),
 	}

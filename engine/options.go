@@ -182,6 +182,13 @@ func WithProgramCacheSize(n int) Option {
 // WithIdleRuntimes bounds the warm runtimes kept between runs: total
 // across all hooks, and perHook for any one hook (0 means twice
 // GOMAXPROCS). Default DefaultMaxIdleRuntimes in total.
+//
+// total is the engine's memory budget for warm hooks, in runtimes: when it
+// is reached, the idle runtimes of the least recently used hook are dropped
+// (counted in Stats.EvictedRuntimes) and that hook's next run is a cold
+// one. To turn a budget in bytes into a count, divide it by what one warm
+// hook keeps (bench/README.md, RetainedMemory); with perHook 1, the count
+// is the number of hooks kept warm.
 func WithIdleRuntimes(total, perHook int) Option {
 	return optionFunc(func(c *config) error {
 		if total < 0 || perHook < 0 {
