@@ -120,10 +120,14 @@ func (r *Runtime) installConsole() error {
 			return goja.Undefined()
 		},
 	}
-	for name, f := range methods {
-		if err := c.Set(name, r.Func(name, f)); err != nil {
+	for _, name := range consoleMethods {
+		if err := c.Set(name, r.Func(name, methods[name])); err != nil {
 			return err
 		}
 	}
 	return vm.Set("console", c)
 }
+
+// consoleMethods are the console's methods in the order scripts see its
+// keys in: Node's, for those it has.
+var consoleMethods = []string{"log", "warn", "dir", "time", "timeEnd", "timeLog", "trace", "assert", "count", "countReset", "debug", "info", "error"}

@@ -281,8 +281,9 @@ func (r *Runtime) installTimers() error {
 		"clearInterval":  clearer,
 		"clearImmediate": clearer,
 	}
-	for name, f := range set {
-		if err := vm.Set(name, r.Func(name, f)); err != nil {
+	// In Node's order, which scripts see in Object.keys(globalThis).
+	for _, name := range []string{"setInterval", "clearInterval", "setTimeout", "clearTimeout", "setImmediate", "clearImmediate"} {
+		if err := vm.Set(name, r.Func(name, set[name])); err != nil {
 			return err
 		}
 	}

@@ -48,7 +48,26 @@
     out.objects[name] = Reflect.ownKeys(o).map((k) => label(k) + ': ' + kind(o, k) + ': ' +
       (k === 'caller' || k === 'arguments' ? '(poison)' : describe(o[k])));
   }
-  out.sources = ['map', 'forEach', 'values', 'join', 'concat'].map((k) => k + ': ' + String(Array.prototype[k]).length);
+  // The source text of every function of the guarded objects, as a length
+  // and a checksum.
+  function checksum(s) {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) {
+      h = (h * 31 + s.charCodeAt(i)) % 2147483647;
+    }
+    return s.length + '/' + h;
+  }
+  out.sources = {};
+  for (const [name, o] of Object.entries({
+    'Array': Array, 'Array.prototype': Array.prototype, 'String.prototype': String.prototype,
+    'Function.prototype': Function.prototype, 'RegExp.prototype': RegExp.prototype, 'JSON': JSON, 'Reflect': Reflect,
+    'Proxy': Proxy, 'global': globalThis,
+  })) {
+    out.sources[name] = Reflect.ownKeys(o).filter((k) => {
+      const d = Object.getOwnPropertyDescriptor(o, k);
+      return d !== undefined && 'value' in d && typeof d.value === 'function';
+    }).map((k) => label(k) + ': ' + checksum(Function.prototype.toString.call(o[k])));
+  }
 
   const AP = Array.prototype;
   out.identities = {
