@@ -198,3 +198,84 @@ func TestInterruptInsideBuiltin(t *testing.T) {
 		})
 	}
 }
+
+func TestOnFirstUse(t *testing.T) {
+	r := New()
+	ap := r.Get("Array").ToObject(r).Get("prototype").ToObject(r)
+	wrapped := 0
+	wrap := func(name string) func() {
+		return func() {
+			wrapped++
+			orig, _ := AssertFunction(ap.Get(name))
+			_ = ap.DefineDataProperty(name, r.ToValue(func(call FunctionCall) Value {
+				v, err := orig(call.This, call.Arguments...)
+				if err != nil {
+					panic(err)
+				}
+				return r.ToValue("wrapped " + v.String())
+			}), FLAG_TRUE, FLAG_TRUE, FLAG_FALSE)
+		}
+	}
+	if !ap.OnFirstUse("join", wrap("join")) {
+		t.Fatal("OnFirstUse(join) refused on a fresh Array.prototype")
+	}
+	if ap.OnFirstUse("noSuchMethod", func() {}) || r.NewObject().OnFirstUse("join", func() {}) {
+		t.Fatal("OnFirstUse accepted a property that is not a template's")
+	}
+	if wrapped != 0 {
+		t.Fatal("the callback ran before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`Object.getOwnPropertyNames(Array.prototype).indexOf('join') === Object.getOwnPropertyNames([].__proto__).indexOf('join')`, "true"},
+		{`[1, 2].join('-')`, "wrapped 1-2"},
+		{`Array.prototype.join === [].join`, "true"},
+		{`Object.getOwnPropertyDescriptor(Array.prototype, 'join').enumerable`, "false"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if v.String() != tc.want {
+			t.Errorf("%s = %s, want %s", tc.src, v, tc.want)
+		}
+	}
+	if wrapped != 1 {
+		t.Errorf("the callback ran %d times, want once", wrapped)
+	}
+	if ap.OnFirstUse("join", func() {}) {
+		t.Error("OnFirstUse accepted a property already created")
+	}
+
+	// A callback that panics leaves the property uncreated, to run again.
+	fail := true
+	if !ap.OnFirstUse("map", func() {
+		if fail {
+			fail = false
+			panic(r.NewTypeError("not now"))
+		}
+		wrap("map")()
+	}) {
+		t.Fatal("OnFirstUse(map) refused")
+	}
+	if _, err := r.RunString(`[1].map(String)`); err == nil || !strings.Contains(err.Error(), "not now") {
+		t.Fatalf("the panicking callback's error: %v", err)
+	}
+	if v, err := r.RunString(`[1].map(String)`); err != nil || v.String() != "wrapped wrapped 1" { // map, then join on its result
+		t.Errorf("after a panicking callback: %v, %v; want the callback run again", v, err)
+	}
+
+	// Symbol-keyed properties, and a listing of every value.
+	sym := 0
+	if !ap.OnFirstUseSymbol(SymIterator, func() { sym++ }) {
+		t.Fatal("OnFirstUseSymbol refused")
+	}
+	if !ap.OnFirstUse("forEach", wrap("forEach")) {
+		t.Fatal("OnFirstUse(forEach) refused")
+	}
+	if _, err := r.RunString(`for (const x of [1]) {} Object.keys(Array.prototype); Object.values(Array.prototype)`); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := r.RunString(`[3].forEach.call([], () => {})`); sym != 1 || v.String() != "wrapped undefined" {
+		t.Errorf("symbol callback ran %d times, forEach gave %v", sym, v)
+	}
+}

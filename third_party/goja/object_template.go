@@ -25,6 +25,11 @@ type templatedObject struct {
 	tmpl *objectTemplate
 
 	protoMaterialised bool
+
+	// firstUse and firstUseSym hold the callbacks of (*Object).OnFirstUse,
+	// run once the property they name has been created from the template.
+	firstUse    map[unistring.String]func()
+	firstUseSym map[*Symbol]func()
 }
 
 type templatedFuncObject struct {
@@ -111,6 +116,10 @@ func (o *templatedObject) getOwnPropStr(p unistring.String) Value {
 	if f := o.tmpl.props[p]; f != nil {
 		v := f(o.val.runtime)
 		o.values[p] = v
+		if h := o.firstUse[p]; h != nil {
+			o.runFirstUse([]unistring.String{p}, []func(){h})
+			return o.values[p]
+		}
 		return v
 	}
 	return nil
@@ -122,7 +131,54 @@ func (o *templatedObject) materialiseSymbols() {
 		for _, p := range o.tmpl.symPropNames {
 			o.symValues.set(p, o.tmpl.symProps[p](o.val.runtime))
 		}
+		if len(o.firstUseSym) > 0 {
+			o.runFirstUseSym()
+		}
 	}
+}
+
+// runFirstUse runs the OnFirstUse callbacks hs of the properties names,
+// just created. A callback that panics (a script at its stack limit, an
+// interrupt) leaves its property and those after it as if never created,
+// with their callbacks, so that no later use sees an original that its
+// callback did not get to replace.
+func (o *templatedObject) runFirstUse(names []unistring.String, hs []func()) {
+	for _, name := range names {
+		delete(o.firstUse, name)
+	}
+	i := 0
+	defer func() {
+		if i < len(hs) {
+			for j := i; j < len(hs); j++ {
+				delete(o.values, names[j])
+				o.firstUse[names[j]] = hs[j]
+			}
+		}
+	}()
+	for ; i < len(hs); i++ {
+		hs[i]()
+	}
+}
+
+// runFirstUseSym runs the OnFirstUseSymbol callbacks once the symbol-keyed
+// properties have been created. Should one panic, all of them are undone
+// and run again on the next use.
+func (o *templatedObject) runFirstUseSym() {
+	hooks := o.firstUseSym
+	o.firstUseSym = nil
+	done := false
+	defer func() {
+		if !done {
+			o.symValues = nil
+			o.firstUseSym = hooks
+		}
+	}()
+	for _, p := range o.tmpl.symPropNames {
+		if h := hooks[p]; h != nil {
+			h()
+		}
+	}
+	done = true
 }
 
 func (o *templatedObject) getOwnPropSym(s *Symbol) Value {
@@ -264,12 +320,20 @@ func (o *templatedObject) deleteSym(s *Symbol, throw bool) bool {
 }
 
 func (o *templatedObject) materialiseProps() {
-	for name, f := range o.tmpl.props {
+	var names []unistring.String
+	var hs []func()
+	for _, name := range o.tmpl.propNames {
 		if _, exists := o.values[name]; !exists {
-			o.values[name] = f(o.val.runtime)
+			o.values[name] = o.tmpl.props[name](o.val.runtime)
+			if h := o.firstUse[name]; h != nil {
+				names, hs = append(names, name), append(hs, h)
+			}
 		}
 	}
 	o.materialisePropNames()
+	if len(hs) > 0 {
+		o.runFirstUse(names, hs)
+	}
 }
 
 func (o *templatedObject) iterateStringKeys() iterNextFunc {

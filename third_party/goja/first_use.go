@@ -1,0 +1,64 @@
+package goja
+
+import "github.com/dop251/goja/unistring"
+
+// OnFirstUse arranges for f to run the first time the own property name of
+// o is created. goja creates the properties of most built-in objects (the
+// global object, the prototypes, JSON, Reflect, ...) lazily, from templates
+// shared by every Runtime, the first time a property is read, described,
+// redefined, deleted or its value listed. f runs right after the property
+// has been created with its original value, and before that use goes on:
+// it may read the property and redefine or delete it, and the use then sees
+// what f left. So an embedder can wrap or replace a built-in without
+// creating it in every Runtime that never touches it.
+//
+// It reports false, and does nothing, when o is not such an object, name
+// is not one of its template properties, or the property has already been
+// created: the caller must then do what f does at once. f runs at most
+// once. Call it only on the goroutine that drives the Runtime.
+func (o *Object) OnFirstUse(name string, f func()) bool {
+	t := o.templated()
+	if t == nil {
+		return false
+	}
+	p := unistring.NewFromString(name)
+	if t.tmpl.props[p] == nil {
+		return false
+	}
+	if _, created := t.values[p]; created {
+		return false
+	}
+	if t.firstUse == nil {
+		t.firstUse = make(map[unistring.String]func())
+	}
+	t.firstUse[p] = f
+	return true
+}
+
+// OnFirstUseSymbol is OnFirstUse for a symbol-keyed property. goja creates
+// the symbol-keyed properties of a templated object all at once, on the
+// first use of any of them.
+func (o *Object) OnFirstUseSymbol(s *Symbol, f func()) bool {
+	t := o.templated()
+	if t == nil || t.symValues != nil || t.tmpl.symProps[s] == nil {
+		return false
+	}
+	if t.firstUseSym == nil {
+		t.firstUseSym = make(map[*Symbol]func())
+	}
+	t.firstUseSym[s] = f
+	return true
+}
+
+// templated returns o's templatedObject, or nil.
+func (o *Object) templated() *templatedObject {
+	switch t := o.self.(type) {
+	case *templatedObject:
+		return t
+	case *templatedFuncObject:
+		return &t.templatedObject
+	case *templatedArrayObject:
+		return &t.templatedObject
+	}
+	return nil
+}
