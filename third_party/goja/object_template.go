@@ -117,7 +117,7 @@ func (o *templatedObject) getOwnPropStr(p unistring.String) Value {
 		v := f(o.val.runtime)
 		o.values[p] = v
 		if h := o.firstUse[p]; h != nil {
-			o.runFirstUse([]unistring.String{p}, []func(){h})
+			o.runFirstUse(p, h)
 			return o.values[p]
 		}
 		return v
@@ -137,27 +137,21 @@ func (o *templatedObject) materialiseSymbols() {
 	}
 }
 
-// runFirstUse runs the OnFirstUse callbacks hs of the properties names,
-// just created. A callback that panics (a script at its stack limit, an
-// interrupt) leaves its property and those after it as if never created,
-// with their callbacks, so that no later use sees an original that its
-// callback did not get to replace.
-func (o *templatedObject) runFirstUse(names []unistring.String, hs []func()) {
-	for _, name := range names {
-		delete(o.firstUse, name)
-	}
-	i := 0
+// runFirstUse runs h, the OnFirstUse callback of property name, just
+// created. Should h panic (a script at its stack limit, an interrupt), the
+// property is left as if never created, with its callback, so that no
+// later use sees an original that h did not get to replace.
+func (o *templatedObject) runFirstUse(name unistring.String, h func()) {
+	delete(o.firstUse, name)
+	done := false
 	defer func() {
-		if i < len(hs) {
-			for j := i; j < len(hs); j++ {
-				delete(o.values, names[j])
-				o.firstUse[names[j]] = hs[j]
-			}
+		if !done {
+			delete(o.values, name)
+			o.firstUse[name] = h
 		}
 	}()
-	for ; i < len(hs); i++ {
-		hs[i]()
-	}
+	h()
+	done = true
 }
 
 // runFirstUseSym runs the OnFirstUseSymbol callbacks once the symbol-keyed
@@ -320,19 +314,17 @@ func (o *templatedObject) deleteSym(s *Symbol, throw bool) bool {
 }
 
 func (o *templatedObject) materialiseProps() {
-	var names []unistring.String
-	var hs []func()
+	o.materialisePropNames()
+	// One by one, in order, each callback right after its property: a
+	// callback may use properties that come later, which must then be
+	// created with their own callbacks run.
 	for _, name := range o.tmpl.propNames {
 		if _, exists := o.values[name]; !exists {
 			o.values[name] = o.tmpl.props[name](o.val.runtime)
 			if h := o.firstUse[name]; h != nil {
-				names, hs = append(names, name), append(hs, h)
+				o.runFirstUse(name, h)
 			}
 		}
-	}
-	o.materialisePropNames()
-	if len(hs) > 0 {
-		o.runFirstUse(names, hs)
 	}
 }
 
