@@ -56,13 +56,22 @@ var guardedArrayMethods = []string{
 // parser reports the error), stringify and exec are the
 // bounded JSON.stringify, and timed(fn, name) wraps a regular-expression
 // method so that a match the backtracking engine gave up on throws.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits) {
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
   const apply = Reflect.apply, construct = Reflect.construct;
-  const defineProperty = Object.defineProperty;
-  const WeakMapCtor = WeakMap;
-  const wmGet = WeakMap.prototype.get, wmSet = WeakMap.prototype.set;
+  const defineProperty = Object.defineProperty, describe = Object.getOwnPropertyDescriptor;
+  const ownKeys = Reflect.ownKeys, getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf;
+  const iteratorSymbol = Symbol.iterator;
+  // WeakMap and its methods are captured on the first use of the global
+  // (before any script can have changed them): the guards of bind and
+  // Proxy describe it before they need them.
+  let WeakMapCtor, wmGet, wmSet;
+  lazy(global, 'WeakMap', () => {
+    WeakMapCtor = global.WeakMap;
+    wmGet = WeakMapCtor.prototype.get;
+    wmSet = WeakMapCtor.prototype.set;
+  });
   const RangeErrorCtor = RangeError;
   const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true });
   const named = (name, f) => defineProperty(f, 'name', { value: name });
@@ -70,34 +79,24 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     return new RangeErrorCtor('Maximum call stack size exceeded (' + what + ' nested deeper than ' + maxNesting + ' levels)');
   }
   const lengthOf = (o) => (o === null || o === undefined ? 0 : o.length);
+  // Each guard is installed by lazy(object, key, install): on the first use
+  // of the property when goja has not created it yet (see installGuards),
+  // at once otherwise; install(key) is called. An install reads the
+  // original property first and only uses the private copies above, which
+  // no script can have replaced.
 
-  // Array methods that loop over, or copy, every index of their receiver.
+  // Array methods that loop over, or copy, every index of their receiver,
+  // and the more specific guards some of them get on top of that one.
   const AP = Array.prototype;
-  for (const name of methods) {
-    const orig = AP[name];
-    if (typeof orig === 'function') {
-      define(AP, name, named(name, function (...args) {
+  function methodGuard(name, orig) {
+    {
+      return named(name, function (...args) {
         check(lengthOf(this));
         return apply(orig, this, args);
-      }));
+      });
     }
   }
-  // Iterators over arrays: spread, for...of, Array.from, new Set(...) and
-  // the like would otherwise walk every hole of a huge sparse array in one
-  // native loop.
-  for (const key of ['values', 'keys', 'entries']) {
-    const orig = AP[key];
-    const guarded = named(key, function () {
-      check(lengthOf(this));
-      return apply(orig, this, []);
-    });
-    define(AP, key, guarded);
-    if (orig === AP[Symbol.iterator] || key === 'values') {
-      define(AP, Symbol.iterator, guarded);
-    }
-  }
-  const arrayConcat = AP.concat;
-  define(AP, 'concat', named('concat', function (...args) {
+  const concatGuard = (arrayConcat) => named('concat', function (...args) {
     let n = check(lengthOf(this));
     for (const a of args) {
       if (Array.isArray(a)) {
@@ -106,17 +105,15 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     }
     check(n);
     return apply(arrayConcat, this, args);
-  }));
-  const fill = AP.fill;
-  define(AP, 'fill', named('fill', function (...args) {
+  });
+  const fillGuard = (fill) => named('fill', function (...args) {
     charge(16 * check(lengthOf(this)));
     return apply(fill, this, args);
-  }));
+  });
   // join (and toString, which calls it) recurse into nested arrays through
   // this very property, so counting the calls in progress bounds the depth.
-  const join = AP.join;
   let joining = 0;
-  define(AP, 'join', named('join', function (...args) {
+  const joinGuard = (join) => named('join', function (...args) {
     const n = check(lengthOf(this));
     if (args[0] !== undefined) {
       charge(n * String(args[0]).length);
@@ -130,7 +127,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     } finally {
       joining--;
     }
-  }));
+  });
   function arrayDepth(a, depth) {
     if (!Array.isArray(a)) {
       return;
@@ -142,14 +139,58 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
       arrayDepth(a[i], depth + 1);
     }
   }
-  const flat = AP.flat;
-  define(AP, 'flat', named('flat', function (...args) {
+  const flatGuard = (flat) => named('flat', function (...args) {
     check(lengthOf(this));
     if (args[0] !== undefined && args[0] > 1) {
       arrayDepth(this, 0);
     }
     return apply(flat, this, args);
-  }));
+  });
+  const special = { __proto__: null, concat: concatGuard, fill: fillGuard, join: joinGuard, flat: flatGuard };
+  // The installs get the property's key, so that one function serves them
+  // all: a closure per property would cost what laziness saves.
+  function installMethod(name) {
+    const orig = AP[name];
+    if (typeof orig !== 'function') {
+      return;
+    }
+    let f = methodGuard(name, orig);
+    if (special[name] !== undefined) {
+      f = special[name](f);
+    }
+    define(AP, name, f);
+  }
+  // Index loops, not for...of, at set-up: an iterator would create
+  // Array.prototype[Symbol.iterator] and its guard in every runtime.
+  for (let i = 0; i < methods.length; i++) {
+    lazy(AP, methods[i], installMethod);
+  }
+  // Iterators over arrays: spread, for...of, Array.from, new Set(...) and
+  // the like would otherwise walk every hole of a huge sparse array in one
+  // native loop. values is also Array.prototype[Symbol.iterator].
+  function iteratorGuard(key, orig) {
+    return named(key, function () {
+      check(lengthOf(this));
+      return apply(orig, this, []);
+    });
+  }
+  const iterators = { __proto__: null };
+  function guardedIterator(key) {
+    if (iterators[key] === undefined) {
+      const orig = AP[key];
+      if (iterators[key] === undefined) {
+        iterators[key] = iteratorGuard(key, orig);
+      }
+    }
+    return iterators[key];
+  }
+  function installIterator(key) {
+    define(AP, key, guardedIterator(key === iteratorSymbol ? 'values' : key));
+  }
+  const iteratorKeys = ['values', 'keys', 'entries', iteratorSymbol];
+  for (let i = 0; i < iteratorKeys.length; i++) {
+    lazy(AP, iteratorKeys[i], installIterator);
+  }
   const from = Array.from;
   define(Array, 'from', named('from', function (items, ...rest) {
     if (items !== null && typeof items === 'object' && (Array.isArray(items) || typeof items[Symbol.iterator] !== 'function')) {
@@ -159,8 +200,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   }));
 
   const SP = String.prototype;
-  const localeCompare = SP.localeCompare;
-  define(SP, 'localeCompare', named('localeCompare', function (that, ...rest) {
+  const localeCompareGuard = (localeCompare) => named('localeCompare', function (that, ...rest) {
     if (this === null || this === undefined) {
       return apply(localeCompare, this, [that, ...rest]);
     }
@@ -170,38 +210,48 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
         ' characters, at most ' + limits.maxCollateLength);
     }
     return apply(localeCompare, s, [t, ...rest]);
-  }));
-  const repeat = SP.repeat, padStart = SP.padStart, padEnd = SP.padEnd, concat = SP.concat;
-  define(SP, 'repeat', named('repeat', function (count) {
+  });
+  const repeatGuard = (repeat) => named('repeat', function (count) {
     charge(String(this).length * count);
     return apply(repeat, this, [count]);
-  }));
-  define(SP, 'padStart', named('padStart', function (...args) {
+  });
+  const padStartGuard = (padStart) => named('padStart', function (...args) {
     charge(args[0]);
     return apply(padStart, this, args);
-  }));
-  define(SP, 'padEnd', named('padEnd', function (...args) {
+  });
+  const padEndGuard = (padEnd) => named('padEnd', function (...args) {
     charge(args[0]);
     return apply(padEnd, this, args);
-  }));
-  define(SP, 'concat', named('concat', function (...args) {
+  });
+  const stringConcatGuard = (concat) => named('concat', function (...args) {
     let n = String(this).length;
     for (const a of args) {
       n += typeof a === 'string' ? a.length : 0;
     }
     charge(n);
     return apply(concat, this, args);
-  }));
+  });
+  const stringGuards = {
+    __proto__: null, localeCompare: localeCompareGuard, repeat: repeatGuard, padStart: padStartGuard,
+    padEnd: padEndGuard, concat: stringConcatGuard,
+  };
+  function installString(name) {
+    define(SP, name, stringGuards[name](SP[name]));
+  }
+  for (const name in stringGuards) {
+    lazy(SP, name, installString);
+  }
 
   // Argument lists built from array-likes.
-  const fnApply = Function.prototype.apply;
   const tooMany = () => new RangeErrorCtor('Too many arguments in function call (at most ' + maxArguments + ')');
-  define(Function.prototype, 'apply', named('apply', function (thisArg, args) {
+  const FP = Function.prototype;
+  const applyGuard = (fnApply) => named('apply', function (thisArg, args) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
     }
     return apply(fnApply, this, [thisArg, args]);
-  }));
+  });
+  lazy(FP, 'apply', () => define(FP, 'apply', applyGuard(FP.apply)));
   define(Reflect, 'apply', named('apply', function (target, thisArg, args) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
@@ -230,8 +280,13 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     return apply(parse, this, [text, reviver]);
   }));
   define(JSON, 'stringify', stringify);
+  // RegExp.prototype is not one goja creates property by property, and
+  // regular-expression literals reach it without the global RegExp: its
+  // guards are installed at once.
   const RP = RegExp.prototype;
-  for (const key of ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split]) {
+  const regexpKeys = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
+  for (let i = 0; i < regexpKeys.length; i++) {
+    const key = regexpKeys[i];
     const orig = RP[key];
     if (typeof orig === 'function') {
       define(RP, key, timed(orig, typeof key === 'symbol' ? '[' + key.description + ']' : key));
@@ -239,9 +294,8 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   }
 
   // Chains the natives follow recursively: bound functions and proxies.
-  const boundDepth = new WeakMapCtor();
-  const bind = Function.prototype.bind;
-  define(Function.prototype, 'bind', named('bind', function (thisArg, ...args) {
+  let boundDepth;
+  const bindGuard = (bind) => named('bind', function (thisArg, ...args) {
     const d = (apply(wmGet, boundDepth, [this]) || 0) + 1;
     if (d > maxNesting) {
       throw tooDeep('bound functions');
@@ -249,9 +303,13 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     const f = apply(bind, this, [thisArg, ...args]);
     apply(wmSet, boundDepth, [f, d]);
     return f;
-  }));
-  const ProxyCtor = Proxy, revocable = Proxy.revocable;
-  const proxyDepth = new WeakMapCtor();
+  });
+  lazy(FP, 'bind', () => {
+    describe(global, 'WeakMap');
+    boundDepth = new WeakMapCtor();
+    define(FP, 'bind', bindGuard(FP.bind));
+  });
+  let ProxyCtor, revocable, proxyDepth;
   const depthOf = (t) => (t !== null && (typeof t === 'object' || typeof t === 'function') ? apply(wmGet, proxyDepth, [t]) || 0 : 0);
   // proxyDepthOf returns the depth of a new proxy over target, refusing
   // chains too deep for the natives that walk them.
@@ -262,7 +320,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     }
     return d;
   }
-  const GuardedProxy = named('Proxy', function (target, handler) {
+  const proxyGuard = () => named('Proxy', function (target, handler) {
     if (new.target === undefined) {
       throw new TypeError("Constructor Proxy requires 'new'");
     }
@@ -271,17 +329,25 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     apply(wmSet, proxyDepth, [p, d]);
     return p;
   });
-  define(GuardedProxy, 'revocable', named('revocable', function (target, handler) {
+  const revocableGuard = () => named('revocable', function (target, handler) {
     const d = proxyDepthOf(target, handler);
     const r = apply(revocable, ProxyCtor, [target, handler]);
     apply(wmSet, proxyDepth, [r.proxy, d]);
     return r;
-  }));
-  define(global, 'Proxy', GuardedProxy);
+  });
+  lazy(global, 'Proxy', () => {
+    ProxyCtor = global.Proxy;
+    revocable = ProxyCtor.revocable;
+    describe(global, 'WeakMap');
+    proxyDepth = new WeakMapCtor();
+    const GuardedProxy = proxyGuard();
+    define(GuardedProxy, 'revocable', revocableGuard());
+    define(global, 'Proxy', GuardedProxy);
+  });
 
-  // The allocating constructors get a size check on first use: building
-  // the wrappers eagerly would slow every new runtime down.
-  const ArrayBufferCtor = ArrayBuffer;
+  // The allocating constructors get a size check on their first use (the
+  // wrapper itself is built on the first read of the global).
+  let ArrayBufferCtor; // the original, set by the install of ArrayBuffer's guard
   function sizeArg(arg, bytesPerElement) {
     if (arg === null || (typeof arg !== 'object' && typeof arg !== 'function')) {
       return Number(arg) * bytesPerElement;
@@ -303,28 +369,37 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
       charge(sizeArg(args[0], bytesPerElement));
       return construct(Orig, args, new.target);
     };
-    for (const key of Reflect.ownKeys(Orig)) {
+    for (const key of ownKeys(Orig)) {
       if (key !== 'prototype' && key !== 'caller' && key !== 'arguments') {
-        defineProperty(Guarded, key, Object.getOwnPropertyDescriptor(Orig, key));
+        defineProperty(Guarded, key, describe(Orig, key));
       }
     }
     Guarded.prototype = Orig.prototype;
-    Object.setPrototypeOf(Guarded, Object.getPrototypeOf(Orig));
+    setPrototypeOf(Guarded, getPrototypeOf(Orig));
     define(Orig.prototype, 'constructor', Guarded);
     return Guarded;
   }
-  for (const [name, size] of [['ArrayBuffer', 1], ['Int8Array', 1], ['Uint8Array', 1], ['Uint8ClampedArray', 1],
-    ['Int16Array', 2], ['Uint16Array', 2], ['Int32Array', 4], ['Uint32Array', 4], ['Float32Array', 4],
-    ['Float64Array', 8], ['BigInt64Array', 8], ['BigUint64Array', 8]]) {
+  const sizes = {
+    __proto__: null, ArrayBuffer: 1, Int8Array: 1, Uint8Array: 1, Uint8ClampedArray: 1, Int16Array: 2, Uint16Array: 2,
+    Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8, BigInt64Array: 8, BigUint64Array: 8,
+  };
+  function installSized(name) {
     const Orig = global[name];
+    if (name === 'ArrayBuffer') {
+      ArrayBufferCtor = Orig;
+    } else {
+      // sizeArg needs the original ArrayBuffer: describing the global
+      // creates it (and runs this install for it) if nothing has yet.
+      describe(global, 'ArrayBuffer');
+    }
     if (typeof Orig !== 'function') {
-      continue;
+      return;
     }
     let guarded;
     defineProperty(global, name, {
       get() {
         if (guarded === undefined) {
-          guarded = guard(Orig, size);
+          guarded = guard(Orig, sizes[name]);
           define(global, name, guarded);
         }
         return guarded;
@@ -332,6 +407,9 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
       set(v) { define(global, name, v); },
       configurable: true,
     });
+  }
+  for (const name in sizes) {
+    lazy(global, name, installSized);
   }
 })`, true)
 
@@ -378,8 +456,41 @@ func (r *Runtime) installGuards() error {
 			orig, _ := goja.AssertFunction(c.Argument(0))
 			return r.timedRegexp(orig, c.Argument(1).String())
 		}),
-		limits)
+		limits,
+		r.Func("lazy", func(c goja.FunctionCall) goja.Value {
+			o := c.Argument(0).ToObject(vm)
+			install, _ := goja.AssertFunction(c.Argument(2))
+			key := c.Argument(1)
+			r.onFirstUse(o, key, func() {
+				if _, err := install(goja.Undefined(), key); err != nil {
+					panic(err)
+				}
+			})
+			return goja.Undefined()
+		}))
 	return err
+}
+
+// onFirstUse runs install the first time property key (a string or a
+// symbol) of o is used, when goja has not created it yet: o is one of the
+// built-ins goja creates property by property (the global object,
+// Array.prototype, String.prototype, Function.prototype, ...), and neither
+// the runtime's set-up nor any script has touched that property. Otherwise
+// it runs install at once. install reads the original property and may
+// redefine it; the use that created it sees the result. A runtime that
+// never uses the property never pays for creating it nor for install. It
+// is how the sandbox wraps built-ins without changing what scripts see:
+// install must only use values captured before any script ran.
+func (r *Runtime) onFirstUse(o *goja.Object, key goja.Value, install func()) {
+	var deferred bool
+	if sym, ok := key.(*goja.Symbol); ok {
+		deferred = o.OnFirstUseSymbol(sym, install)
+	} else {
+		deferred = o.OnFirstUse(key.String(), install)
+	}
+	if !deferred {
+		install()
+	}
 }
 
 // timedRegexp wraps a regular-expression method. regexp2, which goja uses
