@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/triggers"
@@ -88,4 +89,41 @@ func liveHeap() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
+}
+
+// TestSpareRuntimes checks that a new hook's first run takes a runtime set
+// up in advance, that the engine builds a replacement, and that Close stops
+// the goroutine building them (the package's goleak check).
+func TestSpareRuntimes(t *testing.T) {
+	e, err := engine.New(engine.WithSpareRuntimes(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	waitSpares := func(n int) {
+		t.Helper()
+		// Waiting for the background goroutine, not timing it.
+		for i := 0; e.Stats().SpareRuntimes < n; i++ {
+			if i == 100000 {
+				t.Fatalf("%d spare runtimes, want %d", e.Stats().SpareRuntimes, n)
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+	}
+	waitSpares(2)
+	in := input(t, triggers.PreUserRegistration)
+	for i := range 5 {
+		h := engine.Hook{ID: "spare-" + strconv.Itoa(i), Name: "counter", Trigger: triggers.PreUserRegistration, Script: script(t, "isolation/counter.js")}
+		res, err := e.Run(context.Background(), h, in)
+		if err != nil || !jsonEqual(t, res.Envelope.Data, `{"count":1}`) {
+			t.Fatalf("hook %d on a spare runtime: %v %v", i, res, err)
+		}
+		waitSpares(2)
+	}
+	if st := e.Stats(); st.RuntimesCreated != 5 || st.IdleRuntimes != 5 {
+		t.Errorf("stats %+v, want 5 runtimes taken (spares count as created) and 5 idle", st)
+	}
+	if _, err := engine.New(engine.WithSpareRuntimes(-1)); err == nil {
+		t.Error("WithSpareRuntimes(-1) accepted")
+	}
 }

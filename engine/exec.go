@@ -88,7 +88,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 		x.hr = x.e.runtimes.get(x.hook)
 	}
 	if x.hr.rt == nil {
-		rt, err := sandbox.New(&x.e.sbConfig)
+		rt, err := x.e.newRuntime()
 		if err != nil {
 			x.end(x.internal(err, nil))
 			return x.concludeEarly()

@@ -115,6 +115,7 @@ type config struct {
 	programs    int
 	maxIdle     int
 	perHook     int
+	spares      int
 	fresh       bool
 	modules     *sandbox.Registry
 	maxLogLines int
@@ -195,6 +196,25 @@ func WithIdleRuntimes(total, perHook int) Option {
 			return fmt.Errorf("engine: negative idle runtime bound")
 		}
 		c.maxIdle, c.perHook = total, perHook
+		return nil
+	})
+}
+
+// WithSpareRuntimes keeps n runtimes set up in advance, with no hook
+// loaded, so that the first run of a hook (a new or changed script, a hook
+// whose warm runtimes were evicted) takes one instead of building its
+// runtime on the caller's request path. A goroutine builds a replacement
+// for each spare taken; building costs the same CPU as before, spent off
+// the request path, and each spare holds the memory of a bare runtime
+// (bench/README.md measures both). Runs that get a runtime of their own
+// (WithFreshRuntimes, Hook.FreshRuntime, a replaced broken runtime) use
+// spares too. Default 0: every runtime is built when a run needs it.
+func WithSpareRuntimes(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("engine: negative spare runtime count %d", n)
+		}
+		c.spares = n
 		return nil
 	})
 }
