@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/sandbox"
 )
 
 // One Benchmark per scenario, one sub-benchmark per contender. The Node
@@ -78,11 +79,17 @@ func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) 
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				if _, err := call(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			// The process's CPU time per call, next to the caller's wall
+			// time: it includes work done off the caller's goroutine (the
+			// collector, spare runtimes built in the background), but not
+			// a worker process's.
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -194,6 +201,21 @@ func BenchmarkRetainedMemory(b *testing.B) {
 	b.Run("hookengine", hookengine(true, true, retainedHooks, retainedHooks))
 	b.Run("hookengine-program-only", hookengine(true, false, retainedHooks, 0))
 	b.Run("hookengine-runtime-only", hookengine(false, true, 1, retainedHooks))
+	// What a spare runtime (engine.WithSpareRuntimes) holds at rest: a
+	// sandbox runtime set up, no hook loaded, never run.
+	b.Run("hookengine-spare-runtime", func(b *testing.B) {
+		measureRetained(b, func() (func(int), func()) {
+			var keep []*sandbox.Runtime
+			add := func(int) {
+				rt, err := sandbox.New(nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				keep = append(keep, rt)
+			}
+			return add, func() { runtime.KeepAlive(keep) }
+		})
+	})
 	b.Run("goja-reused-runtime", func(b *testing.B) {
 		prog := mustCompileHook(b, w.script)
 		measureRetained(b, func() (func(int), func()) {

@@ -56,6 +56,7 @@ func wrapperSource(script string) string {
 func goContenders() []contender {
 	return []contender{
 		hookengineContender,
+		hookengineSparesContender,
 		hookengineWorkerContender,
 		gojaCompileContender,
 		gojaProgramContender,

@@ -175,9 +175,9 @@ func render(m machine, rs results) string {
 	}
 
 	p("### Time per call\n\n")
-	p("`× hookengine` is the contender's time per call divided by hookengine's in the same scenario: above 1, hookengine is faster.\n\n")
-	p("| scenario | contender | time/call | allocs/op | B/op | × hookengine |\n")
-	p("|---|---|---:|---:|---:|---:|\n")
+	p("`× hookengine` is the contender's time per call divided by hookengine's in the same scenario: above 1, hookengine is faster. `CPU/call` is the Go process's CPU time (all threads: the collector, spare runtimes built in the background) per call; for `hookengine-worker` it leaves out the worker processes' CPU.\n\n")
+	p("| scenario | contender | time/call | CPU/call | allocs/op | B/op | × hookengine |\n")
+	p("|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range scenarios {
 		cs := rs[s.name]
 		if len(cs) == 0 {
@@ -191,7 +191,11 @@ func render(m machine, rs results) string {
 			if haveBase && base > 0 {
 				ratio = fmt.Sprintf("%.2f×", ns/base)
 			}
-			p("| %s | %s | %s | %s | %s | %s |\n", s.name, c, duration(ns), count(r, "allocs/op"), count(r, "B/op"), ratio)
+			cpu := "—"
+			if v, ok := r.get("cpu-ns/op"); ok && v > 0 {
+				cpu = duration(v)
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", s.name, c, duration(ns), cpu, count(r, "allocs/op"), count(r, "B/op"), ratio)
 		}
 	}
 	p("\nScenarios:\n\n")
