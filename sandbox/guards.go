@@ -56,7 +56,7 @@ var guardedArrayMethods = []string{
 // parser reports the error), stringify and exec are the
 // bounded JSON.stringify, and timed(fn, name) wraps a regular-expression
 // method so that a match the backtracking engine gave up on throws.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy) {
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy, onRegExp) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
   const apply = Reflect.apply, construct = Reflect.construct;
@@ -280,18 +280,19 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     return apply(parse, this, [text, reviver]);
   }));
   define(JSON, 'stringify', stringify);
-  // RegExp.prototype is not one goja creates property by property, and
-  // regular-expression literals reach it without the global RegExp: its
-  // guards are installed at once.
-  const RP = RegExp.prototype;
+  // RegExp.prototype is reached without the global RegExp (literals,
+  // string methods given a pattern): onRegExp(install) runs install(RP) once
+  // goja has created it, whatever created it, or at once.
   const regexpKeys = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
-  for (let i = 0; i < regexpKeys.length; i++) {
-    const key = regexpKeys[i];
-    const orig = RP[key];
-    if (typeof orig === 'function') {
-      define(RP, key, timed(orig, typeof key === 'symbol' ? '[' + key.description + ']' : key));
+  onRegExp((RP) => {
+    for (let i = 0; i < regexpKeys.length; i++) {
+      const key = regexpKeys[i];
+      const orig = RP[key];
+      if (typeof orig === 'function') {
+        define(RP, key, timed(orig, typeof key === 'symbol' ? '[' + key.description + ']' : key));
+      }
     }
-  }
+  });
 
   // Chains the natives follow recursively: bound functions and proxies.
   let boundDepth;
@@ -466,6 +467,18 @@ func (r *Runtime) installGuards() error {
 					panic(err)
 				}
 			})
+			return goja.Undefined()
+		}),
+		r.Func("onRegExp", func(c goja.FunctionCall) goja.Value {
+			install, _ := goja.AssertFunction(c.Argument(0))
+			run := func(proto *goja.Object) {
+				if _, err := install(goja.Undefined(), proto); err != nil {
+					panic(err)
+				}
+			}
+			if !vm.OnRegExpPrototype(run) {
+				run(vm.Get("RegExp").ToObject(vm).Get("prototype").ToObject(vm))
+			}
 			return goja.Undefined()
 		}))
 	return err
