@@ -227,9 +227,11 @@ func (r *Runtime) installTimers() error {
 		})
 		return p
 	}
-	r.timerProt, r.immProt = proto(true), proto(false)
-
 	schedule := func(call goja.FunctionCall, repeat, immediate bool) goja.Value {
+		if r.timerProt == nil {
+			// Made on the first timer: only timer objects reach them.
+			r.timerProt, r.immProt = proto(true), proto(false)
+		}
 		fn, ok := goja.AssertFunction(call.Argument(0))
 		if !ok {
 			e := vm.NewTypeError("The \"callback\" argument must be of type function. Received " + r.Inspect(call.Argument(0)))
