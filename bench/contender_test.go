@@ -63,6 +63,8 @@ func goContenders() []contender {
 		gojaReusedContender,
 		ottoReusedContender,
 		ottoNewContender,
+		quickjsReusedContender,
+		quickjsNewContender,
 		nativeContender,
 	}
 }
