@@ -300,3 +300,21 @@ func TestOnRegExpPrototype(t *testing.T) {
 		t.Error("OnRegExpPrototype accepted once RegExp.prototype exists")
 	}
 }
+
+func TestKeysOfOrdinaryObject(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`const o = { b: 1, 2: 'x', a: 2, 1: 'y' };
+Object.defineProperty(o, 'hidden', { value: 3, enumerable: false });
+o.c = 4; delete o.a; o.a = 5; o`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.(*Object).Keys()
+	want, err := r.RunString(`Object.keys(o).join(',')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != want.String() || want.String() != "1,2,b,c,a" {
+		t.Errorf("Keys() = %v, Object.keys = %s, want 1,2,b,c,a", got, want)
+	}
+}
