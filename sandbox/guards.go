@@ -63,15 +63,6 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   const defineProperty = Object.defineProperty, describe = Object.getOwnPropertyDescriptor;
   const ownKeys = Reflect.ownKeys, getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf;
   const iteratorSymbol = Symbol.iterator;
-  // WeakMap and its methods are captured on the first use of the global
-  // (before any script can have changed them): the guards of bind and
-  // Proxy describe it before they need them.
-  let WeakMapCtor, wmGet, wmSet;
-  lazy(global, 'WeakMap', () => {
-    WeakMapCtor = global.WeakMap;
-    wmGet = WeakMapCtor.prototype.get;
-    wmSet = WeakMapCtor.prototype.set;
-  });
   const RangeErrorCtor = RangeError;
   const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true });
   const named = (name, f) => defineProperty(f, 'name', { value: name });
@@ -79,24 +70,42 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     return new RangeErrorCtor('Maximum call stack size exceeded (' + what + ' nested deeper than ' + maxNesting + ' levels)');
   }
   const lengthOf = (o) => (o === null || o === undefined ? 0 : o.length);
+  const tooMany = () => new RangeErrorCtor('Too many arguments in function call (at most ' + maxArguments + ')');
+  const AP = Array.prototype, SP = String.prototype, FP = Function.prototype;
+
   // Each guard is installed by lazy(object, key, install): on the first use
   // of the property when goja has not created it yet (see installGuards),
-  // at once otherwise; install(key) is called. An install reads the
+  // at once otherwise; install(key, object) is called. An install reads the
   // original property first and only uses the private copies above, which
-  // no script can have replaced.
+  // no script can have replaced. Every function made here is made in every
+  // runtime, so one function, install, serves every property and one,
+  // guardOf, makes every wrapper. The wrappers' lines keep the indentation
+  // they had when each was written out on its own: it is part of their
+  // source text, which scripts can read (and TestVisibleGlobals pins).
+  let WeakMapCtor, wmGet, wmSet; // captured on the first use of the global
+  let joining = 0; // calls of Array.prototype.join in progress
+  let boundDepth, ProxyCtor, revocable, proxyDepth;
+  let ArrayBufferCtor; // the original, set by the install of ArrayBuffer's guard
+  const iterators = { __proto__: null };
+  const sizes = {
+    __proto__: null, ArrayBuffer: 1, Int8Array: 1, Uint8Array: 1, Uint8ClampedArray: 1, Int16Array: 2, Uint16Array: 2,
+    Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8, BigInt64Array: 8, BigUint64Array: 8,
+  };
+  const specialMethods = { __proto__: null, concat: true, fill: true, join: true, flat: true };
+  const stringMethods = { __proto__: null, localeCompare: true, repeat: true, padStart: true, padEnd: true, concat: true };
+  const regexpKeys = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
 
-  // Array methods that loop over, or copy, every index of their receiver,
-  // and the more specific guards some of them get on top of that one.
-  const AP = Array.prototype;
-  function methodGuard(name, orig) {
-    {
+  function guardOf(kind, orig, name) {
+    switch (kind) {
+    // Array methods that loop over, or copy, every index of their receiver.
+    case 'method':
       return named(name, function (...args) {
         check(lengthOf(this));
         return apply(orig, this, args);
       });
-    }
-  }
-  const concatGuard = (arrayConcat) => named('concat', function (...args) {
+    case 'concat': {
+      const arrayConcat = orig;
+      return named('concat', function (...args) {
     let n = check(lengthOf(this));
     for (const a of args) {
       if (Array.isArray(a)) {
@@ -106,14 +115,20 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     check(n);
     return apply(arrayConcat, this, args);
   });
-  const fillGuard = (fill) => named('fill', function (...args) {
+    }
+    case 'fill': {
+      const fill = orig;
+      return named('fill', function (...args) {
     charge(16 * check(lengthOf(this)));
     return apply(fill, this, args);
   });
-  // join (and toString, which calls it) recurse into nested arrays through
-  // this very property, so counting the calls in progress bounds the depth.
-  let joining = 0;
-  const joinGuard = (join) => named('join', function (...args) {
+    }
+    // join (and toString, which calls it) recurse into nested arrays
+    // through this very property, so counting the calls in progress bounds
+    // the depth.
+    case 'join': {
+      const join = orig;
+      return named('join', function (...args) {
     const n = check(lengthOf(this));
     if (args[0] !== undefined) {
       charge(n * String(args[0]).length);
@@ -128,6 +143,114 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
       joining--;
     }
   });
+    }
+    case 'flat': {
+      const flat = orig;
+      return named('flat', function (...args) {
+    check(lengthOf(this));
+    if (args[0] !== undefined && args[0] > 1) {
+      arrayDepth(this, 0);
+    }
+    return apply(flat, this, args);
+  });
+    }
+    // Iterators over arrays: spread, for...of, Array.from, new Set(...) and
+    // the like would otherwise walk every hole of a huge sparse array in
+    // one native loop.
+    case 'iterator':
+      return named(name, function () {
+      check(lengthOf(this));
+      return apply(orig, this, []);
+    });
+    case 'localeCompare': {
+      const localeCompare = orig;
+      return named('localeCompare', function (that, ...rest) {
+    if (this === null || this === undefined) {
+      return apply(localeCompare, this, [that, ...rest]);
+    }
+    const s = String(this), t = String(that);
+    if (s.length + t.length > limits.maxCollateLength) {
+      throw new RangeErrorCtor('Strings too long for localeCompare in a hook: ' + (s.length + t.length) +
+        ' characters, at most ' + limits.maxCollateLength);
+    }
+    return apply(localeCompare, s, [t, ...rest]);
+  });
+    }
+    case 'repeat': {
+      const repeat = orig;
+      return named('repeat', function (count) {
+    charge(String(this).length * count);
+    return apply(repeat, this, [count]);
+  });
+    }
+    case 'padStart': {
+      const padStart = orig;
+      return named('padStart', function (...args) {
+    charge(args[0]);
+    return apply(padStart, this, args);
+  });
+    }
+    case 'padEnd': {
+      const padEnd = orig;
+      return named('padEnd', function (...args) {
+    charge(args[0]);
+    return apply(padEnd, this, args);
+  });
+    }
+    case 'stringConcat': {
+      const concat = orig;
+      return named('concat', function (...args) {
+    let n = String(this).length;
+    for (const a of args) {
+      n += typeof a === 'string' ? a.length : 0;
+    }
+    charge(n);
+    return apply(concat, this, args);
+  });
+    }
+    // Argument lists built from array-likes.
+    case 'apply': {
+      const fnApply = orig;
+      return named('apply', function (thisArg, args) {
+    if (lengthOf(args) > maxArguments) {
+      throw tooMany();
+    }
+    return apply(fnApply, this, [thisArg, args]);
+  });
+    }
+    // Chains the natives follow recursively: bound functions and proxies.
+    case 'bind': {
+      const bind = orig;
+      return named('bind', function (thisArg, ...args) {
+    const d = (apply(wmGet, boundDepth, [this]) || 0) + 1;
+    if (d > maxNesting) {
+      throw tooDeep('bound functions');
+    }
+    const f = apply(bind, this, [thisArg, ...args]);
+    apply(wmSet, boundDepth, [f, d]);
+    return f;
+  });
+    }
+    case 'Proxy':
+      return named('Proxy', function (target, handler) {
+    if (new.target === undefined) {
+      throw new TypeError("Constructor Proxy requires 'new'");
+    }
+    const d = proxyDepthOf(target, handler);
+    const p = new ProxyCtor(target, handler);
+    apply(wmSet, proxyDepth, [p, d]);
+    return p;
+  });
+    case 'revocable':
+      return named('revocable', function (target, handler) {
+    const d = proxyDepthOf(target, handler);
+    const r = apply(revocable, ProxyCtor, [target, handler]);
+    apply(wmSet, proxyDepth, [r.proxy, d]);
+    return r;
+  });
+    }
+    throw new TypeError('no guard ' + kind);
+  }
   function arrayDepth(a, depth) {
     if (!Array.isArray(a)) {
       return;
@@ -139,179 +262,18 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
       arrayDepth(a[i], depth + 1);
     }
   }
-  const flatGuard = (flat) => named('flat', function (...args) {
-    check(lengthOf(this));
-    if (args[0] !== undefined && args[0] > 1) {
-      arrayDepth(this, 0);
-    }
-    return apply(flat, this, args);
-  });
-  const special = { __proto__: null, concat: concatGuard, fill: fillGuard, join: joinGuard, flat: flatGuard };
-  // The installs get the property's key, so that one function serves them
-  // all: a closure per property would cost what laziness saves.
-  function installMethod(name) {
-    const orig = AP[name];
-    if (typeof orig !== 'function') {
-      return;
-    }
-    let f = methodGuard(name, orig);
-    if (special[name] !== undefined) {
-      f = special[name](f);
-    }
-    define(AP, name, f);
-  }
-  // Index loops, not for...of, at set-up: an iterator would create
-  // Array.prototype[Symbol.iterator] and its guard in every runtime.
-  for (let i = 0; i < methods.length; i++) {
-    lazy(AP, methods[i], installMethod);
-  }
-  // Iterators over arrays: spread, for...of, Array.from, new Set(...) and
-  // the like would otherwise walk every hole of a huge sparse array in one
-  // native loop. values is also Array.prototype[Symbol.iterator].
-  function iteratorGuard(key, orig) {
-    return named(key, function () {
-      check(lengthOf(this));
-      return apply(orig, this, []);
-    });
-  }
-  const iterators = { __proto__: null };
   function guardedIterator(key) {
     if (iterators[key] === undefined) {
       const orig = AP[key];
       if (iterators[key] === undefined) {
-        iterators[key] = iteratorGuard(key, orig);
+        iterators[key] = guardOf('iterator', orig, key);
       }
     }
     return iterators[key];
   }
-  function installIterator(key) {
-    define(AP, key, guardedIterator(key === iteratorSymbol ? 'values' : key));
+  function depthOf(t) {
+    return t !== null && (typeof t === 'object' || typeof t === 'function') ? apply(wmGet, proxyDepth, [t]) || 0 : 0;
   }
-  const iteratorKeys = ['values', 'keys', 'entries', iteratorSymbol];
-  for (let i = 0; i < iteratorKeys.length; i++) {
-    lazy(AP, iteratorKeys[i], installIterator);
-  }
-  const from = Array.from;
-  define(Array, 'from', named('from', function (items, ...rest) {
-    if (items !== null && typeof items === 'object' && (Array.isArray(items) || typeof items[Symbol.iterator] !== 'function')) {
-      charge(16 * check(items.length));
-    }
-    return apply(from, this, [items, ...rest]);
-  }));
-
-  const SP = String.prototype;
-  const localeCompareGuard = (localeCompare) => named('localeCompare', function (that, ...rest) {
-    if (this === null || this === undefined) {
-      return apply(localeCompare, this, [that, ...rest]);
-    }
-    const s = String(this), t = String(that);
-    if (s.length + t.length > limits.maxCollateLength) {
-      throw new RangeErrorCtor('Strings too long for localeCompare in a hook: ' + (s.length + t.length) +
-        ' characters, at most ' + limits.maxCollateLength);
-    }
-    return apply(localeCompare, s, [t, ...rest]);
-  });
-  const repeatGuard = (repeat) => named('repeat', function (count) {
-    charge(String(this).length * count);
-    return apply(repeat, this, [count]);
-  });
-  const padStartGuard = (padStart) => named('padStart', function (...args) {
-    charge(args[0]);
-    return apply(padStart, this, args);
-  });
-  const padEndGuard = (padEnd) => named('padEnd', function (...args) {
-    charge(args[0]);
-    return apply(padEnd, this, args);
-  });
-  const stringConcatGuard = (concat) => named('concat', function (...args) {
-    let n = String(this).length;
-    for (const a of args) {
-      n += typeof a === 'string' ? a.length : 0;
-    }
-    charge(n);
-    return apply(concat, this, args);
-  });
-  const stringGuards = {
-    __proto__: null, localeCompare: localeCompareGuard, repeat: repeatGuard, padStart: padStartGuard,
-    padEnd: padEndGuard, concat: stringConcatGuard,
-  };
-  function installString(name) {
-    define(SP, name, stringGuards[name](SP[name]));
-  }
-  for (const name in stringGuards) {
-    lazy(SP, name, installString);
-  }
-
-  // Argument lists built from array-likes.
-  const tooMany = () => new RangeErrorCtor('Too many arguments in function call (at most ' + maxArguments + ')');
-  const FP = Function.prototype;
-  const applyGuard = (fnApply) => named('apply', function (thisArg, args) {
-    if (lengthOf(args) > maxArguments) {
-      throw tooMany();
-    }
-    return apply(fnApply, this, [thisArg, args]);
-  });
-  lazy(FP, 'apply', () => define(FP, 'apply', applyGuard(FP.apply)));
-  define(Reflect, 'apply', named('apply', function (target, thisArg, args) {
-    if (lengthOf(args) > maxArguments) {
-      throw tooMany();
-    }
-    return apply(target, thisArg, args);
-  }));
-  define(Reflect, 'construct', named('construct', function (target, args, ...newTarget) {
-    if (lengthOf(args) > maxArguments) {
-      throw tooMany();
-    }
-    return apply(construct, undefined, [target, args, ...newTarget]);
-  }));
-
-  const parse = JSON.parse;
-  define(JSON, 'parse', named('parse', function (text, reviver) {
-    text = String(text);
-    if (typeof reviver !== 'function') {
-      const v = fastParse(text);
-      if (v !== noParse) {
-        return v;
-      }
-    }
-    if (text.length > maxNesting) {
-      checkJSON(text);
-    }
-    return apply(parse, this, [text, reviver]);
-  }));
-  define(JSON, 'stringify', stringify);
-  // RegExp.prototype is reached without the global RegExp (literals,
-  // string methods given a pattern): onRegExp(install) runs install(RP) once
-  // goja has created it, whatever created it, or at once.
-  const regexpKeys = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
-  onRegExp((RP) => {
-    for (let i = 0; i < regexpKeys.length; i++) {
-      const key = regexpKeys[i];
-      const orig = RP[key];
-      if (typeof orig === 'function') {
-        define(RP, key, timed(orig, typeof key === 'symbol' ? '[' + key.description + ']' : key));
-      }
-    }
-  });
-
-  // Chains the natives follow recursively: bound functions and proxies.
-  let boundDepth;
-  const bindGuard = (bind) => named('bind', function (thisArg, ...args) {
-    const d = (apply(wmGet, boundDepth, [this]) || 0) + 1;
-    if (d > maxNesting) {
-      throw tooDeep('bound functions');
-    }
-    const f = apply(bind, this, [thisArg, ...args]);
-    apply(wmSet, boundDepth, [f, d]);
-    return f;
-  });
-  lazy(FP, 'bind', () => {
-    describe(global, 'WeakMap');
-    boundDepth = new WeakMapCtor();
-    define(FP, 'bind', bindGuard(FP.bind));
-  });
-  let ProxyCtor, revocable, proxyDepth;
-  const depthOf = (t) => (t !== null && (typeof t === 'object' || typeof t === 'function') ? apply(wmGet, proxyDepth, [t]) || 0 : 0);
   // proxyDepthOf returns the depth of a new proxy over target, refusing
   // chains too deep for the natives that walk them.
   function proxyDepthOf(target, handler) {
@@ -321,34 +283,8 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     }
     return d;
   }
-  const proxyGuard = () => named('Proxy', function (target, handler) {
-    if (new.target === undefined) {
-      throw new TypeError("Constructor Proxy requires 'new'");
-    }
-    const d = proxyDepthOf(target, handler);
-    const p = new ProxyCtor(target, handler);
-    apply(wmSet, proxyDepth, [p, d]);
-    return p;
-  });
-  const revocableGuard = () => named('revocable', function (target, handler) {
-    const d = proxyDepthOf(target, handler);
-    const r = apply(revocable, ProxyCtor, [target, handler]);
-    apply(wmSet, proxyDepth, [r.proxy, d]);
-    return r;
-  });
-  lazy(global, 'Proxy', () => {
-    ProxyCtor = global.Proxy;
-    revocable = ProxyCtor.revocable;
-    describe(global, 'WeakMap');
-    proxyDepth = new WeakMapCtor();
-    const GuardedProxy = proxyGuard();
-    define(GuardedProxy, 'revocable', revocableGuard());
-    define(global, 'Proxy', GuardedProxy);
-  });
-
   // The allocating constructors get a size check on their first use (the
   // wrapper itself is built on the first read of the global).
-  let ArrayBufferCtor; // the original, set by the install of ArrayBuffer's guard
   function sizeArg(arg, bytesPerElement) {
     if (arg === null || (typeof arg !== 'object' && typeof arg !== 'function')) {
       return Number(arg) * bytesPerElement;
@@ -380,38 +316,134 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     define(Orig.prototype, 'constructor', Guarded);
     return Guarded;
   }
-  const sizes = {
-    __proto__: null, ArrayBuffer: 1, Int8Array: 1, Uint8Array: 1, Uint8ClampedArray: 1, Int16Array: 2, Uint16Array: 2,
-    Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8, BigInt64Array: 8, BigUint64Array: 8,
-  };
-  function installSized(name) {
-    const Orig = global[name];
-    if (name === 'ArrayBuffer') {
-      ArrayBufferCtor = Orig;
-    } else {
-      // sizeArg needs the original ArrayBuffer: describing the global
-      // creates it (and runs this install for it) if nothing has yet.
-      describe(global, 'ArrayBuffer');
-    }
-    if (typeof Orig !== 'function') {
-      return;
-    }
-    let guarded;
-    defineProperty(global, name, {
-      get() {
-        if (guarded === undefined) {
-          guarded = guard(Orig, sizes[name]);
-          define(global, name, guarded);
+
+  function install(key, o) {
+    if (o === AP) {
+      if (key === 'values' || key === 'keys' || key === 'entries' || key === iteratorSymbol) {
+        define(AP, key, guardedIterator(key === iteratorSymbol ? 'values' : key));
+        return;
+      }
+      const orig = AP[key];
+      if (typeof orig === 'function') {
+        const f = guardOf('method', orig, key);
+        define(AP, key, specialMethods[key] ? guardOf(key, f) : f);
+      }
+    } else if (o === SP) {
+      define(SP, key, guardOf(key === 'concat' ? 'stringConcat' : key, SP[key]));
+    } else if (o === FP) {
+      if (key === 'bind') {
+        describe(global, 'WeakMap');
+        boundDepth = new WeakMapCtor();
+      }
+      define(FP, key, guardOf(key, FP[key]));
+    } else if (key === 'RegExp.prototype') {
+      // RegExp.prototype is reached without the global RegExp (literals,
+      // string methods given a pattern): onRegExp runs this once goja has
+      // created it, whatever created it, or at once.
+      for (let i = 0; i < regexpKeys.length; i++) {
+        const k = regexpKeys[i];
+        const orig = o[k];
+        if (typeof orig === 'function') {
+          define(o, k, timed(orig, typeof k === 'symbol' ? '[' + k.description + ']' : k));
         }
-        return guarded;
-      },
-      set(v) { define(global, name, v); },
-      configurable: true,
-    });
+      }
+    } else if (key === 'WeakMap') {
+      // Captured on the first use of the global, before any script can
+      // have changed it: the guards of bind and Proxy describe it first.
+      WeakMapCtor = global.WeakMap;
+      wmGet = WeakMapCtor.prototype.get;
+      wmSet = WeakMapCtor.prototype.set;
+    } else if (key === 'Proxy') {
+      ProxyCtor = global.Proxy;
+      revocable = ProxyCtor.revocable;
+      describe(global, 'WeakMap');
+      proxyDepth = new WeakMapCtor();
+      const GuardedProxy = guardOf('Proxy');
+      define(GuardedProxy, 'revocable', guardOf('revocable'));
+      define(global, 'Proxy', GuardedProxy);
+    } else {
+      const name = key;
+      const Orig = global[name];
+      if (name === 'ArrayBuffer') {
+        ArrayBufferCtor = Orig;
+      } else {
+        // sizeArg needs the original ArrayBuffer: describing the global
+        // creates it (and runs this install for it) if nothing has yet.
+        describe(global, 'ArrayBuffer');
+      }
+      if (typeof Orig !== 'function') {
+        return;
+      }
+      let guarded;
+      defineProperty(global, name, {
+        get() {
+          if (guarded === undefined) {
+            guarded = guard(Orig, sizes[name]);
+            define(global, name, guarded);
+          }
+          return guarded;
+        },
+        set(v) { define(global, name, v); },
+        configurable: true,
+      });
+    }
   }
+
+  lazy(global, 'WeakMap', install);
+  // Index loops, not for...of, at set-up: an iterator would create
+  // Array.prototype[Symbol.iterator] and its guard in every runtime.
+  for (let i = 0; i < methods.length; i++) {
+    lazy(AP, methods[i], install);
+  }
+  lazy(AP, 'values', install);
+  lazy(AP, 'keys', install);
+  lazy(AP, 'entries', install);
+  lazy(AP, iteratorSymbol, install);
+  for (const name in stringMethods) {
+    lazy(SP, name, install);
+  }
+  lazy(FP, 'apply', install);
+  lazy(FP, 'bind', install);
+  lazy(global, 'Proxy', install);
   for (const name in sizes) {
-    lazy(global, name, installSized);
+    lazy(global, name, install);
   }
+  onRegExp(install);
+
+  const from = Array.from;
+  define(Array, 'from', named('from', function (items, ...rest) {
+    if (items !== null && typeof items === 'object' && (Array.isArray(items) || typeof items[Symbol.iterator] !== 'function')) {
+      charge(16 * check(items.length));
+    }
+    return apply(from, this, [items, ...rest]);
+  }));
+  define(Reflect, 'apply', named('apply', function (target, thisArg, args) {
+    if (lengthOf(args) > maxArguments) {
+      throw tooMany();
+    }
+    return apply(target, thisArg, args);
+  }));
+  define(Reflect, 'construct', named('construct', function (target, args, ...newTarget) {
+    if (lengthOf(args) > maxArguments) {
+      throw tooMany();
+    }
+    return apply(construct, undefined, [target, args, ...newTarget]);
+  }));
+  const parse = JSON.parse;
+  define(JSON, 'parse', named('parse', function (text, reviver) {
+    text = String(text);
+    if (typeof reviver !== 'function') {
+      const v = fastParse(text);
+      if (v !== noParse) {
+        return v;
+      }
+    }
+    if (text.length > maxNesting) {
+      checkJSON(text);
+    }
+    return apply(parse, this, [text, reviver]);
+  }));
+  define(JSON, 'stringify', stringify);
 })`, true)
 
 // installGuards runs guardsSource on the runtime.
@@ -463,7 +495,7 @@ func (r *Runtime) installGuards() error {
 			install, _ := goja.AssertFunction(c.Argument(2))
 			key := c.Argument(1)
 			r.onFirstUse(o, key, func() {
-				if _, err := install(goja.Undefined(), key); err != nil {
+				if _, err := install(goja.Undefined(), key, o); err != nil {
 					panic(err)
 				}
 			})
@@ -472,7 +504,7 @@ func (r *Runtime) installGuards() error {
 		r.Func("onRegExp", func(c goja.FunctionCall) goja.Value {
 			install, _ := goja.AssertFunction(c.Argument(0))
 			run := func(proto *goja.Object) {
-				if _, err := install(goja.Undefined(), proto); err != nil {
+				if _, err := install(goja.Undefined(), vm.ToValue("RegExp.prototype"), proto); err != nil {
 					panic(err)
 				}
 			}
