@@ -20,7 +20,7 @@ const timeoutMax = 1<<31 - 1
 
 // prelude defines the globals written in JavaScript. It runs once per runtime,
 // before any script, and keeps private copies of the built-ins it uses.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig) {
+var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag) {
   'use strict';
   const apply = Reflect.apply;
   const then = Promise.prototype.then;
@@ -67,7 +67,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
     cwd() { return '/'; },
     uptime() { return hrtimeNs() / 1e9; },
   };
-  Object.defineProperty(process, Symbol.toStringTag, { value: 'process' });
+  Object.defineProperty(process, toStringTag, { value: 'process' });
   Object.defineProperty(global, 'process', { value: process, writable: true, configurable: true });
   Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
   Object.defineProperty(global, 'queueMicrotask', { value: queueMicrotask, writable: true, configurable: true });
@@ -92,7 +92,8 @@ func (r *Runtime) installGlobals() error {
 	call, _ := goja.AssertFunction(fn)
 	_, err = call(goja.Undefined(), r.vm.GlobalObject(),
 		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(float64(hrtimeNs())) }),
-		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }))
+		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }),
+		goja.SymToStringTag)
 	if err != nil {
 		return err
 	}

@@ -56,13 +56,15 @@ var guardedArrayMethods = []string{
 // parser reports the error), stringify and exec are the
 // bounded JSON.stringify, and timed(fn, name) wraps a regular-expression
 // method so that a match the backtracking engine gave up on throws.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy, onRegExp) {
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy, onRegExp, symbols) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
   const apply = Reflect.apply, construct = Reflect.construct;
   const defineProperty = Object.defineProperty, describe = Object.getOwnPropertyDescriptor;
   const ownKeys = Reflect.ownKeys, getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf;
-  const iteratorSymbol = Symbol.iterator;
+  // The well-known symbols come from the host: reading them from the
+  // global Symbol would create it, and its prototype, in every runtime.
+  const iteratorSymbol = symbols.iterator;
   const RangeErrorCtor = RangeError;
   const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true });
   const named = (name, f) => defineProperty(f, 'name', { value: name });
@@ -93,7 +95,8 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   };
   const specialMethods = { __proto__: null, concat: true, fill: true, join: true, flat: true };
   const stringMethods = { __proto__: null, localeCompare: true, repeat: true, padStart: true, padEnd: true, concat: true };
-  const regexpKeys = ['exec', 'test', Symbol.match, Symbol.matchAll, Symbol.replace, Symbol.search, Symbol.split];
+  const regexpKeys = ['exec', 'test', symbols.match, symbols.matchAll, symbols.replace, symbols.search, symbols.split];
+  const regexpNames = ['exec', 'test', '[Symbol.match]', '[Symbol.matchAll]', '[Symbol.replace]', '[Symbol.search]', '[Symbol.split]'];
 
   function guardOf(kind, orig, name) {
     switch (kind) {
@@ -344,7 +347,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
         const k = regexpKeys[i];
         const orig = o[k];
         if (typeof orig === 'function') {
-          define(o, k, timed(orig, typeof k === 'symbol' ? '[' + k.description + ']' : k));
+          define(o, k, timed(orig, regexpNames[i]));
         }
       }
     } else if (key === 'WeakMap') {
@@ -459,6 +462,11 @@ func (r *Runtime) installGuards() error {
 	_ = limits.Set("maxNesting", MaxNesting)
 	_ = limits.Set("maxArguments", MaxArguments)
 	_ = limits.Set("maxCollateLength", MaxCollateLength)
+	symbols := vm.NewObject()
+	for name, sym := range map[string]*goja.Symbol{"iterator": goja.SymIterator, "match": goja.SymMatch, "matchAll": goja.SymMatchAll,
+		"replace": goja.SymReplace, "search": goja.SymSearch, "split": goja.SymSplit} {
+		_ = symbols.Set(name, sym)
+	}
 	_, err = call(goja.Undefined(), vm.GlobalObject(), vm.ToValue(guardedArrayMethods),
 		r.Func("check", func(c goja.FunctionCall) goja.Value {
 			return vm.ToValue(r.checkLength(c.Argument(0)))
@@ -512,7 +520,8 @@ func (r *Runtime) installGuards() error {
 				run(vm.Get("RegExp").ToObject(vm).Get("prototype").ToObject(vm))
 			}
 			return goja.Undefined()
-		}))
+		}),
+		symbols)
 	return err
 }
 
