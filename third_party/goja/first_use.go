@@ -22,7 +22,7 @@ func (o *Object) OnFirstUse(name string, f func()) bool {
 		return false
 	}
 	p := unistring.NewFromString(name)
-	if t.tmpl.props[p] == nil {
+	if t.factory(p) == nil {
 		return false
 	}
 	if _, created := t.values[p]; created {
@@ -92,4 +92,36 @@ func (r *Runtime) runOnRegExpPrototype() {
 	}()
 	f(r.global.RegExpPrototype)
 	done = true
+}
+
+// DefineLazyProperty defines the own property name of o as a data property,
+// writable, enumerable and configurable, whose value f makes the first
+// time the property is used, as goja does for the properties of its
+// built-ins: a read, a description, a listing of values, a redefinition or
+// a deletion. Until then it is listed among o's keys, in the order of
+// definition, like one defined at once. It is meant for the global object,
+// whose built-in properties are created that way: only such objects take
+// it. It reports false, and does nothing, for any other object or when o
+// already has a property name. f must not panic. Call it only on the
+// goroutine that drives the Runtime.
+func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
+	t := o.templated()
+	if t == nil || !t.extensible {
+		return false
+	}
+	p := unistring.NewFromString(name)
+	if _, deleted := t.values[p]; deleted || t.hasOwnPropertyStr(p) {
+		return false
+	}
+	if t.lazy == nil {
+		t.lazy = make(map[unistring.String]templatePropFactory)
+	}
+	t.lazy[p] = func(*Runtime) Value { return f() }
+	if t.propNames != nil {
+		names := copyNamesIfNeeded(t.propNames, 1)
+		t.propNames = append(names, p)
+	} else {
+		t.lazyNames = append(t.lazyNames, p)
+	}
+	return true
 }

@@ -318,3 +318,37 @@ o.c = 4; delete o.a; o.a = 5; o`)
 		t.Errorf("Keys() = %v, Object.keys = %s, want 1,2,b,c,a", got, want)
 	}
 }
+
+func TestDefineLazyProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	if !g.DefineLazyProperty("lazyOne", func() Value { made++; return r.ToValue(42) }) {
+		t.Fatal("DefineLazyProperty refused on the global object")
+	}
+	_ = g.Set("eager", 1)
+	if !g.DefineLazyProperty("lazyTwo", func() Value { made++; return r.ToValue("two") }) {
+		t.Fatal("DefineLazyProperty refused after the names were listed")
+	}
+	if g.DefineLazyProperty("lazyOne", func() Value { return nil }) || r.NewObject().DefineLazyProperty("x", func() Value { return nil }) {
+		t.Fatal("DefineLazyProperty accepted an existing name or an ordinary object")
+	}
+	if made != 0 {
+		t.Fatal("a value was made before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`'lazyOne' in globalThis && Object.getOwnPropertyNames(globalThis).slice(-3).join()`, "lazyOne,eager,lazyTwo"},
+		{`typeof lazyOne + lazyOne`, "number42"},
+		{`JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'lazyTwo'))`, `{"value":"two","writable":true,"enumerable":true,"configurable":true}`},
+		{`delete globalThis.lazyOne; typeof lazyOne`, "undefined"},
+		{`Object.keys(globalThis).slice(-2).join()`, "eager,lazyTwo"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 2 {
+		t.Errorf("values made %d times, want once each", made)
+	}
+}

@@ -30,6 +30,20 @@ type templatedObject struct {
 	// run once the property they name has been created from the template.
 	firstUse    map[unistring.String]func()
 	firstUseSym map[*Symbol]func()
+
+	// lazy and lazyNames are the properties of DefineLazyProperty: like
+	// the template's, created on first use, but of this object only.
+	lazy      map[unistring.String]templatePropFactory
+	lazyNames []unistring.String
+}
+
+// factory returns what creates property p from the template or
+// DefineLazyProperty, or nil.
+func (o *templatedObject) factory(p unistring.String) templatePropFactory {
+	if f := o.tmpl.props[p]; f != nil {
+		return f
+	}
+	return o.lazy[p]
 }
 
 type templatedFuncObject struct {
@@ -113,7 +127,7 @@ func (o *templatedObject) getOwnPropStr(p unistring.String) Value {
 	if v, exists := o.values[p]; exists {
 		return v
 	}
-	if f := o.tmpl.props[p]; f != nil {
+	if f := o.factory(p); f != nil {
 		v := f(o.val.runtime)
 		o.values[p] = v
 		if h := o.firstUse[p]; h != nil {
@@ -185,7 +199,7 @@ func (o *templatedObject) getOwnPropSym(s *Symbol) Value {
 
 func (o *templatedObject) materialisePropNames() {
 	if o.propNames == nil {
-		o.propNames = append(([]unistring.String)(nil), o.tmpl.propNames...)
+		o.propNames = append(append(([]unistring.String)(nil), o.tmpl.propNames...), o.lazyNames...)
 	}
 }
 
@@ -263,8 +277,7 @@ func (o *templatedObject) hasOwnPropertyStr(name unistring.String) bool {
 		return v != nil
 	}
 
-	_, exists := o.tmpl.props[name]
-	return exists
+	return o.factory(name) != nil
 }
 
 func (o *templatedObject) hasOwnPropertySym(s *Symbol) bool {
@@ -301,7 +314,7 @@ func (o *templatedObject) deleteStr(name unistring.String, throw bool) bool {
 		}
 		o.materialisePropNames()
 		o._delete(name)
-		if _, exists := o.tmpl.props[name]; exists {
+		if o.factory(name) != nil {
 			o.values[name] = nil // white hole
 		}
 	}
@@ -318,11 +331,13 @@ func (o *templatedObject) materialiseProps() {
 	// One by one, in order, each callback right after its property: a
 	// callback may use properties that come later, which must then be
 	// created with their own callbacks run.
-	for _, name := range o.tmpl.propNames {
-		if _, exists := o.values[name]; !exists {
-			o.values[name] = o.tmpl.props[name](o.val.runtime)
-			if h := o.firstUse[name]; h != nil {
-				o.runFirstUse(name, h)
+	for _, names := range [][]unistring.String{o.tmpl.propNames, o.lazyNames} {
+		for _, name := range names {
+			if _, exists := o.values[name]; !exists {
+				o.values[name] = o.factory(name)(o.val.runtime)
+				if h := o.firstUse[name]; h != nil {
+					o.runFirstUse(name, h)
+				}
 			}
 		}
 	}
