@@ -22,6 +22,11 @@ const (
 // installConsole defines the global console object. Its output goes to the
 // current execution's Host.
 func (r *Runtime) installConsole() error {
+	return r.lazyValue("console", r.newConsole)
+}
+
+// newConsole makes the console object.
+func (r *Runtime) newConsole() goja.Value {
 	vm := r.vm
 	c := vm.NewObject()
 	emit := func(level Level) func(goja.FunctionCall) goja.Value {
@@ -121,11 +126,9 @@ func (r *Runtime) installConsole() error {
 		},
 	}
 	for _, name := range consoleMethods {
-		if err := c.Set(name, r.Func(name, methods[name])); err != nil {
-			return err
-		}
+		_ = c.Set(name, r.Func(name, methods[name]))
 	}
-	return vm.Set("console", c)
+	return c
 }
 
 // consoleMethods are the console's methods in the order scripts see its

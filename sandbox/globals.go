@@ -20,13 +20,12 @@ const timeoutMax = 1<<31 - 1
 
 // prelude defines the globals written in JavaScript. It runs once per runtime,
 // before any script, and keeps private copies of the built-ins it uses.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag) {
+var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag, warn) {
   'use strict';
   const apply = Reflect.apply;
   const then = Promise.prototype.then;
   const resolved = Promise.resolve();
   const TypeErrorCtor = TypeError;
-  const warn = global.console.warn;
   function queue(fn) { apply(then, resolved, [fn]); }
   function checkCallback(callback) {
     if (typeof callback !== 'function') {
@@ -93,7 +92,12 @@ func (r *Runtime) installGlobals() error {
 	_, err = call(goja.Undefined(), r.vm.GlobalObject(),
 		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(float64(hrtimeNs())) }),
 		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }),
-		goja.SymToStringTag)
+		goja.SymToStringTag,
+		// console.warn's output, without creating the console.
+		r.Func("warn", func(call goja.FunctionCall) goja.Value {
+			r.host.Console(LevelWarn, r.Format(call.Arguments))
+			return goja.Undefined()
+		}))
 	if err != nil {
 		return err
 	}
@@ -109,6 +113,19 @@ func (r *Runtime) installGlobals() error {
 	r.lazyGlobal("URLSearchParams", "url")
 	r.lazyGroup(encodingGlobals, r.installEncoding)
 	return nil
+}
+
+// lazyValue defines global name as a data property, writable, enumerable
+// and configurable as vm.Set makes it, whose value make builds on the
+// property's first use (see goja's DefineLazyProperty): a runtime whose
+// scripts never touch it does not pay for it, and scripts see the same
+// names, order, descriptors and values. Where goja cannot defer it, the
+// value is made at once.
+func (r *Runtime) lazyValue(name string, make func() goja.Value) error {
+	if r.vm.GlobalObject().DefineLazyProperty(name, make) {
+		return nil
+	}
+	return r.vm.Set(name, make())
 }
 
 // lazyGlobal defines global name as the export of the same name of module,
@@ -286,7 +303,7 @@ func (r *Runtime) installTimers() error {
 	}
 	// In Node's order, which scripts see in Object.keys(globalThis).
 	for _, name := range []string{"setInterval", "clearInterval", "setTimeout", "clearTimeout", "setImmediate", "clearImmediate"} {
-		if err := vm.Set(name, r.Func(name, set[name])); err != nil {
+		if err := r.lazyValue(name, func() goja.Value { return r.Func(name, set[name]) }); err != nil {
 			return err
 		}
 	}
