@@ -4,15 +4,18 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dop251/goja"
 
 	"github.com/hookengine/hookengine/engine"
+	"github.com/hookengine/hookengine/sandbox"
 )
 
 // One Benchmark per scenario, one sub-benchmark per contender. The Node
@@ -78,11 +81,17 @@ func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) 
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				if _, err := call(); err != nil {
 					b.Fatal(err)
 				}
 			}
+			// The process's CPU time per call, next to the caller's wall
+			// time: it includes work done off the caller's goroutine (the
+			// collector, spare runtimes built in the background), but not
+			// a worker process's.
+			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -194,6 +203,21 @@ func BenchmarkRetainedMemory(b *testing.B) {
 	b.Run("hookengine", hookengine(true, true, retainedHooks, retainedHooks))
 	b.Run("hookengine-program-only", hookengine(true, false, retainedHooks, 0))
 	b.Run("hookengine-runtime-only", hookengine(false, true, 1, retainedHooks))
+	// What a spare runtime (engine.WithSpareRuntimes) holds at rest: a
+	// sandbox runtime set up, no hook loaded, never run.
+	b.Run("hookengine-spare-runtime", func(b *testing.B) {
+		measureRetained(b, func() (func(int), func()) {
+			var keep []*sandbox.Runtime
+			add := func(int) {
+				rt, err := sandbox.New(nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				keep = append(keep, rt)
+			}
+			return add, func() { runtime.KeepAlive(keep) }
+		})
+	})
 	b.Run("goja-reused-runtime", func(b *testing.B) {
 		prog := mustCompileHook(b, w.script)
 		measureRetained(b, func() (func(int), func()) {
@@ -210,6 +234,31 @@ func BenchmarkRetainedMemory(b *testing.B) {
 			}
 			return add, func() { runtime.KeepAlive(keep) }
 		})
+	})
+	// QuickJS keeps its heap in memory its C allocator maps outside Go's
+	// heap: its figure is the growth of the process's resident memory
+	// (Go's heap included), which counts pages touched, not bytes live.
+	b.Run("quickjs-reused-vm", func(b *testing.B) {
+		var total float64
+		for b.Loop() {
+			var keep []*quickjsHook
+			before := residentBytes(b)
+			for range retainedHooks {
+				h, err := loadQuickJS(w.script, w)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := h.call(string(w.Trigger), string(w.input)); err != nil {
+					b.Fatal(err)
+				}
+				keep = append(keep, h)
+			}
+			total += float64(residentBytes(b)-before) / retainedHooks
+			for _, h := range keep {
+				h.close()
+			}
+		}
+		b.ReportMetric(total/float64(b.N), "retained-B/hook")
 	})
 	b.Run("otto-reused-runtime", func(b *testing.B) {
 		measureRetained(b, func() (func(int), func()) {
@@ -244,6 +293,26 @@ func measureRetained(b *testing.B, setup func() (add func(int), done func())) {
 		total += float64(after-before) / retainedHooks
 	}
 	b.ReportMetric(total/float64(b.N), "retained-B/hook")
+}
+
+// residentBytes is the process's resident memory after two collections,
+// from /proc/self/statm.
+func residentBytes(b *testing.B) int64 {
+	runtime.GC()
+	runtime.GC()
+	text, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		b.Skipf("no resident memory figure here: %v", err)
+	}
+	fields := strings.Fields(string(text))
+	if len(fields) < 2 {
+		b.Fatalf("/proc/self/statm: %q", text)
+	}
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pages * int64(os.Getpagesize())
 }
 
 // liveBytes is the live heap plus goroutine stacks after two collections.
@@ -303,6 +372,29 @@ func BenchmarkCPULimitLatency(b *testing.B) {
 			samples = append(samples, time.Since(start))
 			var ie *goja.InterruptedError
 			if !errors.As(err, &ie) {
+				b.Fatalf("the endless hook ended with %v, want an interrupt", err)
+			}
+		}
+		reportLatency(b, samples, "")
+	})
+	// QuickJS's interrupt handler ends a call past its eval timeout (wall
+	// clock), re-armed on every call.
+	b.Run("quickjs-reused-vm", func(b *testing.B) {
+		h, err := loadQuickJS(w.script, w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer h.close()
+		if err := h.vm.SetEvalTimeout(latencyLimit); err != nil {
+			b.Fatal(err)
+		}
+		trigger := string(w.Trigger)
+		var samples []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			_, err := h.call(trigger, input)
+			samples = append(samples, time.Since(start))
+			if err == nil || !strings.Contains(err.Error(), "interrupted") {
 				b.Fatalf("the endless hook ended with %v, want an interrupt", err)
 			}
 		}

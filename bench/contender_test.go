@@ -56,12 +56,15 @@ func wrapperSource(script string) string {
 func goContenders() []contender {
 	return []contender{
 		hookengineContender,
+		hookengineSparesContender,
 		hookengineWorkerContender,
 		gojaCompileContender,
 		gojaProgramContender,
 		gojaReusedContender,
 		ottoReusedContender,
 		ottoNewContender,
+		quickjsReusedContender,
+		quickjsNewContender,
 		nativeContender,
 	}
 }

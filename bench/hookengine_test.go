@@ -40,6 +40,17 @@ var hookengineWorkerContender = contender{
 	},
 }
 
+// hookengineSparesContender is hookengine with two runtimes set up in
+// advance (engine.WithSpareRuntimes), for first runs of new scripts: the
+// cold scenario only, since warm runs never take a spare.
+var hookengineSparesContender = contender{
+	name:     "hookengine-spares",
+	supports: func(_ *workload, m mode) bool { return m == cold },
+	open: func(tb testing.TB, w *workload, m mode) runner {
+		return newHookengine(tb, w, m, hookengineLimits, engine.WithSpareRuntimes(2))
+	},
+}
+
 type hookengineRunner struct {
 	e     *engine.Engine
 	hook  engine.Hook

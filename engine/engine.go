@@ -59,6 +59,10 @@ type Engine struct {
 	// caches back the api.cache of Actions, one per trigger, as Auth0
 	// scopes them.
 	caches map[triggers.ID]*triggers.ActionCache
+	// spares holds runtimes set up in advance (WithSpareRuntimes), which
+	// the goroutine counted by spareWG keeps full.
+	spares  chan *sandbox.Runtime
+	spareWG sync.WaitGroup
 
 	runs     atomic.Int64
 	compiles atomic.Int64
@@ -125,8 +129,40 @@ func New(opts ...Option) (*Engine, error) {
 		if e.workers, err = newWorkerPool(e, *c.isolation); err != nil {
 			return nil, err
 		}
+	} else if c.spares > 0 {
+		e.spares = make(chan *sandbox.Runtime, c.spares)
+		e.spareWG.Add(1)
+		go e.keepSpares()
 	}
 	return e, nil
+}
+
+// keepSpares builds runtimes into e.spares until the engine stops. It
+// holds at most one more, built while the channel is full.
+func (e *Engine) keepSpares() {
+	defer e.spareWG.Done()
+	for {
+		rt, err := sandbox.New(&e.sbConfig)
+		if err != nil {
+			e.log.Error("building a spare runtime failed; no more spares are built", zap.Error(err))
+			return
+		}
+		select {
+		case e.spares <- rt:
+		case <-e.stop:
+			return
+		}
+	}
+}
+
+// newRuntime returns a spare runtime if one is ready, else builds one.
+func (e *Engine) newRuntime() (*sandbox.Runtime, error) {
+	select {
+	case rt := <-e.spares:
+		return rt, nil
+	default:
+	}
+	return sandbox.New(&e.sbConfig)
 }
 
 // Run runs hook h on input and returns what it produced.
@@ -308,6 +344,14 @@ type Stats struct {
 	CachedPrograms int
 	// IdleRuntimes is how many warm runtimes wait for their hook.
 	IdleRuntimes int
+	// SpareRuntimes is how many runtimes wait set up, with no hook loaded
+	// (see WithSpareRuntimes).
+	SpareRuntimes int
+	// EvictedRuntimes counts warm runtimes dropped, least recently used
+	// hook first, to keep IdleRuntimes within the engine-wide bound of
+	// WithIdleRuntimes. A hook whose runtimes were evicted pays a cold start
+	// on its next run.
+	EvictedRuntimes int64
 	// StuckRuntimes is how many abandoned runtimes are still stuck in a
 	// native operation (see WithStuckRuntimes).
 	StuckRuntimes int
@@ -318,12 +362,15 @@ type Stats struct {
 
 // Stats returns the engine's current statistics.
 func (e *Engine) Stats() Stats {
+	idle, evicted := e.runtimes.counts()
 	return Stats{
 		Runs:            e.runs.Load(),
 		Compiles:        e.compiles.Load(),
 		RuntimesCreated: e.created.Load(),
 		CachedPrograms:  e.programs.len(),
-		IdleRuntimes:    e.runtimes.idleCount(),
+		IdleRuntimes:    idle,
+		SpareRuntimes:   len(e.spares),
+		EvictedRuntimes: evicted,
 		StuckRuntimes:   e.stuck.count(),
 		AbandonedRuns:   e.stuck.abandoned.Load(),
 	}
@@ -358,6 +405,10 @@ func (e *Engine) Close() error {
 	// nothing logs or holds a connection after Close.
 	e.requests.Wait()
 	e.runtimes.clear()
+	e.spareWG.Wait()
+	for len(e.spares) > 0 {
+		<-e.spares
+	}
 	e.drivers.close()
 	e.fetch.CloseIdleConnections()
 	return nil

@@ -95,7 +95,7 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 		x.warm = x.hr.fn != nil
 	}
 	if x.hr.rt == nil {
-		rt, err := sandbox.New(&x.e.sbConfig)
+		rt, err := x.e.newRuntime()
 		if err != nil {
 			x.end(x.internal(err, nil))
 			return x.concludeEarly()

@@ -116,6 +116,7 @@ type config struct {
 	programs    int
 	maxIdle     int
 	perHook     int
+	spares      int
 	fresh       bool
 	modules     *sandbox.Registry
 	maxLogLines int
@@ -186,12 +187,38 @@ func WithProgramCacheSize(n int) Option {
 // WithIdleRuntimes bounds the warm runtimes kept between runs: total
 // across all hooks, and perHook for any one hook (0 means twice
 // GOMAXPROCS). Default DefaultMaxIdleRuntimes in total.
+//
+// total is the engine's memory budget for warm hooks, in runtimes: when it
+// is reached, the idle runtimes of the least recently used hook are dropped
+// (counted in Stats.EvictedRuntimes) and that hook's next run is a cold
+// one. To turn a budget in bytes into a count, divide it by what one warm
+// hook keeps (bench/README.md, RetainedMemory); with perHook 1, the count
+// is the number of hooks kept warm.
 func WithIdleRuntimes(total, perHook int) Option {
 	return optionFunc(func(c *config) error {
 		if total < 0 || perHook < 0 {
 			return fmt.Errorf("engine: negative idle runtime bound")
 		}
 		c.maxIdle, c.perHook = total, perHook
+		return nil
+	})
+}
+
+// WithSpareRuntimes keeps n runtimes set up in advance, with no hook
+// loaded, so that the first run of a hook (a new or changed script, a hook
+// whose warm runtimes were evicted) takes one instead of building its
+// runtime on the caller's request path. A goroutine builds a replacement
+// for each spare taken; building costs the same CPU as before, spent off
+// the request path, and each spare holds the memory of a bare runtime
+// (bench/README.md measures both). Runs that get a runtime of their own
+// (WithFreshRuntimes, Hook.FreshRuntime, a replaced broken runtime) use
+// spares too. Default 0: every runtime is built when a run needs it.
+func WithSpareRuntimes(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("engine: negative spare runtime count %d", n)
+		}
+		c.spares = n
 		return nil
 	})
 }

@@ -53,10 +53,11 @@ type runtimePool struct {
 	maxIdle int
 	perHook int
 
-	mu    sync.Mutex
-	pools map[uint64][]*hookPool
-	lru   list.List // of *hookPool with idle runtimes, most recent first
-	idle  int
+	mu      sync.Mutex
+	pools   map[uint64][]*hookPool
+	lru     list.List // of *hookPool with idle runtimes, most recent first
+	idle    int
+	evicted int64 // idle runtimes dropped to keep idle within maxIdle
 }
 
 func newRuntimePool(maxIdle, perHook int) *runtimePool {
@@ -140,7 +141,9 @@ func (rp *runtimePool) put(hr *hookRuntime) {
 	rp.idle++
 	rp.lru.MoveToFront(p.elem)
 	for rp.idle > rp.maxIdle {
-		rp.evict(rp.lru.Back().Value.(*hookPool))
+		p := rp.lru.Back().Value.(*hookPool)
+		rp.evicted += int64(len(p.idle))
+		rp.evict(p)
 	}
 }
 
@@ -191,9 +194,9 @@ func (rp *runtimePool) forget(id string) {
 	}
 }
 
-// idleCount returns how many runtimes are idle.
-func (rp *runtimePool) idleCount() int {
+// counts returns how many runtimes are idle and how many were evicted.
+func (rp *runtimePool) counts() (idle int, evicted int64) {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	return rp.idle
+	return rp.idle, rp.evicted
 }

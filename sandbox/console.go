@@ -22,6 +22,11 @@ const (
 // installConsole defines the global console object. Its output goes to the
 // current execution's Host.
 func (r *Runtime) installConsole() error {
+	return r.lazyValue("console", r.newConsole)
+}
+
+// newConsole makes the console object.
+func (r *Runtime) newConsole() goja.Value {
 	vm := r.vm
 	c := vm.NewObject()
 	emit := func(level Level) func(goja.FunctionCall) goja.Value {
@@ -120,10 +125,12 @@ func (r *Runtime) installConsole() error {
 			return goja.Undefined()
 		},
 	}
-	for name, f := range methods {
-		if err := c.Set(name, r.Func(name, f)); err != nil {
-			return err
-		}
+	for _, name := range consoleMethods {
+		_ = c.Set(name, r.Func(name, methods[name]))
 	}
-	return vm.Set("console", c)
+	return c
 }
+
+// consoleMethods are the console's methods in the order scripts see its
+// keys in: Node's, for those it has.
+var consoleMethods = []string{"log", "warn", "dir", "time", "timeEnd", "timeLog", "trace", "assert", "count", "countReset", "debug", "info", "error"}

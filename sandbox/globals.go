@@ -20,15 +20,12 @@ const timeoutMax = 1<<31 - 1
 
 // prelude defines the globals written in JavaScript. It runs once per runtime,
 // before any script, and keeps private copies of the built-ins it uses.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig) {
+var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag, warn, log, error) {
   'use strict';
   const apply = Reflect.apply;
   const then = Promise.prototype.then;
   const resolved = Promise.resolve();
   const TypeErrorCtor = TypeError;
-  const warn = global.console.warn;
-  const log = global.console.log;
-  const error = global.console.error;
   // process.stdout and process.stderr: what packages probe (fd, isTTY) and
   // write to, which goes to the console without the trailing newline.
   function output(fd, print) {
@@ -37,7 +34,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
       isTTY: false,
       writable: true,
       write(chunk, encoding, callback) {
-        apply(print, global.console, [String(chunk).replace(/\n$/, '')]);
+        print(String(chunk).replace(/\n$/, ''));
         if (typeof encoding === 'function') encoding();
         else if (typeof callback === 'function') callback();
         return true;
@@ -85,7 +82,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
     },
     hrtime,
     emitWarning(warning) {
-      apply(warn, global.console, ['Warning: ' + (warning && warning.message !== undefined ? warning.message : warning)]);
+      warn('Warning: ' + (warning && warning.message !== undefined ? warning.message : warning));
     },
     cwd() { return '/'; },
     // Fixed values packages read; nothing comes from the host.
@@ -100,7 +97,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
     stderr: output(2, error),
     uptime() { return hrtimeNs() / 1e9; },
   };
-  Object.defineProperty(process, Symbol.toStringTag, { value: 'process' });
+  Object.defineProperty(process, toStringTag, { value: 'process' });
   Object.defineProperty(global, 'process', { value: process, writable: true, configurable: true });
   Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
   Object.defineProperty(global, 'queueMicrotask', { value: queueMicrotask, writable: true, configurable: true });
@@ -118,6 +115,12 @@ func (r *Runtime) installGlobals() error {
 	}
 	epoch := r.loop.clock.Now()
 	hrtimeNs := func() int64 { return int64(r.loop.clock.Now().Sub(epoch)) }
+	print := func(l Level) goja.Value {
+		return r.Func(string(l), func(call goja.FunctionCall) goja.Value {
+			r.host.Console(l, r.Format(call.Arguments))
+			return goja.Undefined()
+		})
+	}
 	fn, err := r.vm.RunProgram(prelude)
 	if err != nil {
 		return err
@@ -125,7 +128,11 @@ func (r *Runtime) installGlobals() error {
 	call, _ := goja.AssertFunction(fn)
 	_, err = call(goja.Undefined(), r.vm.GlobalObject(),
 		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(float64(hrtimeNs())) }),
-		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }))
+		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }),
+		goja.SymToStringTag,
+		// console.warn's, console.log's and console.error's output, without
+		// creating the console.
+		print(LevelWarn), print(LevelInfo), print(LevelError))
 	if err != nil {
 		return err
 	}
@@ -141,6 +148,19 @@ func (r *Runtime) installGlobals() error {
 	r.lazyGlobal("URLSearchParams", "url")
 	r.lazyGroup(encodingGlobals, r.installEncoding)
 	return nil
+}
+
+// lazyValue defines global name as a data property, writable, enumerable
+// and configurable as vm.Set makes it, whose value make builds on the
+// property's first use (see goja's DefineLazyProperty): a runtime whose
+// scripts never touch it does not pay for it, and scripts see the same
+// names, order, descriptors and values. Where goja cannot defer it, the
+// value is made at once.
+func (r *Runtime) lazyValue(name string, make func() goja.Value) error {
+	if r.vm.GlobalObject().DefineLazyProperty(name, make) {
+		return nil
+	}
+	return r.vm.Set(name, make())
 }
 
 // lazyGlobal defines global name as the export of the same name of module,
@@ -260,9 +280,11 @@ func (r *Runtime) installTimers() error {
 		})
 		return p
 	}
-	r.timerProt, r.immProt = proto(true), proto(false)
-
 	schedule := func(call goja.FunctionCall, repeat, immediate bool) goja.Value {
+		if r.timerProt == nil {
+			// Made on the first timer: only timer objects reach them.
+			r.timerProt, r.immProt = proto(true), proto(false)
+		}
 		fn, ok := goja.AssertFunction(call.Argument(0))
 		if !ok {
 			e := vm.NewTypeError("The \"callback\" argument must be of type function. Received " + r.Inspect(call.Argument(0)))
@@ -314,8 +336,9 @@ func (r *Runtime) installTimers() error {
 		"clearInterval":  clearer,
 		"clearImmediate": clearer,
 	}
-	for name, f := range set {
-		if err := vm.Set(name, r.Func(name, f)); err != nil {
+	// In Node's order, which scripts see in Object.keys(globalThis).
+	for _, name := range []string{"setInterval", "clearInterval", "setTimeout", "clearTimeout", "setImmediate", "clearImmediate"} {
+		if err := r.lazyValue(name, func() goja.Value { return r.Func(name, set[name]) }); err != nil {
 			return err
 		}
 	}

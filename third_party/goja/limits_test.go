@@ -215,3 +215,157 @@ function h(a, b) { arguments; var e; return [a, typeof b, typeof e, (() => e)()]
 		t.Errorf("got %s, want %s", got, want)
 	}
 }
+
+func TestOnFirstUse(t *testing.T) {
+	r := New()
+	ap := r.Get("Array").ToObject(r).Get("prototype").ToObject(r)
+	wrapped := 0
+	wrap := func(name string) func() {
+		return func() {
+			wrapped++
+			orig, _ := AssertFunction(ap.Get(name))
+			_ = ap.DefineDataProperty(name, r.ToValue(func(call FunctionCall) Value {
+				v, err := orig(call.This, call.Arguments...)
+				if err != nil {
+					panic(err)
+				}
+				return r.ToValue("wrapped " + v.String())
+			}), FLAG_TRUE, FLAG_TRUE, FLAG_FALSE)
+		}
+	}
+	if !ap.OnFirstUse("join", wrap("join")) {
+		t.Fatal("OnFirstUse(join) refused on a fresh Array.prototype")
+	}
+	if ap.OnFirstUse("noSuchMethod", func() {}) || r.NewObject().OnFirstUse("join", func() {}) {
+		t.Fatal("OnFirstUse accepted a property that is not a template's")
+	}
+	if wrapped != 0 {
+		t.Fatal("the callback ran before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`Object.getOwnPropertyNames(Array.prototype).indexOf('join') === Object.getOwnPropertyNames([].__proto__).indexOf('join')`, "true"},
+		{`[1, 2].join('-')`, "wrapped 1-2"},
+		{`Array.prototype.join === [].join`, "true"},
+		{`Object.getOwnPropertyDescriptor(Array.prototype, 'join').enumerable`, "false"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.src, err)
+		}
+		if v.String() != tc.want {
+			t.Errorf("%s = %s, want %s", tc.src, v, tc.want)
+		}
+	}
+	if wrapped != 1 {
+		t.Errorf("the callback ran %d times, want once", wrapped)
+	}
+	if ap.OnFirstUse("join", func() {}) {
+		t.Error("OnFirstUse accepted a property already created")
+	}
+
+	// A callback that panics leaves the property uncreated, to run again.
+	fail := true
+	if !ap.OnFirstUse("map", func() {
+		if fail {
+			fail = false
+			panic(r.NewTypeError("not now"))
+		}
+		wrap("map")()
+	}) {
+		t.Fatal("OnFirstUse(map) refused")
+	}
+	if _, err := r.RunString(`[1].map(String)`); err == nil || !strings.Contains(err.Error(), "not now") {
+		t.Fatalf("the panicking callback's error: %v", err)
+	}
+	if v, err := r.RunString(`[1].map(String)`); err != nil || v.String() != "wrapped wrapped 1" { // map, then join on its result
+		t.Errorf("after a panicking callback: %v, %v; want the callback run again", v, err)
+	}
+
+	// Symbol-keyed properties, and a listing of every value.
+	sym := 0
+	if !ap.OnFirstUseSymbol(SymIterator, func() { sym++ }) {
+		t.Fatal("OnFirstUseSymbol refused")
+	}
+	if !ap.OnFirstUse("forEach", wrap("forEach")) {
+		t.Fatal("OnFirstUse(forEach) refused")
+	}
+	if _, err := r.RunString(`for (const x of [1]) {} Object.keys(Array.prototype); Object.values(Array.prototype)`); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := r.RunString(`[3].forEach.call([], () => {})`); sym != 1 || v.String() != "wrapped undefined" {
+		t.Errorf("symbol callback ran %d times, forEach gave %v", sym, v)
+	}
+}
+
+func TestOnRegExpPrototype(t *testing.T) {
+	r := New()
+	ran := 0
+	if !r.OnRegExpPrototype(func(proto *Object) {
+		ran++
+		_ = proto.Set("test", r.ToValue(func(FunctionCall) Value { return r.ToValue("wrapped") }))
+	}) {
+		t.Fatal("OnRegExpPrototype refused on a new runtime")
+	}
+	if _, err := r.RunString(`1 + 1`); err != nil || ran != 0 {
+		t.Fatalf("the callback ran %d times before any regular expression (%v)", ran, err)
+	}
+	v, err := r.RunString(`/a/.test('a')`)
+	if err != nil || v.String() != "wrapped" || ran != 1 {
+		t.Errorf("a literal's test: %v, %v, callback ran %d times", v, err, ran)
+	}
+	if r.OnRegExpPrototype(func(*Object) {}) {
+		t.Error("OnRegExpPrototype accepted once RegExp.prototype exists")
+	}
+}
+
+func TestKeysOfOrdinaryObject(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`const o = { b: 1, 2: 'x', a: 2, 1: 'y' };
+Object.defineProperty(o, 'hidden', { value: 3, enumerable: false });
+o.c = 4; delete o.a; o.a = 5; o`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := v.(*Object).Keys()
+	want, err := r.RunString(`Object.keys(o).join(',')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != want.String() || want.String() != "1,2,b,c,a" {
+		t.Errorf("Keys() = %v, Object.keys = %s, want 1,2,b,c,a", got, want)
+	}
+}
+
+func TestDefineLazyProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	if !g.DefineLazyProperty("lazyOne", func() Value { made++; return r.ToValue(42) }) {
+		t.Fatal("DefineLazyProperty refused on the global object")
+	}
+	_ = g.Set("eager", 1)
+	if !g.DefineLazyProperty("lazyTwo", func() Value { made++; return r.ToValue("two") }) {
+		t.Fatal("DefineLazyProperty refused after the names were listed")
+	}
+	if g.DefineLazyProperty("lazyOne", func() Value { return nil }) || r.NewObject().DefineLazyProperty("x", func() Value { return nil }) {
+		t.Fatal("DefineLazyProperty accepted an existing name or an ordinary object")
+	}
+	if made != 0 {
+		t.Fatal("a value was made before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`'lazyOne' in globalThis && Object.getOwnPropertyNames(globalThis).slice(-3).join()`, "lazyOne,eager,lazyTwo"},
+		{`typeof lazyOne + lazyOne`, "number42"},
+		{`JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'lazyTwo'))`, `{"value":"two","writable":true,"enumerable":true,"configurable":true}`},
+		{`delete globalThis.lazyOne; typeof lazyOne`, "undefined"},
+		{`Object.keys(globalThis).slice(-2).join()`, "eager,lazyTwo"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 2 {
+		t.Errorf("values made %d times, want once each", made)
+	}
+}

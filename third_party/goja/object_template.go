@@ -25,6 +25,25 @@ type templatedObject struct {
 	tmpl *objectTemplate
 
 	protoMaterialised bool
+
+	// firstUse and firstUseSym hold the callbacks of (*Object).OnFirstUse,
+	// run once the property they name has been created from the template.
+	firstUse    map[unistring.String]func()
+	firstUseSym map[*Symbol]func()
+
+	// lazy and lazyNames are the properties of DefineLazyProperty: like
+	// the template's, created on first use, but of this object only.
+	lazy      map[unistring.String]templatePropFactory
+	lazyNames []unistring.String
+}
+
+// factory returns what creates property p from the template or
+// DefineLazyProperty, or nil.
+func (o *templatedObject) factory(p unistring.String) templatePropFactory {
+	if f := o.tmpl.props[p]; f != nil {
+		return f
+	}
+	return o.lazy[p]
 }
 
 type templatedFuncObject struct {
@@ -108,9 +127,13 @@ func (o *templatedObject) getOwnPropStr(p unistring.String) Value {
 	if v, exists := o.values[p]; exists {
 		return v
 	}
-	if f := o.tmpl.props[p]; f != nil {
+	if f := o.factory(p); f != nil {
 		v := f(o.val.runtime)
 		o.values[p] = v
+		if h := o.firstUse[p]; h != nil {
+			o.runFirstUse(p, h)
+			return o.values[p]
+		}
 		return v
 	}
 	return nil
@@ -122,7 +145,48 @@ func (o *templatedObject) materialiseSymbols() {
 		for _, p := range o.tmpl.symPropNames {
 			o.symValues.set(p, o.tmpl.symProps[p](o.val.runtime))
 		}
+		if len(o.firstUseSym) > 0 {
+			o.runFirstUseSym()
+		}
 	}
+}
+
+// runFirstUse runs h, the OnFirstUse callback of property name, just
+// created. Should h panic (a script at its stack limit, an interrupt), the
+// property is left as if never created, with its callback, so that no
+// later use sees an original that h did not get to replace.
+func (o *templatedObject) runFirstUse(name unistring.String, h func()) {
+	delete(o.firstUse, name)
+	done := false
+	defer func() {
+		if !done {
+			delete(o.values, name)
+			o.firstUse[name] = h
+		}
+	}()
+	h()
+	done = true
+}
+
+// runFirstUseSym runs the OnFirstUseSymbol callbacks once the symbol-keyed
+// properties have been created. Should one panic, all of them are undone
+// and run again on the next use.
+func (o *templatedObject) runFirstUseSym() {
+	hooks := o.firstUseSym
+	o.firstUseSym = nil
+	done := false
+	defer func() {
+		if !done {
+			o.symValues = nil
+			o.firstUseSym = hooks
+		}
+	}()
+	for _, p := range o.tmpl.symPropNames {
+		if h := hooks[p]; h != nil {
+			h()
+		}
+	}
+	done = true
 }
 
 func (o *templatedObject) getOwnPropSym(s *Symbol) Value {
@@ -135,7 +199,7 @@ func (o *templatedObject) getOwnPropSym(s *Symbol) Value {
 
 func (o *templatedObject) materialisePropNames() {
 	if o.propNames == nil {
-		o.propNames = append(([]unistring.String)(nil), o.tmpl.propNames...)
+		o.propNames = append(append(([]unistring.String)(nil), o.tmpl.propNames...), o.lazyNames...)
 	}
 }
 
@@ -213,8 +277,7 @@ func (o *templatedObject) hasOwnPropertyStr(name unistring.String) bool {
 		return v != nil
 	}
 
-	_, exists := o.tmpl.props[name]
-	return exists
+	return o.factory(name) != nil
 }
 
 func (o *templatedObject) hasOwnPropertySym(s *Symbol) bool {
@@ -251,7 +314,7 @@ func (o *templatedObject) deleteStr(name unistring.String, throw bool) bool {
 		}
 		o.materialisePropNames()
 		o._delete(name)
-		if _, exists := o.tmpl.props[name]; exists {
+		if o.factory(name) != nil {
 			o.values[name] = nil // white hole
 		}
 	}
@@ -264,12 +327,20 @@ func (o *templatedObject) deleteSym(s *Symbol, throw bool) bool {
 }
 
 func (o *templatedObject) materialiseProps() {
-	for name, f := range o.tmpl.props {
-		if _, exists := o.values[name]; !exists {
-			o.values[name] = f(o.val.runtime)
+	o.materialisePropNames()
+	// One by one, in order, each callback right after its property: a
+	// callback may use properties that come later, which must then be
+	// created with their own callbacks run.
+	for _, names := range [][]unistring.String{o.tmpl.propNames, o.lazyNames} {
+		for _, name := range names {
+			if _, exists := o.values[name]; !exists {
+				o.values[name] = o.factory(name)(o.val.runtime)
+				if h := o.firstUse[name]; h != nil {
+					o.runFirstUse(name, h)
+				}
+			}
 		}
 	}
-	o.materialisePropNames()
 }
 
 func (o *templatedObject) iterateStringKeys() iterNextFunc {

@@ -123,6 +123,11 @@ var (
 		{"goja-reused-runtime", "goja: one runtime per goroutine reused, no limits"},
 		{"otto-reused-runtime", "otto (ES5 only): one runtime per goroutine reused, no limits"},
 		{"otto-new-runtime", "otto: new runtime and compile on every call"},
+		{"quickjs-reused-vm", "QuickJS (modernc.org/quickjs, no cgo): one VM per goroutine reused, 128 MB memory limit and 2 s eval timeout"},
+		{"quickjs-new-vm", "QuickJS: a new VM with those limits and a compile on every call"},
+		{"hookengine-spares", "hookengine with two spare runtimes set up in advance (WithSpareRuntimes), cold runs only"},
+		{"hookengine-worker", "hookengine with every run in a worker process (WithProcessIsolation)"},
+		{"hookengine-spare-runtime", "memory only: one spare runtime at rest (set up, no hook loaded)"},
 		{"native-go", "the same work as a Go function on maps: the floor"},
 		{"node-vm-fresh-context", "Node 20 vm: a new context per call"},
 		{"node-vm-reused-timeout", "Node 20 vm: one context, every call run with a timeout"},
@@ -175,9 +180,9 @@ func render(m machine, rs results) string {
 	}
 
 	p("### Time per call\n\n")
-	p("`× hookengine` is the contender's time per call divided by hookengine's in the same scenario: above 1, hookengine is faster.\n\n")
-	p("| scenario | contender | time/call | allocs/op | B/op | × hookengine |\n")
-	p("|---|---|---:|---:|---:|---:|\n")
+	p("`× hookengine` is the contender's time per call divided by hookengine's in the same scenario: above 1, hookengine is faster. `CPU/call` is the Go process's CPU time (all threads: the collector, spare runtimes built in the background) per call; for `hookengine-worker` it leaves out the worker processes' CPU.\n\n")
+	p("| scenario | contender | time/call | CPU/call | allocs/op | B/op | × hookengine |\n")
+	p("|---|---|---:|---:|---:|---:|---:|\n")
 	for _, s := range scenarios {
 		cs := rs[s.name]
 		if len(cs) == 0 {
@@ -191,7 +196,11 @@ func render(m machine, rs results) string {
 			if haveBase && base > 0 {
 				ratio = fmt.Sprintf("%.2f×", ns/base)
 			}
-			p("| %s | %s | %s | %s | %s | %s |\n", s.name, c, duration(ns), count(r, "allocs/op"), count(r, "B/op"), ratio)
+			cpu := "—"
+			if v, ok := r.get("cpu-ns/op"); ok && v > 0 {
+				cpu = duration(v)
+			}
+			p("| %s | %s | %s | %s | %s | %s | %s |\n", s.name, c, duration(ns), cpu, count(r, "allocs/op"), count(r, "B/op"), ratio)
 		}
 	}
 	p("\nScenarios:\n\n")

@@ -1,0 +1,127 @@
+package goja
+
+import "github.com/dop251/goja/unistring"
+
+// OnFirstUse arranges for f to run the first time the own property name of
+// o is created. goja creates the properties of most built-in objects (the
+// global object, the prototypes, JSON, Reflect, ...) lazily, from templates
+// shared by every Runtime, the first time a property is read, described,
+// redefined, deleted or its value listed. f runs right after the property
+// has been created with its original value, and before that use goes on:
+// it may read the property and redefine or delete it, and the use then sees
+// what f left. So an embedder can wrap or replace a built-in without
+// creating it in every Runtime that never touches it.
+//
+// It reports false, and does nothing, when o is not such an object, name
+// is not one of its template properties, or the property has already been
+// created: the caller must then do what f does at once. f runs at most
+// once. Call it only on the goroutine that drives the Runtime.
+func (o *Object) OnFirstUse(name string, f func()) bool {
+	t := o.templated()
+	if t == nil {
+		return false
+	}
+	p := unistring.NewFromString(name)
+	if t.factory(p) == nil {
+		return false
+	}
+	if _, created := t.values[p]; created {
+		return false
+	}
+	if t.firstUse == nil {
+		t.firstUse = make(map[unistring.String]func())
+	}
+	t.firstUse[p] = f
+	return true
+}
+
+// OnFirstUseSymbol is OnFirstUse for a symbol-keyed property. goja creates
+// the symbol-keyed properties of a templated object all at once, on the
+// first use of any of them.
+func (o *Object) OnFirstUseSymbol(s *Symbol, f func()) bool {
+	t := o.templated()
+	if t == nil || t.symValues != nil || t.tmpl.symProps[s] == nil {
+		return false
+	}
+	if t.firstUseSym == nil {
+		t.firstUseSym = make(map[*Symbol]func())
+	}
+	t.firstUseSym[s] = f
+	return true
+}
+
+// templated returns o's templatedObject, or nil.
+func (o *Object) templated() *templatedObject {
+	switch t := o.self.(type) {
+	case *templatedObject:
+		return t
+	case *templatedFuncObject:
+		return &t.templatedObject
+	case *templatedArrayObject:
+		return &t.templatedObject
+	}
+	return nil
+}
+
+// OnRegExpPrototype arranges for f to run, given RegExp.prototype, once it
+// exists, before the use that made goja create it goes on: a
+// regular-expression literal, the RegExp global, or a string method given
+// a pattern. goja
+// creates RegExp.prototype with all its methods on first need, and it is
+// reached without the RegExp global, so OnFirstUse cannot defer changes to
+// it. It reports false, and does nothing, when RegExp.prototype already
+// exists: the caller must then do what f does at once. Should f panic, it
+// runs again on the next use. Call it only on the goroutine that drives the
+// Runtime.
+func (r *Runtime) OnRegExpPrototype(f func(proto *Object)) bool {
+	if r.global.RegExpPrototype != nil {
+		return false
+	}
+	r.onRegExpPrototype = f
+	return true
+}
+
+func (r *Runtime) runOnRegExpPrototype() {
+	f := r.onRegExpPrototype
+	r.onRegExpPrototype = nil
+	done := false
+	defer func() {
+		if !done {
+			r.onRegExpPrototype = f
+		}
+	}()
+	f(r.global.RegExpPrototype)
+	done = true
+}
+
+// DefineLazyProperty defines the own property name of o as a data property,
+// writable, enumerable and configurable, whose value f makes the first
+// time the property is used, as goja does for the properties of its
+// built-ins: a read, a description, a listing of values, a redefinition or
+// a deletion. Until then it is listed among o's keys, in the order of
+// definition, like one defined at once. It is meant for the global object,
+// whose built-in properties are created that way: only such objects take
+// it. It reports false, and does nothing, for any other object or when o
+// already has a property name. f must not panic. Call it only on the
+// goroutine that drives the Runtime.
+func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
+	t := o.templated()
+	if t == nil || !t.extensible {
+		return false
+	}
+	p := unistring.NewFromString(name)
+	if _, deleted := t.values[p]; deleted || t.hasOwnPropertyStr(p) {
+		return false
+	}
+	if t.lazy == nil {
+		t.lazy = make(map[unistring.String]templatePropFactory)
+	}
+	t.lazy[p] = func(*Runtime) Value { return f() }
+	if t.propNames != nil {
+		names := copyNamesIfNeeded(t.propNames, 1)
+		t.propNames = append(names, p)
+	} else {
+		t.lazyNames = append(t.lazyNames, p)
+	}
+	return true
+}
