@@ -201,7 +201,7 @@ func ExampleEngine_CheckDependencies() {
 	}
 	defer e.Close()
 
-	err = e.CheckDependencies(map[string]string{"left-pad": "1.3.0", "fs": "*"})
+	err = e.CheckDependencies(map[string]string{"left-pad": "1.3.0", "vm": "*"})
 	for _, err := range err.(interface{ Unwrap() []error }).Unwrap() {
 		var de *sandbox.DependencyError
 		if errors.As(err, &de) {
@@ -209,6 +209,6 @@ func ExampleEngine_CheckDependencies() {
 		}
 	}
 	// Output:
-	// fs core_module
 	// left-pad missing
+	// vm core_module
 }
