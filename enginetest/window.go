@@ -87,15 +87,21 @@ func (s *WindowServer) OverLimitAfterFirstWindow() int {
 // DriveHorizon is how far ahead Clock.Drive looks for the next timer.
 const DriveHorizon = 10 * time.Minute
 
+// DriveSettle is how long, in real time, Clock.Drive waits at most for the
+// callers it woke to leave their wait before it moves the clock again.
+const DriveSettle = 2 * time.Second
+
 // Drive runs fn, which starts n callers and waits for them, while moving
 // the clock to its next timer whenever every caller still running is
 // waiting on it; waiting reports how many are (such as a fetch Throttle's
 // Stats().Waiting). Each caller calls done, which fn is given, when it
 // finishes. Drive returns when fn does.
 //
-// Drive only moves to timers due within DriveHorizon: a woken caller that
-// is slow to leave its wait still counts as waiting, and moving on then
-// must not reach the far-off timers of the callers' own limits.
+// After each move Drive gives the woken callers up to DriveSettle to leave
+// their wait before it moves again: a woken caller that is slow to leave
+// (a loaded machine) still counts as waiting, and moving on then would
+// reach the timers of the callers' own limits. For the same reason it
+// only moves to timers due within DriveHorizon.
 func (c *Clock) Drive(n int, waiting func() int64, fn func(done func())) {
 	var active atomic.Int64
 	active.Store(int64(n))
@@ -113,7 +119,7 @@ func (c *Clock) Drive(n int, waiting func() int64, fn func(done func())) {
 			if a := active.Load(); a > 0 && waiting() >= a && ok && at.Sub(c.Now()) <= DriveHorizon {
 				c.Advance(max(at.Sub(c.Now()), 0))
 				// Give the woken callers time to leave their wait.
-				for i := 0; i < 200 && waiting() >= a; i++ {
+				for settle := time.Now().Add(DriveSettle); waiting() >= a && time.Now().Before(settle); {
 					time.Sleep(50 * time.Microsecond)
 				}
 				continue
