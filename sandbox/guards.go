@@ -25,8 +25,10 @@ const (
 	// past it.
 	MaxTimers = 10000
 	// RegexpTimeout bounds one regular-expression match that needs the
-	// backtracking engine. A match that runs out of time throws a RangeError
-	// instead of silently not matching.
+	// backtracking engine (regexp2). A match that runs out of time throws a
+	// RangeError instead of silently not matching (third_party/goja's
+	// patch). Patterns Go's regexp runs match in linear time and have no
+	// such bound; replace, split and the like stop at the run's limits.
 	RegexpTimeout = 100 * time.Millisecond
 )
 
@@ -53,10 +55,8 @@ var guardedArrayMethods = []string{
 // checks an allocation of n bytes against the memory limits,
 // checkJSON(text) refuses JSON nested too deeply, fastParse(text) is
 // JSON.parse without a reviver (noParse when it cannot say, so the original
-// parser reports the error), stringify and exec are the
-// bounded JSON.stringify, and timed(fn, name) wraps a regular-expression
-// method so that a match the backtracking engine gave up on throws.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, timed, limits, lazy, onRegExp, symbols) {
+// parser reports the error), and stringify is the bounded JSON.stringify.
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, limits, lazy, symbols) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
   const apply = Reflect.apply, construct = Reflect.construct;
@@ -95,8 +95,6 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   };
   const specialMethods = { __proto__: null, concat: true, fill: true, join: true, flat: true };
   const stringMethods = { __proto__: null, localeCompare: true, repeat: true, padStart: true, padEnd: true, concat: true };
-  const regexpKeys = ['exec', 'test', symbols.match, symbols.matchAll, symbols.replace, symbols.search, symbols.split];
-  const regexpNames = ['exec', 'test', '[Symbol.match]', '[Symbol.matchAll]', '[Symbol.replace]', '[Symbol.search]', '[Symbol.split]'];
 
   function guardOf(kind, orig, name) {
     switch (kind) {
@@ -339,17 +337,6 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
         boundDepth = new WeakMapCtor();
       }
       define(FP, key, guardOf(key, FP[key]));
-    } else if (key === 'RegExp.prototype') {
-      // RegExp.prototype is reached without the global RegExp (literals,
-      // string methods given a pattern): onRegExp runs this once goja has
-      // created it, whatever created it, or at once.
-      for (let i = 0; i < regexpKeys.length; i++) {
-        const k = regexpKeys[i];
-        const orig = o[k];
-        if (typeof orig === 'function') {
-          define(o, k, timed(orig, regexpNames[i]));
-        }
-      }
     } else if (key === 'WeakMap') {
       // Captured on the first use of the global, before any script can
       // have changed it: the guards of bind and Proxy describe it first.
@@ -411,7 +398,6 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
   for (const name in sizes) {
     lazy(global, name, install);
   }
-  onRegExp(install);
 
   const from = Array.from;
   define(Array, 'from', named('from', function (items, ...rest) {
@@ -463,10 +449,7 @@ func (r *Runtime) installGuards() error {
 	_ = limits.Set("maxArguments", MaxArguments)
 	_ = limits.Set("maxCollateLength", MaxCollateLength)
 	symbols := vm.NewObject()
-	for name, sym := range map[string]*goja.Symbol{"iterator": goja.SymIterator, "match": goja.SymMatch, "matchAll": goja.SymMatchAll,
-		"replace": goja.SymReplace, "search": goja.SymSearch, "split": goja.SymSplit} {
-		_ = symbols.Set(name, sym)
-	}
+	_ = symbols.Set("iterator", goja.SymIterator)
 	_, err = call(goja.Undefined(), vm.GlobalObject(), vm.ToValue(guardedArrayMethods),
 		r.Func("check", func(c goja.FunctionCall) goja.Value {
 			return vm.ToValue(r.checkLength(c.Argument(0)))
@@ -493,10 +476,6 @@ func (r *Runtime) installGuards() error {
 			}
 			return r.hostString(s)
 		}),
-		r.Func("timed", func(c goja.FunctionCall) goja.Value {
-			orig, _ := goja.AssertFunction(c.Argument(0))
-			return r.timedRegexp(orig, c.Argument(1).String())
-		}),
 		limits,
 		r.Func("lazy", func(c goja.FunctionCall) goja.Value {
 			o := c.Argument(0).ToObject(vm)
@@ -507,18 +486,6 @@ func (r *Runtime) installGuards() error {
 					panic(err)
 				}
 			})
-			return goja.Undefined()
-		}),
-		r.Func("onRegExp", func(c goja.FunctionCall) goja.Value {
-			install, _ := goja.AssertFunction(c.Argument(0))
-			run := func(proto *goja.Object) {
-				if _, err := install(goja.Undefined(), vm.ToValue("RegExp.prototype"), proto); err != nil {
-					panic(err)
-				}
-			}
-			if !vm.OnRegExpPrototype(run) {
-				run(vm.Get("RegExp").ToObject(vm).Get("prototype").ToObject(vm))
-			}
 			return goja.Undefined()
 		}),
 		symbols)
@@ -546,48 +513,6 @@ func (r *Runtime) onFirstUse(o *goja.Object, key goja.Value, install func()) {
 		install()
 	}
 }
-
-// timedRegexp wraps a regular-expression method. regexp2, which goja uses
-// for patterns RE2 cannot run, reports a match that ran out of time
-// (RegexpTimeout) as no match at all; the wrapper turns a call that took
-// that long into a RangeError instead. For methods that match many times
-// (replace, split, matchAll with /g) the whole call counts, so a legitimate
-// call taking RegexpTimeout in total is refused too.
-func (r *Runtime) timedRegexp(orig goja.Callable, name string) goja.Value {
-	return r.Func(name, func(call goja.FunctionCall) goja.Value {
-		start := time.Now()
-		v, err := orig(call.This, call.Arguments...)
-		if err != nil {
-			panic(err)
-		}
-		if time.Since(start) >= RegexpTimeout-regexpClockSlack && !singleMatchFound(name, call.This, v) {
-			panic(r.rangeError("Regular expression too complex: matching gave up after %v of backtracking", RegexpTimeout))
-		}
-		return v
-	})
-}
-
-// singleMatchFound reports whether a call that made one match attempt
-// found a match, which a match that ran out of time cannot have: such a
-// call was only slow (a loaded machine), and its answer stands.
-func singleMatchFound(name string, this, v goja.Value) bool {
-	switch name {
-	case "exec":
-		return !goja.IsNull(v)
-	case "test":
-		return v.ToBoolean()
-	case "[Symbol.match]":
-		o, ok := this.(*goja.Object)
-		return ok && !o.Get("global").ToBoolean() && !goja.IsNull(v)
-	case "[Symbol.search]":
-		return v.ToInteger() >= 0
-	}
-	return false
-}
-
-// regexpClockSlack allows for regexp2's coarse clock, which may end a match
-// a little before its timeout.
-const regexpClockSlack = 10 * time.Millisecond
 
 // checkLength refuses an array length over MaxArrayLength and returns it.
 func (r *Runtime) checkLength(v goja.Value) int64 {

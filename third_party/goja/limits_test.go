@@ -3,6 +3,7 @@ package goja
 import (
 	"strings"
 
+	"github.com/dlclark/regexp2/v2"
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
 	"golang.org/x/text/unicode/norm"
@@ -182,6 +183,10 @@ func TestInterruptInsideBuiltin(t *testing.T) {
 		`"\u00e9".repeat(1 << 23).localeCompare("\u00e9".repeat(1 << 23) + "a")`,
 		`"\u00e9x".repeat(1 << 22).split("")`,
 		`"xy".repeat(1 << 23).replaceAll("x", "z")`,
+		`"x".repeat(1 << 23).replace(/x/g, "y")`,
+		`"x".repeat(1 << 23).match(/x/g)`,
+		`"x".repeat(1 << 23).split(/x/)`,
+		`"\u00e9".repeat(1 << 23).replace(/\u00e9/gu, "e")`,
 	} {
 		t.Run(src, func(t *testing.T) {
 			r := New()
@@ -367,5 +372,71 @@ func TestDefineLazyProperty(t *testing.T) {
 	}
 	if made != 2 {
 		t.Errorf("values made %d times, want once each", made)
+	}
+}
+
+// A match regexp2 gives up on (its MatchTimeout) throws a RangeError; it
+// is not reported as no match. A match within the timeout is unchanged.
+func TestRegexpTimeoutThrows(t *testing.T) {
+	saved := regexp2.DefaultMatchTimeout
+	regexp2.DefaultMatchTimeout = 10 * time.Millisecond
+	defer func() { regexp2.DefaultMatchTimeout = saved }()
+	const runaway = `const re = /^(?=a)(a+)+$/; const g = /(?=a)(a+)+$/g; const u = /(?=a)(a+)+$/gu; const s = 'a'.repeat(40) + 'b';`
+	tests := []struct {
+		name, src string
+	}{
+		{"test", `re.test(s)`},
+		{"exec", `re.exec(s)`},
+		{"match global", `s.match(g)`},
+		{"match unicode", `s.match(u)`},
+		{"matchAll", `[...s.matchAll(g)]`},
+		{"replace", `s.replace(g, 'x')`},
+		{"replace unicode", `s.replace(u, 'x')`},
+		{"split", `s.split(re)`},
+		{"search", `s.search(re)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := New()
+			v, err := r.RunString(runaway + `try { ` + tt.src + `; 'no error' } catch (e) { e instanceof RangeError ? e.message : String(e) }`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := v.String(); got != "Regular expression too complex: matching gave up after 10ms of backtracking" {
+				t.Errorf("%s: %s", tt.src, got)
+			}
+		})
+	}
+	v, err := New().RunString(`['aaab'.replace(/(?=a)(a+)+b/g, 'x'), /(?=a)(a+)+$/.test('aaab')].join()`)
+	if err != nil || v.String() != "x,false" {
+		t.Errorf("a match within the timeout: %v, %v", v, err)
+	}
+}
+
+// Matches in a string longer than maxGoScanLength are collected one at a
+// time with regexp2; they are the matches an exec loop finds.
+func TestRegexpLongStringMatches(t *testing.T) {
+	for _, re := range []string{`/x/g`, `/\bx/g`, `/^x|y$/gm`, `/(?:)/g`, `/x|(?:)/g`, `/(x)(y)?/g`, `/\u00e9/gu`, `/x/gy`} {
+		t.Run(re, func(t *testing.T) {
+			v, err := New().RunString(`
+				const re = ` + re + `;
+				const s = "xx y\n\u00e9x".repeat(2400); // 16800 code units, over maxGoScanLength
+				const got = s.replace(re, "<$&>");
+				let want = "", last = 0, m;
+				re.lastIndex = 0;
+				while ((m = re.exec(s)) !== null) {
+					want += s.slice(last, m.index) + "<" + m[0] + ">";
+					last = m.index + m[0].length;
+					if (m[0] === "") re.lastIndex++;
+				}
+				want += s.slice(last);
+				[got === want, s.match(re).length, s.split(re).length].join()`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(v.String(), "true,") {
+				t.Errorf("replace differs from an exec loop: %s", v)
+			}
+		})
 	}
 }

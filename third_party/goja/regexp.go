@@ -156,11 +156,20 @@ func (p *regexpPattern) findSubmatchIndex(s String, start int) regexpResult {
 	return p.regexpWrapper.findSubmatchIndex(s, p.unicode)
 }
 
-func (p *regexpPattern) findAllSubmatchIndex(s String, start int, limit int, sticky bool) []regexpResult {
+// maxGoScanLength is the longest string (in UTF-16 code units) whose matches findAllSubmatchIndex collects
+// with one call of Go's regexp, which cannot be interrupted: on a longer one, a pattern matching at every
+// character makes that call run for seconds. Longer strings are matched one match at a time with regexp2,
+// calling step between matches.
+const maxGoScanLength = 1 << 14
+
+// findAllSubmatchIndex returns up to limit (all if negative) matches from start. step, if not nil, is called
+// with the number of matches so far before each further match is kept (Runtime.collectStep: a bound on the
+// list, and a check for an interrupt).
+func (p *regexpPattern) findAllSubmatchIndex(s String, start int, limit int, sticky bool, step func(int)) []regexpResult {
 	if p.regexpWrapper == nil {
-		return p.regexp2Wrapper.findAllSubmatchIndex(s, start, limit, sticky, p.unicode)
+		return p.regexp2Wrapper.findAllSubmatchIndex(s, start, limit, sticky, p.unicode, step)
 	}
-	if start == 0 {
+	if start == 0 && (limit >= 0 && limit <= 1024 || s.Length() <= maxGoScanLength) {
 		a, u := devirtualizeString(s)
 		if u == nil {
 			return p.regexpWrapper.findAllSubmatchIndex(string(a), limit, sticky)
@@ -190,7 +199,7 @@ func (p *regexpPattern) findAllSubmatchIndex(s String, start int, limit int, sti
 	}
 
 	p.createRegexp2()
-	return p.regexp2Wrapper.findAllSubmatchIndex(s, start, limit, sticky, p.unicode)
+	return p.regexp2Wrapper.findAllSubmatchIndex(s, start, limit, sticky, p.unicode, step)
 }
 
 // clone creates a copy of the regexpPattern which can be used concurrently.
@@ -257,7 +266,7 @@ func (r *regexp2Wrapper) findUTF16Cached(s String, start int, doCache bool) (mat
 func (r *regexp2Wrapper) findSubmatchIndexUTF16(s String, start int, doCache bool) regexpResult {
 	match, _, err := r.findUTF16Cached(s, start, doCache)
 	if err != nil {
-		return regexpResult{}
+		r.failed()
 	}
 
 	if match == nil {
@@ -324,7 +333,10 @@ func (r *regexp2Wrapper) findUnicodeCached(s String, start int, doCache bool) (m
 
 func (r *regexp2Wrapper) findSubmatchIndexUnicode(s String, start int, doCache bool) regexpResult {
 	match, posMap, err := r.findUnicodeCached(s, start, doCache)
-	if match == nil || err != nil {
+	if err != nil {
+		r.failed()
+	}
+	if match == nil {
 		return regexpResult{}
 	}
 
@@ -344,10 +356,13 @@ func (r *regexp2Wrapper) findSubmatchIndexUnicode(s String, start int, doCache b
 	return result
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, sticky bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, sticky bool, step func(int)) []regexpResult {
 	wrapped := r.rx
 	match, runes, err := r.findUTF16Cached(s, start, false)
-	if match == nil || err != nil {
+	if err != nil {
+		r.failed()
+	}
+	if match == nil {
 		return nil
 	}
 	if limit < 0 {
@@ -379,6 +394,9 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, s
 			start = result.indexes[1]
 		}
 
+		if step != nil {
+			step(len(results))
+		}
 		results = append(results, result)
 		limit--
 		if limit <= 0 {
@@ -386,7 +404,7 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUTF16(s String, start, limit int, s
 		}
 		match, err = wrapped.FindNextMatch(match)
 		if err != nil {
-			return nil
+			r.failed()
 		}
 	}
 	return results
@@ -430,7 +448,7 @@ func posMapReverseLookup(posMap []int, pos int) (int, bool) {
 	return mapped, false
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, limit int, sticky bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, limit int, sticky bool, step func(int)) []regexpResult {
 	wrapped := r.rx
 	if limit < 0 {
 		limit = len(s) + 1
@@ -438,7 +456,7 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, lim
 	results := make([]regexpResult, 0, limit)
 	match, posMap, err := r.findUnicodeCached(s, start, false)
 	if err != nil {
-		return nil
+		r.failed()
 	}
 	for match != nil {
 		groups := match.Groups()
@@ -465,24 +483,37 @@ func (r *regexp2Wrapper) findAllSubmatchIndexUnicode(s unicodeString, start, lim
 			start = result.indexes[1]
 		}
 
+		if step != nil {
+			step(len(results))
+		}
 		results = append(results, result)
 		match, err = wrapped.FindNextMatch(match)
 		if err != nil {
-			return nil
+			r.failed()
 		}
 	}
 	return results
 }
 
-func (r *regexp2Wrapper) findAllSubmatchIndex(s String, start, limit int, sticky, fullUnicode bool) []regexpResult {
+func (r *regexp2Wrapper) findAllSubmatchIndex(s String, start, limit int, sticky, fullUnicode bool, step func(int)) []regexpResult {
 	a, u := devirtualizeString(s)
 	if u != nil {
 		if fullUnicode {
-			return r.findAllSubmatchIndexUnicode(u, start, limit, sticky)
+			return r.findAllSubmatchIndexUnicode(u, start, limit, sticky, step)
 		}
-		return r.findAllSubmatchIndexUTF16(u, start, limit, sticky)
+		return r.findAllSubmatchIndexUTF16(u, start, limit, sticky, step)
 	}
-	return r.findAllSubmatchIndexUTF16(a, start, limit, sticky)
+	return r.findAllSubmatchIndexUTF16(a, start, limit, sticky, step)
+}
+
+// failed throws the RangeError a regexp2 match that returned an error ends
+// with. regexp2's only match error is running out of its MatchTimeout
+// (regexp2.DefaultMatchTimeout when the pattern was compiled), which
+// upstream goja reported as no match at all: a script could not tell a
+// runaway match from a miss. The error's own text holds the whole input, so
+// it is not passed on.
+func (r *regexp2Wrapper) failed() {
+	panic(rangeError(fmt.Sprintf("Regular expression too complex: matching gave up after %v of backtracking", r.rx.MatchTimeout)))
 }
 
 func (r *regexp2Wrapper) clone() *regexp2Wrapper {
