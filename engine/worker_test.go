@@ -705,9 +705,13 @@ func TestWorkerWallLimitIsTheHooks(t *testing.T) {
 // parents that are gone, and leaves the others alone.
 func TestWorkerCgroupsOfDeadParentsRemoved(t *testing.T) {
 	// A running worker shows where this process makes its workers' cgroups.
+	// Only its own: other processes on the machine (other test binaries)
+	// may sit in other cgroups, whose workers' cgroups this one never
+	// sweeps.
 	e := newWorkerEngine(t, engine.ProcessIsolation{Workers: 1})
-	dirs, _ := filepath.Glob("/sys/fs/cgroup/memory/*/*/hookengine-worker-*")
-	dirs2, _ := filepath.Glob("/sys/fs/cgroup/unified/*/hookengine-worker-*")
+	own := fmt.Sprintf("hookengine-worker-%d-*", os.Getpid())
+	dirs, _ := filepath.Glob("/sys/fs/cgroup/memory/*/*/" + own)
+	dirs2, _ := filepath.Glob("/sys/fs/cgroup/unified/*/" + own)
 	e.Close()
 	if dirs = append(dirs, dirs2...); len(dirs) == 0 {
 		t.Skip("workers get no memory cgroup here")
