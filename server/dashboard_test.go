@@ -116,8 +116,13 @@ func TestLogStreamOnServer(t *testing.T) {
 	t.Setenv(server.EnvSecretsKey, store.EncodeKey(store.GenerateKey()))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	// The timeouts hold for every request, the API calls below included:
+	// on a loaded machine with the race detector a run through the API
+	// takes several hundred milliseconds, and one past the write timeout
+	// gets its connection closed (EOF).
+	const timeout = 2 * time.Second
 	cfg := server.Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0",
-		ReadTimeout: server.Duration(200 * time.Millisecond), WriteTimeout: server.Duration(200 * time.Millisecond)}
+		ReadTimeout: server.Duration(timeout), WriteTimeout: server.Duration(timeout)}
 	srv, err := server.New(ctx, cfg, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +177,7 @@ func TestLogStreamOnServer(t *testing.T) {
 	}
 	waitFor("event: ready")
 	// Well past the read and write timeouts, the stream is still there.
-	time.Sleep(600 * time.Millisecond)
+	time.Sleep(timeout + timeout/2)
 	res, err := c.RunTrigger(ctx, "post-change-password", map[string]any{
 		"user": map[string]any{"id": "u-42"}, "context": map[string]any{"connection": map[string]any{}}})
 	if err != nil {
