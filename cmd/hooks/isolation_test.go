@@ -59,7 +59,7 @@ func TestSoakIsolationProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the soak runs for seconds")
 	}
-	code, stdout, stderr := hooks("", "soak", "--duration", "1s", "--workers", "4", "--seed", "11", "--json", "--isolation", "process")
+	code, stdout, stderr := hooks("", "soak", "--duration", "1s", "--wall-time", soakWallTime, "--workers", "4", "--seed", "11", "--json", "--isolation", "process")
 	var rep struct {
 		Config struct {
 			Isolation string `json:"isolation"`

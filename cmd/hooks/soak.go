@@ -27,6 +27,7 @@ var soakCommand = &command{
 // soakOptions is the parsed command line of hooks soak.
 type soakOptions struct {
 	duration  durationFlag
+	wallTime  durationFlag
 	workers   int
 	json      bool
 	seed      uint64
@@ -40,6 +41,8 @@ func newSoakFlags(o *soakOptions) *flag.FlagSet {
 	fs.SetOutput(io.Discard) // errors are reported by soakRun, help by soakUsage
 	fs.Usage = func() {}
 	fs.Var(&o.duration, "duration", "how long new runs are started")
+	o.wallTime = durationFlag(soak.DefaultWallTime)
+	fs.Var(&o.wallTime, "wall-time", "the wall-time limit of every run")
 	fs.IntVar(&o.workers, "workers", 0, "goroutines running hooks at once")
 	fs.BoolVar(&o.json, "json", false, "print the report as JSON")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the mix and the inputs")
@@ -90,6 +93,7 @@ func soakRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	cfg := soak.Config{
 		Duration: time.Duration(o.duration),
+		Limits:   engine.Limits{WallTime: time.Duration(o.wallTime)},
 		Workers:  o.workers,
 		Testdata: td,
 		Seed:     o.seed,
@@ -121,8 +125,9 @@ func soakRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 func soakUsage(w io.Writer) {
-	fmt.Fprintf(w, `Usage: hooks soak [--duration DURATION] [--workers N] [--json] [--seed N]
-                  [--testdata DIR] [--isolation in-process|process]
+	fmt.Fprintf(w, `Usage: hooks soak [--duration DURATION] [--wall-time DURATION] [--workers N]
+                  [--json] [--seed N] [--testdata DIR]
+                  [--isolation in-process|process]
 
 Run a mixed load of hooks on one engine for a bounded time and check every
 result against its own input. Workers run hooks one after the other, each
@@ -137,6 +142,9 @@ input implies, and a hostile run must end with its expected error class.
 Flags:
   --duration DURATION  how long new runs are started, such as 5s or 2m;
                        runs in progress then finish (default %s)
+  --wall-time DURATION the wall-time limit of every run (default %v); a
+                       longer one keeps a machine too loaded to give a
+                       normal run a core in time from ending it there
   --workers N          goroutines running hooks at once (default twice
                        GOMAXPROCS, here %d)
   --json               print the report as one JSON object (default false:
@@ -167,7 +175,7 @@ Exit status:
      could not start
   2  usage error: an unknown flag or argument, a bad value, no testdata
 `, soak.DefaultCPUTime, soak.DefaultWallTime, soak.DefaultMemory>>20, shortDuration(soak.DefaultDuration),
-		2*runtime.GOMAXPROCS(0), soak.DefaultHeapTolerance>>20)
+		soak.DefaultWallTime, 2*runtime.GOMAXPROCS(0), soak.DefaultHeapTolerance>>20)
 }
 
 // shortDuration writes whole seconds as "60s" rather than "1m0s".
