@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ func TestBenchmarkInBrowser(t *testing.T) {
 	b := newBrowserTab(t, exe, srv.url)
 	b.do("open the page", chromedp.EmulateViewport(1280, 800), chromedp.Navigate(srv.url+"/dashboard/#token="+srv.token))
 	b.wait("signed in", `!document.getElementById('app-view').hidden`)
-	b.do("open the hook", chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, h.ID))))
+	b.openHook(h.ID)
 	b.wait("the hook", `document.getElementById('hook-title').textContent === 'bench-me'`)
 	b.do("the Runner tab", chromedp.Click(chromedp.CSS("#tab-runner")))
 
