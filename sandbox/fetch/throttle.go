@@ -219,19 +219,25 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 	deadline, hasDeadline := DeadlineFrom(ctx)
 	start := t.clock.Now()
 	counted := false
+	// waitFor waits until until (or a change of what is known), counting
+	// the request's first wait; a deadline passed meanwhile is a refusal.
+	waitFor := func(changed chan struct{}, until, now time.Time) error {
+		if !counted {
+			counted = true
+			t.waits.Add(1)
+		}
+		err := t.wait(ctx, changed, until, now, deadline, hasDeadline)
+		if err == errDeadlinePassed {
+			t.refusals.Add(1)
+			err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
+		}
+		return err
+	}
 	for {
 		if now := t.clock.Now(); t.useShared(now) {
 			if until, changed := t.rateWait(name, now); !until.IsZero() {
 				// The origin's static rate (Rates) is this process's own.
-				if !counted {
-					counted = true
-					t.waits.Add(1)
-				}
-				if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
-					if err == errDeadlinePassed {
-						t.refusals.Add(1)
-						err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
-					}
+				if err := waitFor(changed, until, now); err != nil {
 					return nil, t.clock.Now().Sub(start), err
 				}
 				continue
@@ -256,15 +262,7 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 				t.mu.Lock()
 				changed := t.state(name, now).changed
 				t.mu.Unlock()
-				if !counted {
-					counted = true
-					t.waits.Add(1)
-				}
-				if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
-					if err == errDeadlinePassed {
-						t.refusals.Add(1)
-						err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
-					}
+				if err := waitFor(changed, until, now); err != nil {
 					return nil, t.clock.Now().Sub(start), err
 				}
 				continue
@@ -300,15 +298,7 @@ func (t *Throttle) acquire(ctx context.Context, name string) (release func(*http
 		}
 		changed := o.changed
 		t.mu.Unlock()
-		if !counted {
-			counted = true
-			t.waits.Add(1)
-		}
-		if err := t.wait(ctx, changed, until, now, deadline, hasDeadline); err != nil {
-			if err == errDeadlinePassed {
-				t.refusals.Add(1)
-				err = &RateLimitError{Origin: name, Reason: "the request's deadline passed while it waited for the rate limit"}
-			}
+		if err := waitFor(changed, until, now); err != nil {
 			return nil, t.clock.Now().Sub(start), err
 		}
 	}
