@@ -222,27 +222,35 @@ func (b *browserTab) wait(step, expr string) {
 	}
 }
 
-// openHook clicks the link of hook id in the list until the page shows the
-// hook. Under load a click on the link just after signing in was seen to
-// be lost about once in six runs: no request for the hook followed, nothing
-// went wrong in the page, and the page still said "No hook selected". A
-// click that arrives opens the hook; another click on the same link is a
-// no-op for the page (openHook returns for the hook already open).
+// openHook clicks the link of hook id in the list, once, and waits until
+// the page shows the hook. A click is lost when what is under the pointer
+// changes between the press and the release: it goes to the element both
+// were on. So first the link is scrolled into view, as chromedp.Click does,
+// and must not move once the page has handled the scroll (it moved when the
+// hint below the list vanished and the list grew).
 func (b *browserTab) openHook(id string) {
 	b.t.Helper()
-	link := chromedp.CSS(fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, id))
-	open := "(() => !document.getElementById('hook-view').hidden)()"
-	for try := 0; ; try++ {
-		b.do("open the hook", chromedp.Click(link))
-		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](open, chromedp.WithPollingTimeout(5*time.Second)))
-		cancel()
-		if err == nil || try == 2 {
-			break
-		}
-		b.t.Logf("the click on the link of hook %s did not open it; clicking again", id)
+	sel := fmt.Sprintf(`[data-hook-id="%s"] .hook-link`, id)
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	moved, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((done) => {
+		const link = document.querySelector(`+js(sel)+`);
+		link.scrollIntoView({ block: 'center' });
+		const before = link.getBoundingClientRect().y;
+		// The scroll event comes with the next frame; what it changes is laid out by the one after.
+		requestAnimationFrame(() => requestAnimationFrame(() => {
+			const after = link.getBoundingClientRect().y;
+			done(after === before ? '' : 'from y=' + before + ' to y=' + after);
+		}));
+	})`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("scrolling to the link of hook %s: %v", id, err)
 	}
-	b.wait("the hook open", open)
+	if moved != "" {
+		b.t.Fatalf("the link of hook %s moved after it was scrolled into view, %s: a click on it would be lost", id, moved)
+	}
+	b.do("open the hook", chromedp.Click(chromedp.CSS(sel)))
+	b.wait("the hook open", "!document.getElementById('hook-view').hidden")
 }
 
 // text evaluates a JavaScript expression whose value is a string.

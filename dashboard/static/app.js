@@ -220,6 +220,7 @@ function updateMoreHint() {
   if (hint.hidden) return;
   const names = below.map((sec) => sec.dataset.point);
   hint.textContent = 'More below: ' + names.join(', ') + ' ↓';
+  hint.title = hint.textContent; // the hint is one line; the names may not fit
   hint.dataset.targets = names.join(' ');
 }
 
