@@ -107,6 +107,12 @@ type FetchOptions struct {
 	// MaxConcurrent bounds the requests of one run in flight at once
 	// (default 6); later ones wait for a free slot.
 	MaxConcurrent int
+	// MaxRunBytes bounds the response body bytes of one run, summed over
+	// its requests (default 32 MiB, sandbox.DefaultMaxRunBytes): the
+	// response that brings the total over it, and every later fetch,
+	// rejects with a FetchLimitError. Each response is also bounded by
+	// Options.MaxBodyBytes.
+	MaxRunBytes int64
 }
 
 type config struct {
@@ -283,7 +289,7 @@ func WithLogCapture(lines, bytes int) Option {
 // reaches public addresses only.
 func WithFetch(opts FetchOptions) Option {
 	return optionFunc(func(c *config) error {
-		if opts.MaxRequests < 0 || opts.MaxConcurrent < 0 {
+		if opts.MaxRequests < 0 || opts.MaxConcurrent < 0 || opts.MaxRunBytes < 0 {
 			return fmt.Errorf("engine: negative fetch limit")
 		}
 		c.fetch = opts

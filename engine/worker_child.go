@@ -150,6 +150,7 @@ func (c *workerChild) newEngine(in *workerproto.Init, opts []Option) (*Engine, e
 	e.sbConfig.Fetch.Client = fetchProxy{c}
 	e.sbConfig.Fetch.MaxRequests = in.MaxRequests
 	e.sbConfig.Fetch.MaxConcurrent = in.MaxConcurrent
+	e.sbConfig.Fetch.MaxRunBytes = in.MaxRunBytes
 	return e, nil
 }
 

@@ -159,7 +159,7 @@ func newWorkerPool(e *Engine, cfg ProcessIsolation) (*workerPool, error) {
 			MemoryCeiling: ceiling, MemoryLimit: cfg.Memory, RlimitData: cfg.Memory + workerDataBase,
 			ProgramCache: c.programs, MaxIdle: c.maxIdle, PerHook: c.perHook, Fresh: c.fresh,
 			MaxLogLines: c.maxLogLines, MaxLogBytes: c.maxLogBytes,
-			MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent,
+			MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, MaxRunBytes: c.fetch.MaxRunBytes,
 			LogLevel: int8(level), TestCrashHook: c.testCrashHook,
 			MaxStuck: c.maxStuck, StuckGrace: c.stuckGrace,
 		},

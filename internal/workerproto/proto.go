@@ -86,6 +86,7 @@ type Init struct {
 	MaxLogBytes   int    `json:"log_bytes,omitempty"`
 	MaxRequests   int    `json:"max_requests,omitempty"`
 	MaxConcurrent int    `json:"max_concurrent,omitempty"`
+	MaxRunBytes   int64  `json:"max_run_bytes,omitempty"`
 	LogLevel      int8   `json:"log_level"`
 	RlimitData    int64  `json:"rlimit_data,omitempty"`
 	// MaxStuck and StuckGrace are the engine's WithStuckRuntimes settings.
