@@ -171,6 +171,9 @@ type NetworkConfig struct {
 	// MaxResponseBytes bounds one response body, in bytes. Default
 	// fetch.DefaultMaxBodyBytes.
 	MaxResponseBytes int64 `yaml:"max_response_bytes" json:"max_response_bytes"`
+	// MaxRunBytes bounds the response bytes of one run, summed over its
+	// requests. Default sandbox.DefaultMaxRunBytes (32 MiB).
+	MaxRunBytes int64 `yaml:"max_run_bytes" json:"max_run_bytes"`
 }
 
 // HookLimits are the limits of one hook's runs.
