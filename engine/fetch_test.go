@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -376,7 +377,8 @@ func TestCloseWaitsForRequests(t *testing.T) {
 // TestFetchRunBytes: the response bytes of a run are summed over its
 // requests; the response that brings the total over MaxRunBytes, and every
 // later fetch of the run, reject with a FetchLimitError. The next run starts
-// from zero. In-process and in worker processes alike.
+// from zero. A Hook's Limits replace the engine's caps for its runs.
+// In-process and in worker processes alike.
 func TestFetchRunBytes(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/bytes/"))
@@ -387,18 +389,25 @@ func TestFetchRunBytes(t *testing.T) {
 		io.WriteString(w, strings.Repeat("x", n))
 	}))
 	defer srv.Close()
-	const over = "FetchLimitError: a hook run may receive at most 1000 response bytes (1000)"
+	overBytes := func(n int) string {
+		return fmt.Sprintf("FetchLimitError: a hook run may receive at most %d response bytes (%d)", n, n)
+	}
+	over := overBytes(1000)
 	tests := []struct {
 		name  string
 		max   int64
+		hook  engine.Limits // the Hook's own caps
 		sizes string
 		want  []any
 	}{
-		{"under", 1000, "400,500", []any{400, 500}},
-		{"exactly at the limit", 1000, "400,600,0", []any{400, 600, 0}},
-		{"over, then refused", 1000, "400,500,200,10", []any{400, 500, over, over}},
-		{"one response over", 1000, "1001,1", []any{over, over}},
-		{"default is 32 MiB", 0, "1000000,1000000", []any{1000000, 1000000}},
+		{"under", 1000, engine.Limits{}, "400,500", []any{400, 500}},
+		{"exactly at the limit", 1000, engine.Limits{}, "400,600,0", []any{400, 600, 0}},
+		{"over, then refused", 1000, engine.Limits{}, "400,500,200,10", []any{400, 500, over, over}},
+		{"one response over", 1000, engine.Limits{}, "1001,1", []any{over, over}},
+		{"default is 32 MiB", 0, engine.Limits{}, "1000000,1000000", []any{1000000, 1000000}},
+		{"the hook's higher cap", 1000, engine.Limits{FetchRunBytes: 2000}, "400,500,200", []any{400, 500, 200}},
+		{"the hook's lower cap", 0, engine.Limits{FetchRunBytes: 500}, "400,200", []any{400, overBytes(500)}},
+		{"the hook's request cap", 1000, engine.Limits{FetchRequests: 1}, "1,1", []any{1, "FetchLimitError: a hook run may make at most 1 requests (1)"}},
 	}
 	modes := []struct {
 		name string
@@ -415,7 +424,7 @@ func TestFetchRunBytes(t *testing.T) {
 				t.Run(tt.name, func(t *testing.T) {
 					e := m.new(t, engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: []string{"127.0.0.1"}}, MaxRunBytes: tt.max}))
 					h := engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/run-bytes.js"),
-						Secrets: map[string]string{"API": srv.URL, "SIZES": tt.sizes}}
+						Secrets: map[string]string{"API": srv.URL, "SIZES": tt.sizes}, Limits: tt.hook}
 					want, _ := json.Marshal(tt.want)
 					// Twice: the budget is per run.
 					for i := 0; i < 2; i++ {

@@ -63,6 +63,11 @@ type Limits struct {
 	// through the process's live heap and may let reach about twice the
 	// limit (see sandbox.Limits.Memory).
 	Memory int64
+	// FetchRequests and FetchRunBytes, when positive, replace
+	// FetchOptions.MaxRequests and MaxRunBytes: a Hook's Limits give its
+	// runs their own fetch caps.
+	FetchRequests int
+	FetchRunBytes int64
 }
 
 func (l Limits) merge(over Limits) Limits {
@@ -78,11 +83,17 @@ func (l Limits) merge(over Limits) Limits {
 	if over.Memory > 0 {
 		l.Memory = over.Memory
 	}
+	if over.FetchRequests > 0 {
+		l.FetchRequests = over.FetchRequests
+	}
+	if over.FetchRunBytes > 0 {
+		l.FetchRunBytes = over.FetchRunBytes
+	}
 	return l
 }
 
 func (l Limits) validate() error {
-	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 || l.Memory < 0 {
+	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 || l.Memory < 0 || l.FetchRequests < 0 || l.FetchRunBytes < 0 {
 		return fmt.Errorf("engine: negative limit in %+v", l)
 	}
 	return nil

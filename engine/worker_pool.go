@@ -822,7 +822,8 @@ func (p *workerPool) run(ctx context.Context, x *execution, input any) (*Result,
 	start := &workerproto.Start{ExecutionID: x.id, Deadline: deadline, Hook: workerproto.Hook{
 		ID: x.hook.ID, Name: x.hook.Name, Trigger: string(x.hook.Trigger), Script: x.hook.Script,
 		Form: string(x.hook.Form), Secrets: x.hook.Secrets, Dependencies: x.hook.Dependencies, FreshRuntime: x.hook.FreshRuntime,
-		Limits: workerproto.Limits{CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory},
+		Limits: workerproto.Limits{CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory,
+			FetchRequests: lim.FetchRequests, FetchRunBytes: lim.FetchRunBytes},
 	}}
 	switch v := input.(type) {
 	case nil:

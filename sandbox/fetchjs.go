@@ -71,6 +71,10 @@ type fetcher struct {
 	sent     int
 	received int64
 	inflight int
+	// maxReq and maxBytes are the execution's caps (Limits.FetchRequests
+	// and FetchRunBytes), zero for the FetchConfig's.
+	maxReq   int
+	maxBytes int64
 	queue    []*pendingFetch
 }
 
@@ -410,9 +414,11 @@ func (r *Runtime) installFetch() error {
 	return err
 }
 
-// resetFetch forgets what the previous execution sent.
-func (f *fetcher) reset() {
+// reset forgets what the previous execution sent and takes the caps of
+// the next one from lim.
+func (f *fetcher) reset(lim Limits) {
 	f.sent, f.received, f.inflight = 0, 0, 0
+	f.maxReq, f.maxBytes = lim.FetchRequests, lim.FetchRunBytes
 	clear(f.queue)
 	f.queue = f.queue[:0]
 }
@@ -433,7 +439,10 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 		_, _ = cb(goja.Undefined(), vm.ToValue(d), goja.Undefined())
 		return noop
 	}
-	maxReq := f.cfg.MaxRequests
+	maxReq := f.maxReq
+	if maxReq <= 0 {
+		maxReq = f.cfg.MaxRequests
+	}
 	if maxReq <= 0 {
 		maxReq = DefaultMaxFetches
 	}
@@ -509,10 +518,13 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 
 // maxRunBytes is the response byte budget of one execution.
 func (f *fetcher) maxRunBytes() int64 {
-	if f.cfg.MaxRunBytes <= 0 {
-		return DefaultMaxRunBytes
+	switch {
+	case f.maxBytes > 0:
+		return f.maxBytes
+	case f.cfg.MaxRunBytes > 0:
+		return f.cfg.MaxRunBytes
 	}
-	return f.cfg.MaxRunBytes
+	return DefaultMaxRunBytes
 }
 
 // bytesLimit describes the FetchLimitError of an execution over its

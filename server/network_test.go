@@ -19,7 +19,8 @@ import (
 )
 
 // TestNetworkMaxRunBytes: network.max_run_bytes, read from the
-// configuration file, bounds the response bytes of each run of hooks served.
+// configuration file, bounds the response bytes of each run of hooks served;
+// hook_limits give one hook its own max_run_bytes and max_requests.
 func TestNetworkMaxRunBytes(t *testing.T) {
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/bytes/"))
@@ -43,6 +44,9 @@ func TestNetworkMaxRunBytes(t *testing.T) {
 	}{
 		{"default", "", `[600,600]`},
 		{"max_run_bytes", "  max_run_bytes: 1000\n", `[600,"FetchLimitError: a hook run may receive at most 1000 response bytes (1000)"]`},
+		{"hook_limits raise it", "  max_run_bytes: 1000\nhook_limits:\n  run-bytes: {max_run_bytes: 2000}\n", `[600,600]`},
+		{"hook_limits lower it", "hook_limits:\n  run-bytes: {max_run_bytes: 700}\n", `[600,"FetchLimitError: a hook run may receive at most 700 response bytes (700)"]`},
+		{"hook_limits max_requests", "hook_limits:\n  run-bytes: {max_requests: 1}\n", `[600,"FetchLimitError: a hook run may make at most 1 requests (1)"]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,11 +96,23 @@ func TestNetworkMaxRunBytes(t *testing.T) {
 
 func TestNetworkMaxRunBytesNegative(t *testing.T) {
 	t.Setenv(server.EnvToken, "x")
-	srv, err := server.New(context.Background(), server.Config{DataDir: t.TempDir(), Dev: true, Network: server.NetworkConfig{MaxRunBytes: -1}}, nil, io.Discard)
-	if err == nil {
-		srv.Close()
+	tests := []struct {
+		name string
+		cfg  server.Config
+		want string
+	}{
+		{"network", server.Config{Network: server.NetworkConfig{MaxRunBytes: -1}}, "network.max_run_bytes"},
+		{"hook_limits max_run_bytes", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRunBytes: -1}}}, `hook_limits["h"]`},
+		{"hook_limits max_requests", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRequests: -1}}}, `hook_limits["h"]`},
 	}
-	if err == nil || !strings.Contains(err.Error(), "network.max_run_bytes") {
-		t.Errorf("err = %v, want one naming network.max_run_bytes", err)
+	for _, tt := range tests {
+		tt.cfg.DataDir, tt.cfg.Dev = t.TempDir(), true
+		srv, err := server.New(context.Background(), tt.cfg, nil, io.Discard)
+		if err == nil {
+			srv.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want one naming %s", tt.name, err, tt.want)
+		}
 	}
 }

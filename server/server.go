@@ -439,7 +439,12 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	}
 	hookLimits := map[string]engine.Limits{}
 	for k, l := range cfg.HookLimits {
-		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory}
+		if l.Memory < 0 || l.MaxRequests < 0 || l.MaxRunBytes < 0 {
+			closeAll()
+			return nil, fmt.Errorf("server: hook_limits[%q]: negative limit", k)
+		}
+		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory,
+			FetchRequests: l.MaxRequests, FetchRunBytes: l.MaxRunBytes}
 	}
 	if cfg.NodeModules != "" {
 		if modules, err = OpenNodeModules(cfg.NodeModules); err != nil {

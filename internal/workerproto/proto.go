@@ -71,6 +71,9 @@ type Limits struct {
 	CPUTime    time.Duration `json:"cpu,omitempty"`
 	StackDepth int           `json:"stack,omitempty"`
 	Memory     int64         `json:"mem,omitempty"`
+	// FetchRequests and FetchRunBytes are a hook's own fetch caps.
+	FetchRequests int   `json:"fetch_requests,omitempty"`
+	FetchRunBytes int64 `json:"fetch_run_bytes,omitempty"`
 }
 
 // Init configures the worker's engine.
