@@ -123,7 +123,8 @@ func New(opts ...Option) (*Engine, error) {
 	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
 	e.sbConfig = sandbox.Config{
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
-		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, Requests: &e.requests},
+		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent,
+			MaxRunBytes: c.fetch.MaxRunBytes, Requests: &e.requests},
 	}
 	if c.isolation != nil {
 		if e.workers, err = newWorkerPool(e, *c.isolation); err != nil {

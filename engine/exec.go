@@ -105,7 +105,8 @@ func (x *execution) run(ctx context.Context, input any) (*Result, error) {
 	}
 	x.rt = x.hr.rt
 	lim := x.e.cfg.limits.merge(x.hook.Limits)
-	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory}, x)
+	x.rt.Begin(ctx, sandbox.Limits{WallTime: lim.WallTime, CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory,
+		FetchRequests: lim.FetchRequests, FetchRunBytes: lim.FetchRunBytes}, x)
 	stopped := x.rt.Stopped()
 	x.done = make(chan struct{})
 	x.e.drivers.run(func() { x.drive(prog, input) })

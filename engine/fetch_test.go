@@ -2,10 +2,13 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -369,4 +372,79 @@ func TestCloseWaitsForRequests(t *testing.T) {
 	}
 	close(core.release)
 	<-closed
+}
+
+// TestFetchRunBytes: the response bytes of a run are summed over its
+// requests; the response that brings the total over MaxRunBytes, and every
+// later fetch of the run, reject with a FetchLimitError. The next run starts
+// from zero. A Hook's Limits replace the engine's caps for its runs.
+// In-process and in worker processes alike.
+func TestFetchRunBytes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/bytes/"))
+		if err != nil || n < 0 {
+			http.NotFound(w, r)
+			return
+		}
+		io.WriteString(w, strings.Repeat("x", n))
+	}))
+	defer srv.Close()
+	overBytes := func(n int) string {
+		return fmt.Sprintf("FetchLimitError: a hook run may receive at most %d response bytes (%d)", n, n)
+	}
+	over := overBytes(1000)
+	tests := []struct {
+		name  string
+		max   int64
+		hook  engine.Limits // the Hook's own caps
+		sizes string
+		want  []any
+	}{
+		{"under", 1000, engine.Limits{}, "400,500", []any{400, 500}},
+		{"exactly at the limit", 1000, engine.Limits{}, "400,600,0", []any{400, 600, 0}},
+		{"over, then refused", 1000, engine.Limits{}, "400,500,200,10", []any{400, 500, over, over}},
+		{"one response over", 1000, engine.Limits{}, "1001,1", []any{over, over}},
+		{"default is 32 MiB", 0, engine.Limits{}, "1000000,1000000", []any{1000000, 1000000}},
+		{"the hook's higher cap", 1000, engine.Limits{FetchRunBytes: 2000}, "400,500,200", []any{400, 500, 200}},
+		{"the hook's lower cap", 0, engine.Limits{FetchRunBytes: 500}, "400,200", []any{400, overBytes(500)}},
+		{"the hook's request cap", 1000, engine.Limits{FetchRequests: 1}, "1,1", []any{1, "FetchLimitError: a hook run may make at most 1 requests (1)"}},
+	}
+	modes := []struct {
+		name string
+		new  func(t *testing.T, opts ...engine.Option) *engine.Engine
+	}{
+		{"in-process", func(t *testing.T, opts ...engine.Option) *engine.Engine { return enginetest.New(t, opts...) }},
+		{"worker", func(t *testing.T, opts ...engine.Option) *engine.Engine {
+			return newWorkerEngine(t, engine.ProcessIsolation{Workers: 1}, opts...)
+		}},
+	}
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					e := m.new(t, engine.WithFetch(engine.FetchOptions{Options: fetch.Options{Allow: []string{"127.0.0.1"}}, MaxRunBytes: tt.max}))
+					h := engine.Hook{Trigger: triggers.PreUserRegistration, Script: script(t, "fetch/run-bytes.js"),
+						Secrets: map[string]string{"API": srv.URL, "SIZES": tt.sizes}, Limits: tt.hook}
+					want, _ := json.Marshal(tt.want)
+					// Twice: the budget is per run.
+					for i := 0; i < 2; i++ {
+						res, err := e.Run(context.Background(), h, input(t, triggers.PreUserRegistration))
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !jsonEqual(t, res.Envelope.Data, string(want)) {
+							t.Errorf("run %d: got %s\nwant %s", i, res.Envelope.Data, want)
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+func TestWithFetchRefusesNegativeRunBytes(t *testing.T) {
+	_, err := engine.New(engine.WithFetch(engine.FetchOptions{MaxRunBytes: -1}))
+	if err == nil || !strings.Contains(err.Error(), "negative fetch limit") {
+		t.Errorf("err = %v, want the negative fetch limit error", err)
+	}
 }

@@ -63,6 +63,11 @@ type Limits struct {
 	// through the process's live heap and may let reach about twice the
 	// limit (see sandbox.Limits.Memory).
 	Memory int64
+	// FetchRequests and FetchRunBytes, when positive, replace
+	// FetchOptions.MaxRequests and MaxRunBytes: a Hook's Limits give its
+	// runs their own fetch caps.
+	FetchRequests int
+	FetchRunBytes int64
 }
 
 func (l Limits) merge(over Limits) Limits {
@@ -78,11 +83,17 @@ func (l Limits) merge(over Limits) Limits {
 	if over.Memory > 0 {
 		l.Memory = over.Memory
 	}
+	if over.FetchRequests > 0 {
+		l.FetchRequests = over.FetchRequests
+	}
+	if over.FetchRunBytes > 0 {
+		l.FetchRunBytes = over.FetchRunBytes
+	}
 	return l
 }
 
 func (l Limits) validate() error {
-	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 || l.Memory < 0 {
+	if l.WallTime < 0 || l.CPUTime < 0 || l.StackDepth < 0 || l.Memory < 0 || l.FetchRequests < 0 || l.FetchRunBytes < 0 {
 		return fmt.Errorf("engine: negative limit in %+v", l)
 	}
 	return nil
@@ -107,6 +118,12 @@ type FetchOptions struct {
 	// MaxConcurrent bounds the requests of one run in flight at once
 	// (default 6); later ones wait for a free slot.
 	MaxConcurrent int
+	// MaxRunBytes bounds the response body bytes of one run, summed over
+	// its requests (default 32 MiB, sandbox.DefaultMaxRunBytes): the
+	// response that brings the total over it, and every later fetch,
+	// rejects with a FetchLimitError. Each response is also bounded by
+	// Options.MaxBodyBytes.
+	MaxRunBytes int64
 }
 
 type config struct {
@@ -283,7 +300,7 @@ func WithLogCapture(lines, bytes int) Option {
 // reaches public addresses only.
 func WithFetch(opts FetchOptions) Option {
 	return optionFunc(func(c *config) error {
-		if opts.MaxRequests < 0 || opts.MaxConcurrent < 0 {
+		if opts.MaxRequests < 0 || opts.MaxConcurrent < 0 || opts.MaxRunBytes < 0 {
 			return fmt.Errorf("engine: negative fetch limit")
 		}
 		c.fetch = opts

@@ -150,6 +150,7 @@ func (c *workerChild) newEngine(in *workerproto.Init, opts []Option) (*Engine, e
 	e.sbConfig.Fetch.Client = fetchProxy{c}
 	e.sbConfig.Fetch.MaxRequests = in.MaxRequests
 	e.sbConfig.Fetch.MaxConcurrent = in.MaxConcurrent
+	e.sbConfig.Fetch.MaxRunBytes = in.MaxRunBytes
 	return e, nil
 }
 
@@ -208,7 +209,8 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 		ID: s.Hook.ID, Name: s.Hook.Name, Trigger: triggers.ID(s.Hook.Trigger), Script: s.Hook.Script,
 		Form: triggers.Form(s.Hook.Form), Secrets: s.Hook.Secrets, Dependencies: s.Hook.Dependencies, FreshRuntime: s.Hook.FreshRuntime,
 		Limits: Limits{WallTime: s.Hook.Limits.WallTime, CPUTime: s.Hook.Limits.CPUTime,
-			StackDepth: s.Hook.Limits.StackDepth, Memory: s.Hook.Limits.Memory},
+			StackDepth: s.Hook.Limits.StackDepth, Memory: s.Hook.Limits.Memory,
+			FetchRequests: s.Hook.Limits.FetchRequests, FetchRunBytes: s.Hook.Limits.FetchRunBytes},
 	}
 	if c.init.TestCrashHook != "" && h.Name == c.init.TestCrashHook {
 		// Tests only (the parent sets it from an unexported field): a

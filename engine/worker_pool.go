@@ -159,7 +159,7 @@ func newWorkerPool(e *Engine, cfg ProcessIsolation) (*workerPool, error) {
 			MemoryCeiling: ceiling, MemoryLimit: cfg.Memory, RlimitData: cfg.Memory + workerDataBase,
 			ProgramCache: c.programs, MaxIdle: c.maxIdle, PerHook: c.perHook, Fresh: c.fresh,
 			MaxLogLines: c.maxLogLines, MaxLogBytes: c.maxLogBytes,
-			MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent,
+			MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, MaxRunBytes: c.fetch.MaxRunBytes,
 			LogLevel: int8(level), TestCrashHook: c.testCrashHook,
 			MaxStuck: c.maxStuck, StuckGrace: c.stuckGrace,
 		},
@@ -822,7 +822,8 @@ func (p *workerPool) run(ctx context.Context, x *execution, input any) (*Result,
 	start := &workerproto.Start{ExecutionID: x.id, Deadline: deadline, Hook: workerproto.Hook{
 		ID: x.hook.ID, Name: x.hook.Name, Trigger: string(x.hook.Trigger), Script: x.hook.Script,
 		Form: string(x.hook.Form), Secrets: x.hook.Secrets, Dependencies: x.hook.Dependencies, FreshRuntime: x.hook.FreshRuntime,
-		Limits: workerproto.Limits{CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory},
+		Limits: workerproto.Limits{CPUTime: lim.CPUTime, StackDepth: lim.StackDepth, Memory: lim.Memory,
+			FetchRequests: lim.FetchRequests, FetchRunBytes: lim.FetchRunBytes},
 	}}
 	switch v := input.(type) {
 	case nil:

@@ -21,6 +21,8 @@ import (
 const (
 	DefaultMaxFetches           = 50
 	DefaultMaxConcurrentFetches = 6
+	// DefaultMaxRunBytes bounds the response bytes of one execution.
+	DefaultMaxRunBytes int64 = 32 << 20
 )
 
 // FetchConfig gives scripts the global fetch, with Headers, Response,
@@ -38,6 +40,11 @@ type FetchConfig struct {
 	// MaxConcurrent bounds the requests of one execution in flight at once;
 	// later ones wait for a free slot. Default DefaultMaxConcurrentFetches.
 	MaxConcurrent int
+	// MaxRunBytes bounds the response body bytes of one execution, summed
+	// over its requests: the response that brings the total over it
+	// rejects with a FetchLimitError instead of resolving, and so does
+	// every later request. Default DefaultMaxRunBytes.
+	MaxRunBytes int64
 	// Requests, when set, counts the goroutines sending requests. A request
 	// outlives the execution that made it until the cancellation of its
 	// context (at End) reaches the transport; wait on Requests to know that
@@ -62,7 +69,12 @@ var _ FetchClient = (*fetch.Client)(nil)
 type fetcher struct {
 	cfg      *FetchConfig
 	sent     int
+	received int64
 	inflight int
+	// maxReq and maxBytes are the execution's caps (Limits.FetchRequests
+	// and FetchRunBytes), zero for the FetchConfig's.
+	maxReq   int
+	maxBytes int64
 	queue    []*pendingFetch
 }
 
@@ -402,9 +414,11 @@ func (r *Runtime) installFetch() error {
 	return err
 }
 
-// resetFetch forgets what the previous execution sent.
-func (f *fetcher) reset() {
-	f.sent, f.inflight = 0, 0
+// reset forgets what the previous execution sent and takes the caps of
+// the next one from lim.
+func (f *fetcher) reset(lim Limits) {
+	f.sent, f.received, f.inflight = 0, 0, 0
+	f.maxReq, f.maxBytes = lim.FetchRequests, lim.FetchRunBytes
 	clear(f.queue)
 	f.queue = f.queue[:0]
 }
@@ -425,13 +439,19 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 		_, _ = cb(goja.Undefined(), vm.ToValue(d), goja.Undefined())
 		return noop
 	}
-	maxReq := f.cfg.MaxRequests
+	maxReq := f.maxReq
+	if maxReq <= 0 {
+		maxReq = f.cfg.MaxRequests
+	}
 	if maxReq <= 0 {
 		maxReq = DefaultMaxFetches
 	}
 	if f.sent >= maxReq {
 		return fail(map[string]any{"kind": "limit", "limit": maxReq,
 			"message": fmt.Sprintf("a hook run may make at most %d requests", maxReq)})
+	}
+	if f.received > f.maxRunBytes() {
+		return fail(f.bytesLimit())
 	}
 	req, err := r.buildRequest(call)
 	if err != nil {
@@ -461,6 +481,13 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 			complete(func() {
 				f.inflight--
 				f.next()
+				if err == nil && resp != nil {
+					f.received += int64(len(resp.Body))
+					if f.received > f.maxRunBytes() {
+						_, _ = cb(goja.Undefined(), vm.ToValue(f.bytesLimit()), goja.Undefined())
+						return
+					}
+				}
 				r.deliver(cb, resp, err)
 			})
 		}()
@@ -487,6 +514,25 @@ func (r *Runtime) fetchSend(call goja.FunctionCall) goja.Value {
 		}
 		return goja.Undefined()
 	})
+}
+
+// maxRunBytes is the response byte budget of one execution.
+func (f *fetcher) maxRunBytes() int64 {
+	switch {
+	case f.maxBytes > 0:
+		return f.maxBytes
+	case f.cfg.MaxRunBytes > 0:
+		return f.cfg.MaxRunBytes
+	}
+	return DefaultMaxRunBytes
+}
+
+// bytesLimit describes the FetchLimitError of an execution over its
+// response byte budget.
+func (f *fetcher) bytesLimit() map[string]any {
+	limit := f.maxRunBytes()
+	return map[string]any{"kind": "limit", "limit": limit,
+		"message": fmt.Sprintf("a hook run may receive at most %d response bytes", limit)}
 }
 
 // next starts the oldest queued request, if a slot is free.

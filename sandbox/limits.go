@@ -48,6 +48,11 @@ type Limits struct {
 	// allocation, so an execution that grows steadily can hold up to about
 	// twice Memory before it is stopped.
 	Memory int64
+
+	// FetchRequests and FetchRunBytes, when positive, replace the
+	// FetchConfig's MaxRequests and MaxRunBytes for this execution.
+	FetchRequests int
+	FetchRunBytes int64
 }
 
 // probeInterval is how long a turn runs before the watchdog first looks at it,

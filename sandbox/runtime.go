@@ -174,7 +174,7 @@ func (r *Runtime) Begin(ctx context.Context, lim Limits, host Host) {
 	r.setSizeLimits(lim.Memory)
 	r.loop.open_()
 	if r.fetch != nil {
-		r.fetch.reset()
+		r.fetch.reset(lim)
 	}
 	r.wd.begin(ctx, lim)
 }

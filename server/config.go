@@ -171,6 +171,9 @@ type NetworkConfig struct {
 	// MaxResponseBytes bounds one response body, in bytes. Default
 	// fetch.DefaultMaxBodyBytes.
 	MaxResponseBytes int64 `yaml:"max_response_bytes" json:"max_response_bytes"`
+	// MaxRunBytes bounds the response bytes of one run, summed over its
+	// requests. Default sandbox.DefaultMaxRunBytes (32 MiB).
+	MaxRunBytes int64 `yaml:"max_run_bytes" json:"max_run_bytes"`
 }
 
 // HookLimits are the limits of one hook's runs.
@@ -181,6 +184,12 @@ type HookLimits struct {
 	CPUTime Duration `yaml:"cpu_time" json:"cpu_time"`
 	// Memory bounds a run's memory in bytes. Default: Config.HookMemory.
 	Memory int64 `yaml:"memory" json:"memory"`
+	// MaxRequests bounds a run's fetch requests. Default:
+	// Network.MaxRequests.
+	MaxRequests int `yaml:"max_requests" json:"max_requests"`
+	// MaxRunBytes bounds a run's response bytes. Default:
+	// Network.MaxRunBytes.
+	MaxRunBytes int64 `yaml:"max_run_bytes" json:"max_run_bytes"`
 }
 
 // JWTConfig configures JWT access tokens (see mgmtapi.JWTConfig).

@@ -50,8 +50,9 @@
 //
 // Config.Network is the fetch policy of every run (hosts and networks that
 // may be reached although they are loopback or private, requests per run,
-// response size); Config.HookLimits gives single hooks their own wall,
-// CPU and memory limits. Only the configuration sets them.
+// response size, response bytes per run); Config.HookLimits gives single
+// hooks their own wall, CPU, memory and fetch limits. Only the
+// configuration sets them.
 //
 // # The Hooks page and its real-time logs
 //

@@ -32,6 +32,7 @@ import (
 	"github.com/hookengine/hookengine/metrics"
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/runner"
+	"github.com/hookengine/hookengine/sandbox"
 	"github.com/hookengine/hookengine/sandbox/fetch"
 	"github.com/hookengine/hookengine/sandbox/fetch/redisbudget"
 	"github.com/hookengine/hookengine/store"
@@ -398,6 +399,10 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		closeAll()
 		return nil, fmt.Errorf("server: network.allow_hosts: %w", err)
 	}
+	if cfg.Network.MaxRunBytes < 0 {
+		closeAll()
+		return nil, fmt.Errorf("server: network.max_run_bytes: negative (%d); 0 is the default, %d bytes", cfg.Network.MaxRunBytes, sandbox.DefaultMaxRunBytes)
+	}
 	collector := metrics.NewCollector()
 	fo := fetch.Options{Allow: cfg.Network.AllowHosts, MaxBodyBytes: cfg.Network.MaxResponseBytes, Observer: collector.ObserveFetch}
 	if cfg.Throttle != "" {
@@ -427,14 +432,19 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	}
 	engineOpts := []engine.Option{engine.WithLogger(engineLog),
 		engine.WithLimits(engine.Limits{WallTime: time.Duration(cfg.HookWallTime), CPUTime: time.Duration(cfg.HookCPUTime), Memory: cfg.HookMemory}),
-		engine.WithFetch(engine.FetchOptions{Options: fo, MaxRequests: cfg.Network.MaxRequests}),
+		engine.WithFetch(engine.FetchOptions{Options: fo, MaxRequests: cfg.Network.MaxRequests, MaxRunBytes: cfg.Network.MaxRunBytes}),
 		engine.WithObserver(collector)}
 	if tp != nil {
 		engineOpts = append(engineOpts, engine.WithTracerProvider(tp))
 	}
 	hookLimits := map[string]engine.Limits{}
 	for k, l := range cfg.HookLimits {
-		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory}
+		if l.Memory < 0 || l.MaxRequests < 0 || l.MaxRunBytes < 0 {
+			closeAll()
+			return nil, fmt.Errorf("server: hook_limits[%q]: negative limit", k)
+		}
+		hookLimits[k] = engine.Limits{WallTime: time.Duration(l.WallTime), CPUTime: time.Duration(l.CPUTime), Memory: l.Memory,
+			FetchRequests: l.MaxRequests, FetchRunBytes: l.MaxRunBytes}
 	}
 	if cfg.NodeModules != "" {
 		if modules, err = OpenNodeModules(cfg.NodeModules); err != nil {

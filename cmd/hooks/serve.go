@@ -269,9 +269,11 @@ directory; the public key is served at /.well-known/jwks.json), so the
 Deploy CLI and Auth0's SDKs log in with AUTH0_CLIENT_ID and
 AUTH0_CLIENT_SECRET unchanged.
 
-Limits: hook_wall_time, hook_cpu_time, hook_memory, network.max_requests
-and network.max_response_bytes set every run's limits; hook_limits gives
-single hooks (by id or name) their own wall_time, cpu_time and memory.
+Limits: hook_wall_time, hook_cpu_time, hook_memory, network.max_requests,
+network.max_response_bytes and network.max_run_bytes (response bytes per
+run) set every run's limits; hook_limits gives single hooks (by id or
+name) their own wall_time, cpu_time, memory, max_requests and
+max_run_bytes.
 Only the configuration sets them; the API cannot.
 
 Secrets key: hook secrets are encrypted at rest with AES-256-GCM. The key,

@@ -71,6 +71,9 @@ type Limits struct {
 	CPUTime    time.Duration `json:"cpu,omitempty"`
 	StackDepth int           `json:"stack,omitempty"`
 	Memory     int64         `json:"mem,omitempty"`
+	// FetchRequests and FetchRunBytes are a hook's own fetch caps.
+	FetchRequests int   `json:"fetch_requests,omitempty"`
+	FetchRunBytes int64 `json:"fetch_run_bytes,omitempty"`
 }
 
 // Init configures the worker's engine.
@@ -86,6 +89,7 @@ type Init struct {
 	MaxLogBytes   int    `json:"log_bytes,omitempty"`
 	MaxRequests   int    `json:"max_requests,omitempty"`
 	MaxConcurrent int    `json:"max_concurrent,omitempty"`
+	MaxRunBytes   int64  `json:"max_run_bytes,omitempty"`
 	LogLevel      int8   `json:"log_level"`
 	RlimitData    int64  `json:"rlimit_data,omitempty"`
 	// MaxStuck and StuckGrace are the engine's WithStuckRuntimes settings.
