@@ -169,12 +169,13 @@ func (x *execution) result() (*Result, error) {
 // resultOf builds a result of the run with envelope env, ending with err
 // (nil when the hook called back) and the given console output.
 func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, dropped int) (*Result, error) {
+	form := x.form()
 	res := &Result{
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
 		Envelope:    env,
-		Form:        x.form(),
-		outcome:     &lazyOutcome{t: x.t, form: x.form(), env: env},
+		Form:        form,
+		outcome:     &lazyOutcome{t: x.t, form: form, env: env},
 		Logs:        logs,
 		LogsDropped: dropped,
 		Duration:    time.Since(x.start),
