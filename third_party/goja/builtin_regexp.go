@@ -1319,7 +1319,6 @@ func (r *Runtime) getRegExpStringIteratorPrototype() *Object {
 func (r *Runtime) getRegExp() *Object {
 	ret := r.global.RegExp
 	if ret == nil {
-		r.regexpInit++
 		ret = &Object{runtime: r}
 		r.global.RegExp = ret
 		proto := r.getRegExpPrototype()
@@ -1327,26 +1326,13 @@ func (r *Runtime) getRegExp() *Object {
 			r.wrapNativeConstruct(r.builtin_newRegExp, ret, proto), proto, "RegExp", intToValue(2))
 		rx := ret.self
 		r.putSpeciesReturnThis(rx)
-		r.regexpInit--
-	}
-	if r.onRegExpPrototype != nil && r.regexpInit == 0 {
-		r.runOnRegExpPrototype()
 	}
 	return ret
 }
 
 func (r *Runtime) getRegExpPrototype() *Object {
 	ret := r.global.RegExpPrototype
-	// OnRegExpPrototype's callback runs once RegExp and its prototype are
-	// both complete, whichever of the two was asked for first.
-	defer func() {
-		if r.onRegExpPrototype != nil && r.regexpInit == 0 {
-			r.runOnRegExpPrototype()
-		}
-	}()
 	if ret == nil {
-		r.regexpInit++
-		defer func() { r.regexpInit-- }()
 		o := r.newGuardedObject(r.global.ObjectPrototype, classObject)
 		ret = o.val
 		r.global.RegExpPrototype = ret

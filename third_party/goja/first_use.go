@@ -63,37 +63,6 @@ func (o *Object) templated() *templatedObject {
 	return nil
 }
 
-// OnRegExpPrototype arranges for f to run, given RegExp.prototype, once it
-// exists, before the use that made goja create it goes on: a
-// regular-expression literal, the RegExp global, or a string method given
-// a pattern. goja
-// creates RegExp.prototype with all its methods on first need, and it is
-// reached without the RegExp global, so OnFirstUse cannot defer changes to
-// it. It reports false, and does nothing, when RegExp.prototype already
-// exists: the caller must then do what f does at once. Should f panic, it
-// runs again on the next use. Call it only on the goroutine that drives the
-// Runtime.
-func (r *Runtime) OnRegExpPrototype(f func(proto *Object)) bool {
-	if r.global.RegExpPrototype != nil {
-		return false
-	}
-	r.onRegExpPrototype = f
-	return true
-}
-
-func (r *Runtime) runOnRegExpPrototype() {
-	f := r.onRegExpPrototype
-	r.onRegExpPrototype = nil
-	done := false
-	defer func() {
-		if !done {
-			r.onRegExpPrototype = f
-		}
-	}()
-	f(r.global.RegExpPrototype)
-	done = true
-}
-
 // DefineLazyProperty defines the own property name of o as a data property,
 // writable, enumerable and configurable, whose value f makes the first
 // time the property is used, as goja does for the properties of its

@@ -302,27 +302,6 @@ func TestOnFirstUse(t *testing.T) {
 	}
 }
 
-func TestOnRegExpPrototype(t *testing.T) {
-	r := New()
-	ran := 0
-	if !r.OnRegExpPrototype(func(proto *Object) {
-		ran++
-		_ = proto.Set("test", r.ToValue(func(FunctionCall) Value { return r.ToValue("wrapped") }))
-	}) {
-		t.Fatal("OnRegExpPrototype refused on a new runtime")
-	}
-	if _, err := r.RunString(`1 + 1`); err != nil || ran != 0 {
-		t.Fatalf("the callback ran %d times before any regular expression (%v)", ran, err)
-	}
-	v, err := r.RunString(`/a/.test('a')`)
-	if err != nil || v.String() != "wrapped" || ran != 1 {
-		t.Errorf("a literal's test: %v, %v, callback ran %d times", v, err, ran)
-	}
-	if r.OnRegExpPrototype(func(*Object) {}) {
-		t.Error("OnRegExpPrototype accepted once RegExp.prototype exists")
-	}
-}
-
 func TestKeysOfOrdinaryObject(t *testing.T) {
 	r := New()
 	v, err := r.RunString(`const o = { b: 1, 2: 'x', a: 2, 1: 'y' };

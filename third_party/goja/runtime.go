@@ -208,11 +208,6 @@ type Runtime struct {
 	toStringStack []*Object
 
 	limits sizeLimits
-
-	// onRegExpPrototype is the callback of OnRegExpPrototype; regexpInit
-	// counts the creations of RegExp and its prototype in progress.
-	onRegExpPrototype func(*Object)
-	regexpInit        int
 }
 
 type StackFrame struct {
