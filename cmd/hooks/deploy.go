@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -75,13 +73,6 @@ func (t *targetFlags) open(ctx context.Context, stderr io.Writer) (deploycli.Tar
 		return nil, nil, err
 	}
 	return deploycli.NewStoreTarget(st), func() { st.Close() }, nil
-}
-
-// signalContext is cancelled by SIGINT or SIGTERM.
-func signalContext() (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
-	return ctx, stop
 }
 
 // parseInterspersed parses flags placed before, between or after the

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/hookengine/hookengine/engine"
 )
@@ -132,4 +135,13 @@ func usageErrorf(stderr io.Writer, cmd string, format string, args ...any) int {
 	}
 	fmt.Fprintf(stderr, "hooks: %s (see %q)\n", fmt.Sprintf(format, args...), see)
 	return exitUsage
+}
+
+// signalContext returns a context that is cancelled by the first SIGINT or
+// SIGTERM. After that first signal it stops catching them, so a second one
+// kills the process as usual. Callers defer the returned stop.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }

@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.uber.org/zap"
@@ -145,10 +142,8 @@ func runRun(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// running after calling back, which would otherwise log concurrently.
 	defer e.Close()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	// After the first signal, let a second one kill the process as usual.
-	context.AfterFunc(ctx, stop)
 
 	hook := engine.Hook{
 		Name:    strings.TrimSuffix(filepath.Base(o.script), ".js"),

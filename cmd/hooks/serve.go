@@ -6,10 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -91,10 +88,8 @@ func newServeFlags(o *serveOptions) *flag.FlagSet {
 
 // serveRun implements hooks serve: it serves until SIGINT or SIGTERM.
 func serveRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	// After the first signal, a second one kills the process as usual.
-	context.AfterFunc(ctx, stop)
 	return serve(ctx, args, stdout, stderr)
 }
 

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
-	"syscall"
 	"time"
 
 	"github.com/hookengine/hookengine/engine"
@@ -86,10 +83,8 @@ func soakRun(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return usageErrorf(stderr, "soak", "--testdata %s is not a directory", td)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
-	// After the first signal, let a second one kill the process as usual.
-	context.AfterFunc(ctx, stop)
 
 	cfg := soak.Config{
 		Duration: time.Duration(o.duration),
