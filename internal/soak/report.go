@@ -149,6 +149,12 @@ func reportConfig(c *Config, w *workload) ReportConfig {
 func (s *soaker) fill(r *Report, stoppedLines int64) {
 	r.Machine = Machine{CPU: sysinfo.CPUModel(), CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
 		OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Race: raceEnabled}
+	// The ledger's counts, read under its lock: a runtime abandoned during
+	// the soak may come back and log while the report is filled.
+	l := s.lines
+	l.mu.Lock()
+	async, asyncFailed, lines, warnings, errs := l.async, l.asyncFailed, l.lines, l.warnings, l.errors
+	l.mu.Unlock()
 	var all histogram
 	kinds := map[Kind]*histogram{}
 	r.Ends = map[string]uint64{}
@@ -162,9 +168,9 @@ func (s *soaker) fill(r *Report, stoppedLines int64) {
 			}
 		}
 		if sp.kind == Async {
-			h = s.lines.async
+			h = async
 			ends[classOK] = h.n
-			ends[classOther] += uint64(s.lines.asyncFailed) // failures: the log does not give their class
+			ends[classOther] += uint64(asyncFailed) // failures: the log does not give their class
 		}
 		hr := HookReport{Name: sp.name, Kind: sp.kind, Weight: sp.weight, Latency: h.latency(), Ends: map[string]uint64{}}
 		for c, n := range ends {
@@ -214,11 +220,11 @@ func (s *soaker) fill(r *Report, stoppedLines int64) {
 		Stuck:         p.count(probStuck),
 		Internal:      p.count(probInternal),
 		MemoryCharged: p.count(probMemoryCharged),
-		Lines:         s.lines.lines,
+		Lines:         lines,
 		LinesStopped:  stoppedLines,
 	}
 	r.Samples = maps.Clone(p.samples)
-	r.Logs = map[string]int64{"warn": s.lines.warnings, "error": s.lines.errors}
+	r.Logs = map[string]int64{"warn": warnings, "error": errs}
 
 	m := &r.Memory
 	m.HeapTolerance = s.cfg.HeapTolerance
