@@ -80,9 +80,18 @@ func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) 
 			if _, err := call(); err != nil {
 				b.Fatal(err)
 			}
+			var gap time.Duration
+			if p, ok := r.(pacer); ok {
+				gap = p.pause()
+			}
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
+				if gap > 0 {
+					b.StopTimer()
+					time.Sleep(gap)
+					b.StartTimer()
+				}
 				if _, err := call(); err != nil {
 					b.Fatal(err)
 				}

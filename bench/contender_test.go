@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // mode says how a scenario uses a hook.
@@ -38,6 +39,12 @@ type runner interface {
 	close()
 }
 
+// A pacer is a runner whose timed calls come apart: the benchmark waits
+// pause(), with its timer stopped, before each (see coldGap).
+type pacer interface {
+	pause() time.Duration
+}
+
 // coldScript returns script made unique by a trailing comment, so that no
 // cache keyed by the source can hold it.
 func coldScript(script string, seq *atomic.Int64) string {
@@ -58,6 +65,7 @@ func goContenders() []contender {
 		hookengineContender,
 		hookengineSparesContender,
 		hookengineWorkerContender,
+		hookengineWorkerSparesContender,
 		gojaCompileContender,
 		gojaProgramContender,
 		gojaReusedContender,

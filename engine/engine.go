@@ -121,9 +121,13 @@ func New(opts ...Option) (*Engine, error) {
 		e.tracer = c.tracerProvider.Tracer(tracerName)
 	}
 	e.drivers.max = 4 * runtime.GOMAXPROCS(0)
+	var fc sandbox.FetchClient = client
+	if c.fetchClient != nil {
+		fc = c.fetchClient
+	}
 	e.sbConfig = sandbox.Config{
 		Clock: c.clock, Modules: c.modules, StackDepth: c.limits.StackDepth, Stop: e.stop, MemoryCeiling: c.ceiling,
-		Fetch: &sandbox.FetchConfig{Client: client, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent,
+		Fetch: &sandbox.FetchConfig{Client: fc, MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent,
 			MaxRunBytes: c.fetch.MaxRunBytes, Requests: &e.requests},
 	}
 	if c.isolation != nil {
@@ -131,7 +135,16 @@ func New(opts ...Option) (*Engine, error) {
 			return nil, err
 		}
 	} else if c.spares > 0 {
+		// The first spares are built now, so that the first runs after
+		// New (a worker process's, say) find them ready.
 		e.spares = make(chan *sandbox.Runtime, c.spares)
+		for range c.spares {
+			rt, err := sandbox.New(&e.sbConfig)
+			if err != nil {
+				return nil, fmt.Errorf("engine: building a spare runtime: %w", err)
+			}
+			e.spares <- rt
+		}
 		e.spareWG.Add(1)
 		go e.keepSpares()
 	}

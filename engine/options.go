@@ -148,6 +148,9 @@ type config struct {
 
 	// isolation, when set, runs hooks in worker processes (worker_*.go).
 	isolation *ProcessIsolation
+	// fetchClient, when set, sends the requests of scripts instead of the
+	// engine's own fetch.Client: a worker process's proxy to its parent.
+	fetchClient sandbox.FetchClient
 	// testCrashHook is set by tests only (see export_test.go).
 	testCrashHook string
 }
@@ -229,7 +232,10 @@ func WithIdleRuntimes(total, perHook int) Option {
 // the request path, and each spare holds the memory of a bare runtime
 // (bench/README.md measures both). Runs that get a runtime of their own
 // (WithFreshRuntimes, Hook.FreshRuntime, a replaced broken runtime) use
-// spares too. Default 0: every runtime is built when a run needs it.
+// spares too. New builds the first n before it returns. With
+// WithProcessIsolation every worker process keeps n spares of its own,
+// built before it takes its first run. Default 0: every runtime is built
+// when a run needs it.
 func WithSpareRuntimes(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 0 {

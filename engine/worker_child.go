@@ -133,6 +133,15 @@ func (c *workerChild) newEngine(in *workerproto.Init, opts []Option) (*Engine, e
 		WithFreshRuntimes(in.Fresh),
 		WithStuckRuntimes(in.MaxStuck, in.StuckGrace),
 		WithLogger(zap.New(&forwardCore{c: c, min: zapcore.Level(in.LogLevel)})),
+		WithSpareRuntimes(in.Spares),
+		// Requests go to the parent, which sends them with its own client:
+		// one throttle, guard and set of counters for all workers. The
+		// per-run caps stay here, in each runtime.
+		optionFunc(func(cfg *config) error {
+			cfg.fetchClient = fetchProxy{c}
+			cfg.fetch.MaxRequests, cfg.fetch.MaxConcurrent, cfg.fetch.MaxRunBytes = in.MaxRequests, in.MaxConcurrent, in.MaxRunBytes
+			return nil
+		}),
 	)
 	if in.ProgramCache > 0 {
 		all = append(all, WithProgramCacheSize(in.ProgramCache))
@@ -140,18 +149,7 @@ func (c *workerChild) newEngine(in *workerproto.Init, opts []Option) (*Engine, e
 	if in.MaxIdle > 0 || in.PerHook > 0 {
 		all = append(all, WithIdleRuntimes(in.MaxIdle, in.PerHook))
 	}
-	e, err := New(all...)
-	if err != nil {
-		return nil, err
-	}
-	// Requests go to the parent, which sends them with its own client: one
-	// throttle, guard and set of counters for all workers. The per-run caps
-	// stay here, in each runtime.
-	e.sbConfig.Fetch.Client = fetchProxy{c}
-	e.sbConfig.Fetch.MaxRequests = in.MaxRequests
-	e.sbConfig.Fetch.MaxConcurrent = in.MaxConcurrent
-	e.sbConfig.Fetch.MaxRunBytes = in.MaxRunBytes
-	return e, nil
+	return New(all...)
 }
 
 // serve reads the parent's messages until Close or the end of the pipe.

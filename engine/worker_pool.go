@@ -161,7 +161,7 @@ func newWorkerPool(e *Engine, cfg ProcessIsolation) (*workerPool, error) {
 			MaxLogLines: c.maxLogLines, MaxLogBytes: c.maxLogBytes,
 			MaxRequests: c.fetch.MaxRequests, MaxConcurrent: c.fetch.MaxConcurrent, MaxRunBytes: c.fetch.MaxRunBytes,
 			LogLevel: int8(level), TestCrashHook: c.testCrashHook,
-			MaxStuck: c.maxStuck, StuckGrace: c.stuckGrace,
+			MaxStuck: c.maxStuck, StuckGrace: c.stuckGrace, Spares: c.spares,
 		},
 	}
 	if os.Getenv(WorkerEnv) == "1" {

@@ -380,6 +380,9 @@ func TestWorkerFetchProxy(t *testing.T) {
 	}{
 		{"allowed", []engine.Option{allowLocal}, `{"body":"hello from /x","status":200}`, 1, 0, 1},
 		{"refused by the parent's guard", nil, `{"error":"ERR_BLOCKED_ADDRESS"}`, 1, 1, 0},
+		// The run takes a spare the worker built before its first run: the
+		// spare sends requests through the parent too.
+		{"allowed, on a spare runtime", []engine.Option{allowLocal, engine.WithSpareRuntimes(2)}, `{"body":"hello from /x","status":200}`, 1, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@
 // memory), hookengine_runs_by_runtime_total{runtime} (warm, cold, worker).
 //
 // Caches and runtimes, read at each scrape: hookengine_cached_programs,
-// hookengine_idle_runtimes, hookengine_stuck_runtimes,
+// hookengine_idle_runtimes, hookengine_spare_runtimes, hookengine_stuck_runtimes,
 // hookengine_abandoned_runs_total, hookengine_compiles_total,
 // hookengine_runtimes_created_total; with process isolation,
 // hookengine_workers and hookengine_workers_killed_total.

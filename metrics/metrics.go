@@ -28,6 +28,7 @@ type Collector struct {
 	refused     *prometheus.CounterVec
 	cached      *prometheus.Desc
 	idle        *prometheus.Desc
+	spares      *prometheus.Desc
 	stuck       *prometheus.Desc
 	abandoned   *prometheus.Desc
 	compiles    *prometheus.Desc
@@ -69,6 +70,7 @@ func NewCollector() *Collector {
 			Help: "Fetch requests given up with a rate-limit error, by origin."}, []string{"origin"}),
 		cached:    prometheus.NewDesc("hookengine_cached_programs", "Compiled scripts in the engine's cache.", nil, nil),
 		idle:      prometheus.NewDesc("hookengine_idle_runtimes", "Warm runtimes waiting for their hook.", nil, nil),
+		spares:    prometheus.NewDesc("hookengine_spare_runtimes", "Runtimes set up in advance with no hook loaded, in this process (not in worker processes).", nil, nil),
 		stuck:     prometheus.NewDesc("hookengine_stuck_runtimes", "Abandoned runtimes still stuck in a native operation.", nil, nil),
 		abandoned: prometheus.NewDesc("hookengine_abandoned_runs_total", "Runs answered without their runtime, which did not stop at its limit.", nil, nil),
 		compiles:  prometheus.NewDesc("hookengine_compiles_total", "Scripts compiled (program cache misses).", nil, nil),
@@ -116,7 +118,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, o := range c.observables {
 		o.Describe(ch)
 	}
-	for _, d := range []*prometheus.Desc{c.cached, c.idle, c.stuck, c.abandoned, c.compiles, c.created, c.workers, c.killed} {
+	for _, d := range []*prometheus.Desc{c.cached, c.idle, c.spares, c.stuck, c.abandoned, c.compiles, c.created, c.workers, c.killed} {
 		ch <- d
 	}
 }
@@ -133,6 +135,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	st := e.Stats()
 	ch <- prometheus.MustNewConstMetric(c.cached, prometheus.GaugeValue, float64(st.CachedPrograms))
 	ch <- prometheus.MustNewConstMetric(c.idle, prometheus.GaugeValue, float64(st.IdleRuntimes))
+	ch <- prometheus.MustNewConstMetric(c.spares, prometheus.GaugeValue, float64(st.SpareRuntimes))
 	ch <- prometheus.MustNewConstMetric(c.stuck, prometheus.GaugeValue, float64(st.StuckRuntimes))
 	ch <- prometheus.MustNewConstMetric(c.abandoned, prometheus.CounterValue, float64(st.AbandonedRuns))
 	ch <- prometheus.MustNewConstMetric(c.compiles, prometheus.CounterValue, float64(st.Compiles))

@@ -36,6 +36,8 @@ const (
 	DefaultWriteTimeout    = 60 * time.Second
 	DefaultIdleTimeout     = 2 * time.Minute
 	DefaultShutdownTimeout = 30 * time.Second
+	// DefaultSpareRuntimes keeps two runtimes ready for first runs.
+	DefaultSpareRuntimes = 2
 )
 
 // Files in the data directory.
@@ -101,6 +103,12 @@ type Config struct {
 	// IsolationWorkers is how many worker processes run hooks with
 	// isolation "process". Default: engine.ProcessIsolation's.
 	IsolationWorkers int `yaml:"isolation_workers" json:"isolation_workers"`
+	// SpareRuntimes is how many runtimes are kept set up in advance, with
+	// no hook loaded, so that the first run of a new or changed hook does
+	// not build one on its request path (engine.WithSpareRuntimes; with
+	// isolation "process", in each worker). Each costs about 100 KiB at
+	// rest. Default (nil) DefaultSpareRuntimes; 0 keeps none.
+	SpareRuntimes *int `yaml:"spare_runtimes" json:"spare_runtimes"`
 	// NodeModules is a node_modules directory, or a project directory
 	// holding one, whose pure-JavaScript packages hooks may require and
 	// against which their declared dependencies are checked (see

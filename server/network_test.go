@@ -104,6 +104,7 @@ func TestNetworkMaxRunBytesNegative(t *testing.T) {
 		{"network", server.Config{Network: server.NetworkConfig{MaxRunBytes: -1}}, "network.max_run_bytes"},
 		{"hook_limits max_run_bytes", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRunBytes: -1}}}, `hook_limits["h"]`},
 		{"hook_limits max_requests", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRequests: -1}}}, `hook_limits["h"]`},
+		{"spare_runtimes", server.Config{SpareRuntimes: new(-1)}, "spare_runtimes"},
 	}
 	for _, tt := range tests {
 		tt.cfg.DataDir, tt.cfg.Dev = t.TempDir(), true

@@ -437,6 +437,15 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	if tp != nil {
 		engineOpts = append(engineOpts, engine.WithTracerProvider(tp))
 	}
+	spares := DefaultSpareRuntimes
+	if cfg.SpareRuntimes != nil {
+		spares = *cfg.SpareRuntimes
+	}
+	if spares < 0 {
+		closeAll()
+		return nil, fmt.Errorf("server: spare_runtimes: negative count %d", spares)
+	}
+	engineOpts = append(engineOpts, engine.WithSpareRuntimes(spares))
 	hookLimits := map[string]engine.Limits{}
 	for k, l := range cfg.HookLimits {
 		if l.Memory < 0 || l.MaxRequests < 0 || l.MaxRunBytes < 0 {

@@ -340,6 +340,11 @@ func TestMetricsListener(t *testing.T) {
 			t.Errorf("metrics: %d, no %q in:\n%s", code, want, body)
 		}
 	}
+	// The run took one of the two spare runtimes (spare_runtimes'
+	// default); the background goroutine may have rebuilt it already.
+	if !regexp.MustCompile(`(?m)^hookengine_spare_runtimes [12]$`).MatchString(body) {
+		t.Errorf("metrics: no hookengine_spare_runtimes 1 or 2 in:\n%s", body)
+	}
 	if code, _ := get(base + "/metrics"); code != http.StatusNotFound && code != http.StatusUnauthorized {
 		t.Errorf("the API's listener answered /metrics with %d", code)
 	}

@@ -95,6 +95,9 @@ type Init struct {
 	// MaxStuck and StuckGrace are the engine's WithStuckRuntimes settings.
 	MaxStuck   int           `json:"max_stuck,omitempty"`
 	StuckGrace time.Duration `json:"stuck_grace,omitempty"`
+	// Spares is the engine's WithSpareRuntimes count: each worker keeps
+	// that many runtimes set up in advance.
+	Spares int `json:"spares,omitempty"`
 	// TestCrashHook, set by tests only, makes the worker crash when it is
 	// asked to run a hook of that name.
 	TestCrashHook string `json:"test_crash,omitempty"`
