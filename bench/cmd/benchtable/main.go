@@ -64,7 +64,7 @@ type options struct {
 
 // The Go benchmark groups, each run with its own -benchtime.
 const (
-	timedBenchmarks   = `^Benchmark(Warm|Cold|CPUHeavy|AsyncTimer|Parallel|Fetch)`
+	timedBenchmarks   = `^Benchmark(Warm|Cold|CPUHeavy|AsyncTimer|Parallel|OneCore|Fetch)`
 	memoryBenchmarks  = `^BenchmarkRetainedMemory$`
 	latencyBenchmarks = `^BenchmarkCPULimitLatency$`
 )
