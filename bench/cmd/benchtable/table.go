@@ -244,6 +244,26 @@ func render(m machine, rs results) string {
 		}
 	}
 
+	modes := [][2]string{{"hookengine", "hookengine-worker"}, {"hookengine-spares", "hookengine-worker-spares"}}
+	var modeRows []string
+	for _, sc := range scenarios {
+		for _, pair := range modes {
+			in, ok1 := rs.get(sc.name, pair[0]).get("ns/op")
+			wk, ok2 := rs.get(sc.name, pair[1]).get("ns/op")
+			if ok1 && ok2 {
+				modeRows = append(modeRows, fmt.Sprintf("| %s | %s | %s | %s | %s | %.2f× |\n", sc.name, pair[0], duration(in), duration(wk), signedDuration(wk-in), wk/in))
+			}
+		}
+	}
+	if len(modeRows) > 0 {
+		p("\n### In process and through the worker tier\n\n")
+		p("The same runs in the engine's process and in worker processes (`WithProcessIsolation`): the difference is what the worker tier costs per run (two frames over pipes, the wake-ups on both sides, the run's JSON encoded twice).\n\n")
+		p("| scenario | contender | in process | worker processes | worker − in process | ratio |\n|---|---|---:|---:|---:|---:|\n")
+		for _, row := range modeRows {
+			p("%s", row)
+		}
+	}
+
 	if lat := rs["CPULimitLatency"]; len(lat) > 0 {
 		p("\n### An endless loop under a 100 ms limit: time for the run to return\n\n")
 		p("| contender | runs | p50 | p99 | max | mean | CPU time charged, p50 / p99 / max |\n|---|---:|---:|---:|---:|---:|---:|\n")
@@ -371,6 +391,14 @@ var targets = []target{
 		},
 		limit: 256 << 10, atMost: true, show: bytesize,
 	},
+}
+
+// signedDuration is duration with a sign: "+1.2 µs", "−3.0 µs".
+func signedDuration(ns float64) string {
+	if ns < 0 {
+		return "−" + duration(-ns)
+	}
+	return "+" + duration(ns)
 }
 
 func duration(ns float64) string {
