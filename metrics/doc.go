@@ -24,8 +24,8 @@
 // Caches and runtimes, read at each scrape: hookengine_cached_programs,
 // hookengine_idle_runtimes, hookengine_spare_runtimes, hookengine_stuck_runtimes,
 // hookengine_abandoned_runs_total, hookengine_compiles_total,
-// hookengine_runtimes_created_total; with process isolation,
-// hookengine_workers and hookengine_workers_killed_total.
+// hookengine_runtimes_created_total, hookengine_evicted_runtimes_total; with
+// process isolation, hookengine_workers and hookengine_workers_killed_total.
 //
 // Fetch, by origin ("scheme://host[:port]", never a path or a query):
 // hookengine_fetch_requests_total{origin, code} (code "0" for a request

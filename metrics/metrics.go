@@ -33,6 +33,7 @@ type Collector struct {
 	abandoned   *prometheus.Desc
 	compiles    *prometheus.Desc
 	created     *prometheus.Desc
+	evicted     *prometheus.Desc
 	workers     *prometheus.Desc
 	killed      *prometheus.Desc
 	observables []prometheus.Collector
@@ -75,6 +76,7 @@ func NewCollector() *Collector {
 		abandoned: prometheus.NewDesc("hookengine_abandoned_runs_total", "Runs answered without their runtime, which did not stop at its limit.", nil, nil),
 		compiles:  prometheus.NewDesc("hookengine_compiles_total", "Scripts compiled (program cache misses).", nil, nil),
 		created:   prometheus.NewDesc("hookengine_runtimes_created_total", "Runtimes built (runtime pool misses).", nil, nil),
+		evicted:   prometheus.NewDesc("hookengine_evicted_runtimes_total", "Warm runtimes dropped to keep within the idle runtime budget.", nil, nil),
 		workers:   prometheus.NewDesc("hookengine_workers", "Worker processes running (process isolation).", nil, nil),
 		killed:    prometheus.NewDesc("hookengine_workers_killed_total", "Worker processes killed at a limit, by limit.", []string{"limit"}, nil),
 	}
@@ -118,7 +120,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, o := range c.observables {
 		o.Describe(ch)
 	}
-	for _, d := range []*prometheus.Desc{c.cached, c.idle, c.spares, c.stuck, c.abandoned, c.compiles, c.created, c.workers, c.killed} {
+	for _, d := range []*prometheus.Desc{c.cached, c.idle, c.spares, c.stuck, c.abandoned, c.compiles, c.created, c.evicted, c.workers, c.killed} {
 		ch <- d
 	}
 }
@@ -140,6 +142,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(c.abandoned, prometheus.CounterValue, float64(st.AbandonedRuns))
 	ch <- prometheus.MustNewConstMetric(c.compiles, prometheus.CounterValue, float64(st.Compiles))
 	ch <- prometheus.MustNewConstMetric(c.created, prometheus.CounterValue, float64(st.RuntimesCreated))
+	ch <- prometheus.MustNewConstMetric(c.evicted, prometheus.CounterValue, float64(st.EvictedRuntimes))
 	ws := e.WorkerStats()
 	ch <- prometheus.MustNewConstMetric(c.workers, prometheus.GaugeValue, float64(ws.Live))
 	for limit, n := range map[string]int64{"wall_time": ws.KilledWallTime, "cpu_time": ws.KilledCPUTime, "memory": ws.KilledMemory} {

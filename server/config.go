@@ -109,6 +109,15 @@ type Config struct {
 	// isolation "process", in each worker). Each costs about 100 KiB at
 	// rest. Default (nil) DefaultSpareRuntimes; 0 keeps none.
 	SpareRuntimes *int `yaml:"spare_runtimes" json:"spare_runtimes"`
+	// IdleRuntimes bounds the warm runtimes kept between runs across all
+	// hooks: the memory budget for warm hooks, least recently used hook
+	// evicted first (engine.WithIdleRuntimes; with isolation "process", in
+	// each worker). One warm hook keeps about 125 KiB. Default
+	// engine.DefaultMaxIdleRuntimes.
+	IdleRuntimes int `yaml:"idle_runtimes" json:"idle_runtimes"`
+	// IdleRuntimesPerHook bounds the warm runtimes of any one hook.
+	// Default twice GOMAXPROCS.
+	IdleRuntimesPerHook int `yaml:"idle_runtimes_per_hook" json:"idle_runtimes_per_hook"`
 	// NodeModules is a node_modules directory, or a project directory
 	// holding one, whose pure-JavaScript packages hooks may require and
 	// against which their declared dependencies are checked (see

@@ -105,6 +105,8 @@ func TestNetworkMaxRunBytesNegative(t *testing.T) {
 		{"hook_limits max_run_bytes", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRunBytes: -1}}}, `hook_limits["h"]`},
 		{"hook_limits max_requests", server.Config{HookLimits: map[string]server.HookLimits{"h": {MaxRequests: -1}}}, `hook_limits["h"]`},
 		{"spare_runtimes", server.Config{SpareRuntimes: new(-1)}, "spare_runtimes"},
+		{"idle_runtimes", server.Config{IdleRuntimes: -1}, "idle_runtimes"},
+		{"idle_runtimes_per_hook", server.Config{IdleRuntimesPerHook: -2}, "idle_runtimes_per_hook"},
 	}
 	for _, tt := range tests {
 		tt.cfg.DataDir, tt.cfg.Dev = t.TempDir(), true

@@ -446,6 +446,17 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 		return nil, fmt.Errorf("server: spare_runtimes: negative count %d", spares)
 	}
 	engineOpts = append(engineOpts, engine.WithSpareRuntimes(spares))
+	if cfg.IdleRuntimes != 0 || cfg.IdleRuntimesPerHook != 0 {
+		if cfg.IdleRuntimes < 0 || cfg.IdleRuntimesPerHook < 0 {
+			closeAll()
+			return nil, fmt.Errorf("server: idle_runtimes and idle_runtimes_per_hook: negative count")
+		}
+		total := cfg.IdleRuntimes
+		if total == 0 {
+			total = engine.DefaultMaxIdleRuntimes
+		}
+		engineOpts = append(engineOpts, engine.WithIdleRuntimes(total, cfg.IdleRuntimesPerHook))
+	}
 	hookLimits := map[string]engine.Limits{}
 	for k, l := range cfg.HookLimits {
 		if l.Memory < 0 || l.MaxRequests < 0 || l.MaxRunBytes < 0 {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,6 +32,7 @@ import (
 	"github.com/hookengine/hookengine/mgmtapi"
 	"github.com/hookengine/hookengine/server"
 	"github.com/hookengine/hookengine/store"
+	"github.com/hookengine/hookengine/triggers"
 )
 
 func TestLoadConfig(t *testing.T) {
@@ -483,5 +485,56 @@ func TestReplicasDropChangedHooks(t *testing.T) {
 				gauge(srvs[1], "hookengine_cached_programs"), gauge(srvs[1], "hookengine_idle_runtimes"))
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestIdleRuntimesBudget: idle_runtimes reaches the engine. With room for
+// one warm runtime, a second hook's run evicts the first hook's runtime,
+// which the metrics count.
+func TestIdleRuntimesBudget(t *testing.T) {
+	t.Setenv(server.EnvToken, "budget-test-token")
+	cfg := server.Config{DataDir: t.TempDir(), SecretsKey: store.EncodeKey(store.GenerateKey()), IdleRuntimes: 1, IdleRuntimesPerHook: 1}
+	ctx := context.Background()
+	srv, err := server.New(ctx, cfg, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	metric := func(name string) string {
+		rec := httptest.NewRecorder()
+		srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		for _, line := range strings.Split(rec.Body.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	runs := []struct{ trigger, input string }{
+		{"pre-user-registration", `{"user":{},"context":{"connection":{}}}`},
+		{"post-change-password", `{"user":{"id":"u1","email":"a@example.com"},"context":{"connection":{"id":"c","name":"n","tenant":"t"}}}`},
+	}
+	for i, r := range runs {
+		if _, err := srv.Store().CreateHook(ctx, &store.Hook{Name: "budget-" + r.trigger, TriggerID: triggers.ID(r.trigger), Enabled: true,
+			Script: `module.exports = function (a, b, cb) { cb(null, {}); };`}); err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/hookengine/v1/triggers/"+r.trigger+"/run", strings.NewReader(r.input))
+		req.Header.Set("Authorization", "Bearer budget-test-token")
+		req.Header.Set("Content-Type", "application/json")
+		srv.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			t.Fatalf("run of %s: %d %s", r.trigger, rec.Code, rec.Body)
+		}
+		// The runtime returns to its pool just after the answer.
+		want := strconv.Itoa(i)
+		for deadline := time.Now().Add(20 * time.Second); metric("hookengine_idle_runtimes") != "1" || metric("hookengine_evicted_runtimes_total") != want; {
+			if time.Now().After(deadline) {
+				t.Fatalf("after the run of %s: %s idle runtimes and %s evicted, want 1 and %s", r.trigger,
+					metric("hookengine_idle_runtimes"), metric("hookengine_evicted_runtimes_total"), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }
