@@ -476,24 +476,31 @@ func (x *execution) parseInput(input any) (goja.Value, error) {
 // webtask put them for older scripts) and its metadata.
 func (x *execution) webtask(vm *goja.Runtime) *goja.Object {
 	var keys []string
+	var values []goja.Value
 	if x.hr.owner != nil {
-		keys = x.hr.owner.keys
+		keys, values = x.hr.owner.keys, x.hr.owner.values
 	} else {
 		keys = slices.Sorted(maps.Keys(x.hook.Secrets))
+		values = secretValues(keys, x.hook.Secrets)
 	}
-	secrets, data := vm.NewObject(), vm.NewObject()
-	for _, k := range keys {
-		_ = secrets.Set(k, x.hook.Secrets[k])
-		_ = data.Set(k, x.hook.Secrets[k])
+	secrets, data := vm.NewPlainObject(keys, values), vm.NewPlainObject(keys, values)
+	meta := vm.NewPlainObject(metaKeys[:], []goja.Value{extensionRuntime, goja.StringValue(string(x.t.ID))})
+	return vm.NewPlainObject(webtaskKeys[:], []goja.Value{secrets, data, meta})
+}
+
+var (
+	metaKeys         = [...]string{"auth0-extension", "auth0-extension-name"}
+	webtaskKeys      = [...]string{"secrets", "data", "meta"}
+	extensionRuntime = goja.StringValue("runtime")
+)
+
+// secretValues is the script strings of the secrets named by keys.
+func secretValues(keys []string, secrets map[string]string) []goja.Value {
+	values := make([]goja.Value, len(keys))
+	for i, k := range keys {
+		values[i] = goja.StringValue(secrets[k])
 	}
-	meta := vm.NewObject()
-	_ = meta.Set("auth0-extension", "runtime")
-	_ = meta.Set("auth0-extension-name", string(x.t.ID))
-	wt := vm.NewObject()
-	_ = wt.Set("secrets", secrets)
-	_ = wt.Set("data", data)
-	_ = wt.Set("meta", meta)
-	return wt
+	return values
 }
 
 // callback is the cb the hook calls. The first call decides the result; the

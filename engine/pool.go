@@ -35,7 +35,8 @@ type hookPool struct {
 	form    triggers.Form
 	script  string
 	secrets map[string]string
-	keys    []string // secret names, sorted
+	keys    []string     // secret names, sorted
+	values  []goja.Value // the secrets as script strings, in the order of keys
 	idle    []*hookRuntime
 	elem    *list.Element // in runtimePool.lru while indexed (it has idle runtimes)
 }
@@ -99,9 +100,10 @@ func (rp *runtimePool) get(h *Hook) *hookRuntime {
 		}
 		return hr
 	}
+	keys := slices.Sorted(maps.Keys(h.Secrets))
 	return &hookRuntime{owner: &hookPool{
 		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, form: h.Form, script: h.Script,
-		secrets: maps.Clone(h.Secrets), keys: slices.Sorted(maps.Keys(h.Secrets)),
+		secrets: maps.Clone(h.Secrets), keys: keys, values: secretValues(keys, h.Secrets),
 	}}
 }
 

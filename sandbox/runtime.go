@@ -94,6 +94,7 @@ type Runtime struct {
 	// maxString is the string length limit of the execution (see
 	// sizeLimitsFor), for strings made by host functions.
 	maxString int
+	json      jsonScratch // JSON.parse's stacks
 
 	execCtx    context.Context
 	execCancel context.CancelFunc

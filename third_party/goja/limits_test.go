@@ -419,3 +419,37 @@ func TestRegexpLongStringMatches(t *testing.T) {
 		})
 	}
 }
+
+func TestNewPlainObject(t *testing.T) {
+	r := New()
+	o := r.NewPlainObject([]string{"b", "__proto__", "a", "b", "1", "é"},
+		[]Value{r.ToValue(1), r.ToValue(2), r.ToValue(3), r.ToValue(4), r.ToValue(5), StringValue("ü")})
+	r.Set("o", o)
+	r.Set("arr", r.NewArrayFromValues([]Value{r.ToValue(1), StringValue("x"), o}))
+	r.Set("f", r.NewNativeFunction("callback", 2, func(FunctionCall) Value { return StringValue("called") }))
+	v, err := r.RunString(`
+	function describe(x) {
+		return JSON.stringify(Object.getOwnPropertyNames(x).map(function (k) {
+			var d = Object.getOwnPropertyDescriptor(x, k);
+			return [k, typeof d.value === "function" ? "fn" : d.value, d.writable, d.enumerable, d.configurable];
+		}));
+	}
+	var parsed = JSON.parse('{"b":1,"__proto__":2,"a":3,"b":4,"1":5,"é":"ü"}');
+	[
+		describe(o) === describe(parsed),
+		Object.getPrototypeOf(o) === Object.prototype,
+		Object.isExtensible(o),
+		(o.c = 6, Object.keys(o).join()) === "1,b,__proto__,a,é,c",
+		Array.isArray(arr), arr.length === 3, arr[2] === o, (arr.push(7), arr.join("|")) === "1|x|[object Object]|7",
+		describe(f) === '[["length",2,false,false,true],["name","callback",false,false,true]]',
+		String(f) === "function callback() { [native code] }",
+		f() === "called",
+	].join();
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true,true,true,true,true,true,true,true,true,true,true" {
+		t.Fatalf("got %s", got)
+	}
+}

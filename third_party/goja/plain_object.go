@@ -1,0 +1,110 @@
+package goja
+
+import "github.com/dop251/goja/unistring"
+
+// objectAndBase is an ordinary object's Object and baseObject, allocated
+// together: they always live and die together, and one allocation is
+// cheaper than two.
+type objectAndBase struct {
+	obj  Object
+	base baseObject
+}
+
+// objectAndArray is an array's Object and arrayObject, allocated together.
+type objectAndArray struct {
+	obj   Object
+	array arrayObject
+}
+
+func newObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
+	p := &objectAndBase{}
+	p.obj.runtime = r
+	o := &p.base
+	o.class = class
+	o.val = &p.obj
+	o.extensible = true
+	o.prototype = proto
+	p.obj.self = o
+	o.init()
+	return o
+}
+
+// NewPlainObject returns a new ordinary object (as NewObject does) holding
+// the given own properties, in order, each writable, enumerable and
+// configurable: what CreateDataProperty makes, as JSON.parse does, without
+// consulting the prototype (a "__proto__" key is an own property). A key
+// given more than once keeps its first position and its last value. keys
+// and values must have the same length and no value may be nil. The slices
+// are not kept.
+func (r *Runtime) NewPlainObject(keys []string, values []Value) *Object {
+	if len(keys) != len(values) {
+		panic("goja: NewPlainObject: keys and values differ in length")
+	}
+	p := &objectAndBase{}
+	p.obj.runtime = r
+	o := &p.base
+	o.class = classObject
+	o.val = &p.obj
+	o.extensible = true
+	o.prototype = r.global.ObjectPrototype
+	p.obj.self = o
+	o.values = make(map[unistring.String]Value, len(keys))
+	names := make([]unistring.String, 0, len(keys))
+	for i, k := range keys {
+		v := values[i]
+		if v == nil {
+			panic("goja: NewPlainObject: nil value")
+		}
+		name := unistring.NewFromString(k)
+		if _, dup := o.values[name]; !dup {
+			names = append(names, name)
+		}
+		o.values[name] = v
+	}
+	o.propNames = names
+	return &p.obj
+}
+
+// NewArrayFromValues returns a new array (as NewArray does) whose elements
+// are values, which the array keeps as its storage: the caller must not use
+// the slice afterwards. No value may be nil.
+func (r *Runtime) NewArrayFromValues(values []Value) *Object {
+	for _, v := range values {
+		if v == nil {
+			panic("goja: NewArrayFromValues: nil value")
+		}
+	}
+	return r.newArrayValues(values)
+}
+
+// objectAndNativeFunc is a native function's Object and nativeFuncObject,
+// allocated together.
+type objectAndNativeFunc struct {
+	obj Object
+	fn  nativeFuncObject
+}
+
+// NewNativeFunction returns a function object that calls call, as
+// ToValue(call) does, but named name (its name property, what
+// Function.prototype.toString and stack traces show) and with the given
+// length property, without looking the Go function's name up.
+func (r *Runtime) NewNativeFunction(name string, length int, call func(FunctionCall) Value) *Object {
+	p := &objectAndNativeFunc{}
+	v := &p.obj
+	v.runtime = r
+	f := &p.fn
+	f.class = classFunction
+	f.val = v
+	f.extensible = true
+	f.prototype = r.getFunctionPrototype()
+	f.f = call
+	v.self = f
+	f.init(unistring.NewFromString(name), intToValue(int64(length)))
+	return v
+}
+
+// StringValue returns s as a script string, as ToValue(s) does but
+// converted at once, and usable in any Runtime (strings are primitives).
+func StringValue(s string) String {
+	return newStringValue(s)
+}
