@@ -538,6 +538,9 @@ func (x *execution) callback(call goja.FunctionCall) goja.Value {
 const serializationError = "Error when JSON serializing the result of the extension point"
 
 func uncatchable(err error) bool {
+	if err == nil {
+		return false
+	}
 	var i *goja.InterruptedError
 	var s *goja.StackOverflowError
 	return errors.As(err, &i) || errors.As(err, &s)

@@ -95,6 +95,10 @@ type Runtime struct {
 	// sizeLimitsFor), for strings made by host functions.
 	maxString int
 	json      jsonScratch // JSON.parse's stacks
+	// jsonBuf is JSON.stringify's output buffer, kept for the next call;
+	// jsonBufBusy while a call uses it.
+	jsonBuf     []byte
+	jsonBufBusy bool
 
 	execCtx    context.Context
 	execCancel context.CancelFunc
