@@ -33,6 +33,7 @@ type stringifier struct {
 	// detection; deep stacks are also indexed in stackSet.
 	stack    []*goja.Object
 	stackSet map[*goja.Object]struct{}
+	stackBuf [8]*goja.Object // the stack's first storage
 	depth    int
 	// maxBytes, when positive, bounds the output as it grows: past it the
 	// result certainly exceeds the script's string length limit.
@@ -46,6 +47,7 @@ var bigIntType = reflect.TypeFor[*big.Int]()
 // string for the script, not one for the engine).
 func (r *Runtime) stringify(value, replacer, space goja.Value, limited bool) (string, bool) {
 	s := stringifier{r: r}
+	s.stack = s.stackBuf[:0]
 	if limited {
 		// A UTF-16 unit takes at most 3 bytes of UTF-8.
 		s.maxBytes = 3 * r.maxString

@@ -453,3 +453,21 @@ func TestNewPlainObject(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+func TestObjectLiteralSized(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`
+	var k = "k";
+	var o = {b: 1, a: 2, 1: 3, [k]: 4, __proto__: {inherited: 5}, get g() { return 6; }, ...{s: 7}, b: 8};
+	o.later = 9;
+	var e = {};
+	e.x = 1;
+	[Object.keys(o).join(), o.inherited, o.g, o.b, JSON.stringify(o), Object.keys(e).join(), Object.getPrototypeOf(e) === Object.prototype].join("|");
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), `1,b,a,k,g,s,later|5|6|8|{"1":3,"b":8,"a":2,"k":4,"g":6,"s":7,"later":9}|x|true`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}

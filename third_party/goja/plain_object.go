@@ -17,6 +17,13 @@ type objectAndArray struct {
 }
 
 func newObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
+	o := allocObjectAndBase(r, proto, class)
+	o.init()
+	return o
+}
+
+// allocObjectAndBase is newObjectAndBase without the property map.
+func allocObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
 	p := &objectAndBase{}
 	p.obj.runtime = r
 	o := &p.base
@@ -25,7 +32,6 @@ func newObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
 	o.extensible = true
 	o.prototype = proto
 	p.obj.self = o
-	o.init()
 	return o
 }
 
@@ -40,14 +46,7 @@ func (r *Runtime) NewPlainObject(keys []string, values []Value) *Object {
 	if len(keys) != len(values) {
 		panic("goja: NewPlainObject: keys and values differ in length")
 	}
-	p := &objectAndBase{}
-	p.obj.runtime = r
-	o := &p.base
-	o.class = classObject
-	o.val = &p.obj
-	o.extensible = true
-	o.prototype = r.global.ObjectPrototype
-	p.obj.self = o
+	o := allocObjectAndBase(r, r.global.ObjectPrototype, classObject)
 	o.values = make(map[unistring.String]Value, len(keys))
 	names := make([]unistring.String, 0, len(keys))
 	for i, k := range keys {
@@ -62,7 +61,7 @@ func (r *Runtime) NewPlainObject(keys []string, values []Value) *Object {
 		o.values[name] = v
 	}
 	o.propNames = names
-	return &p.obj
+	return o.val
 }
 
 // NewArrayFromValues returns a new array (as NewArray does) whose elements
@@ -107,4 +106,21 @@ func (r *Runtime) NewNativeFunction(name string, length int, call func(FunctionC
 // converted at once, and usable in any Runtime (strings are primitives).
 func StringValue(s string) String {
 	return newStringValue(s)
+}
+
+// maxObjectLiteralHint bounds the room an object literal's object is made
+// with.
+const maxObjectLiteralHint = 64
+
+// newObjectSized makes the object of an object literal with n properties
+// (what newObject does), with room for them: its property map and name list
+// are not grown one property at a time as the literal fills them.
+type newObjectSized uint32
+
+func (n newObjectSized) exec(vm *vm) {
+	o := allocObjectAndBase(vm.r, vm.r.global.ObjectPrototype, classObject)
+	o.values = make(map[unistring.String]Value, n)
+	o.propNames = make([]unistring.String, 0, n)
+	vm.push(o.val)
+	vm.pc++
 }
