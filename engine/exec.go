@@ -170,12 +170,18 @@ func (x *execution) result() (*Result, error) {
 // (nil when the hook called back) and the given console output.
 func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, dropped int) (*Result, error) {
 	form := x.form()
-	res := &Result{
+	// One allocation for the result and its outcome.
+	both := &struct {
+		res     Result
+		outcome lazyOutcome
+	}{outcome: lazyOutcome{t: x.t, form: form, env: env}}
+	res := &both.res
+	*res = Result{
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
 		Envelope:    env,
 		Form:        form,
-		outcome:     &lazyOutcome{t: x.t, form: form, env: env},
+		outcome:     &both.outcome,
 		Logs:        logs,
 		LogsDropped: dropped,
 		Duration:    time.Since(x.start),

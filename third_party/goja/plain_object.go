@@ -24,7 +24,22 @@ func newObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
 
 // allocObjectAndBase is newObjectAndBase without the property map.
 func allocObjectAndBase(r *Runtime, proto *Object, class string) *baseObject {
-	p := &objectAndBase{}
+	return initObjectAndBase(&objectAndBase{}, r, proto, class)
+}
+
+// objectAndBaseNames4 and objectAndBaseNames8 are an object made by
+// NewPlainObject with room for its first 4 or 8 property names.
+type objectAndBaseNames4 struct {
+	objectAndBase
+	names [4]unistring.String
+}
+
+type objectAndBaseNames8 struct {
+	objectAndBase
+	names [8]unistring.String
+}
+
+func initObjectAndBase(p *objectAndBase, r *Runtime, proto *Object, class string) *baseObject {
 	p.obj.runtime = r
 	o := &p.base
 	o.class = class
@@ -46,9 +61,8 @@ func (r *Runtime) NewPlainObject(keys []string, values []Value) *Object {
 	if len(keys) != len(values) {
 		panic("goja: NewPlainObject: keys and values differ in length")
 	}
-	o := allocObjectAndBase(r, r.global.ObjectPrototype, classObject)
-	o.values = make(map[unistring.String]Value, len(keys))
-	names := make([]unistring.String, 0, len(keys))
+	o := newSizedObject(r, len(keys))
+	names := o.propNames
 	for i, k := range keys {
 		v := values[i]
 		if v == nil {
@@ -118,9 +132,27 @@ const maxObjectLiteralHint = 64
 type newObjectSized uint32
 
 func (n newObjectSized) exec(vm *vm) {
-	o := allocObjectAndBase(vm.r, vm.r.global.ObjectPrototype, classObject)
-	o.values = make(map[unistring.String]Value, n)
-	o.propNames = make([]unistring.String, 0, n)
-	vm.push(o.val)
+	vm.push(newSizedObject(vm.r, int(n)).val)
 	vm.pc++
+}
+
+// newSizedObject makes an ordinary object with room for n properties in its
+// map and its (empty) name list; small objects hold their name list.
+func newSizedObject(r *Runtime, n int) *baseObject {
+	var p *objectAndBase
+	var names []unistring.String
+	switch {
+	case n <= 4:
+		q := &objectAndBaseNames4{}
+		p, names = &q.objectAndBase, q.names[:0:n]
+	case n <= 8:
+		q := &objectAndBaseNames8{}
+		p, names = &q.objectAndBase, q.names[:0:n]
+	default:
+		p, names = &objectAndBase{}, make([]unistring.String, 0, n)
+	}
+	o := initObjectAndBase(p, r, r.global.ObjectPrototype, classObject)
+	o.values = make(map[unistring.String]Value, n)
+	o.propNames = names
+	return o
 }
