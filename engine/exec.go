@@ -482,23 +482,28 @@ func (x *execution) parseInput(input any) (goja.Value, error) {
 // webtask put them for older scripts) and its metadata.
 func (x *execution) webtask(vm *goja.Runtime) *goja.Object {
 	var keys []string
-	var values []goja.Value
+	var values, metaValues []goja.Value
 	if x.hr.owner != nil {
-		keys, values = x.hr.owner.keys, x.hr.owner.values
+		keys, values, metaValues = x.hr.owner.keys, x.hr.owner.values, x.hr.owner.meta
 	} else {
 		keys = slices.Sorted(maps.Keys(x.hook.Secrets))
-		values = secretValues(keys, x.hook.Secrets)
+		values, metaValues = secretValues(keys, x.hook.Secrets), webtaskMeta(x.t.ID)
 	}
 	secrets, data := vm.NewPlainObject(keys, values), vm.NewPlainObject(keys, values)
-	meta := vm.NewPlainObject(metaKeys[:], []goja.Value{extensionRuntime, goja.StringValue(string(x.t.ID))})
+	meta := vm.NewPlainObject(metaKeys[:], metaValues)
 	return vm.NewPlainObject(webtaskKeys[:], []goja.Value{secrets, data, meta})
 }
 
 var (
-	metaKeys         = [...]string{"auth0-extension", "auth0-extension-name"}
-	webtaskKeys      = [...]string{"secrets", "data", "meta"}
-	extensionRuntime = goja.StringValue("runtime")
+	metaKeys    = [...]string{"auth0-extension", "auth0-extension-name"}
+	webtaskKeys = [...]string{"secrets", "data", "meta"}
 )
+
+// webtaskMeta is the values of context.webtask.meta for a hook of the given
+// point, in the order of metaKeys.
+func webtaskMeta(id triggers.ID) []goja.Value {
+	return []goja.Value{goja.StringValue("runtime"), goja.StringValue(string(id))}
+}
 
 // secretValues is the script strings of the secrets named by keys.
 func secretValues(keys []string, secrets map[string]string) []goja.Value {

@@ -36,6 +36,7 @@ type hookPool struct {
 	secrets map[string]string
 	keys    []string     // secret names, sorted
 	values  []goja.Value // the secrets as script strings, in the order of keys
+	meta    []goja.Value // the values of context.webtask.meta
 	idle    []*hookRuntime
 	// indexed while it has idle runtimes: in runtimePool.pools, chained by
 	// sameKey to the other indexed pools of its key, and in the LRU list.
@@ -110,6 +111,7 @@ func (rp *runtimePool) get(h *Hook) *hookRuntime {
 	return &hookRuntime{owner: &hookPool{
 		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, form: h.Form, script: h.Script,
 		secrets: maps.Clone(h.Secrets), keys: keys, values: secretValues(keys, h.Secrets),
+		meta: webtaskMeta(h.Trigger),
 	}}
 }
 

@@ -34,7 +34,9 @@ type stringifier struct {
 	stack    []*goja.Object
 	stackSet map[*goja.Object]struct{}
 	stackBuf [8]*goja.Object // the stack's first storage
-	depth    int
+	// keys is a stack of the key lists of the objects being serialised.
+	keys  []string
+	depth int
 	// maxBytes, when positive, bounds the output as it grows: past it the
 	// result certainly exceeds the script's string length limit.
 	maxBytes int
@@ -66,10 +68,15 @@ func (r *Runtime) stringify(value, replacer, space goja.Value, limited bool) (st
 	} else {
 		r.jsonBufBusy = true
 		s.buf = *bytes.NewBuffer(r.jsonBuf[:0])
+		s.keys = r.jsonKeys[:0]
 		defer func() {
 			r.jsonBufBusy = false
 			if s.buf.Cap() <= maxKeptJSONBuf {
 				r.jsonBuf = s.buf.Bytes()[:0]
+			}
+			clear(s.keys[:cap(s.keys)])
+			if cap(s.keys) <= maxKeptScratch {
+				r.jsonKeys = s.keys[:0]
 			}
 		}()
 	}
@@ -333,9 +340,12 @@ func (s *stringifier) leave(obj *goja.Object) {
 func (s *stringifier) object(obj *goja.Object) {
 	outer := s.indent
 	s.indent += s.gap
-	keys := s.propertyList
+	keys, mark := s.propertyList, len(s.keys)
 	if keys == nil {
-		keys = obj.Keys()
+		// Listed on the stack of key lists; nested objects list theirs
+		// above, and a reallocation of the stack leaves these in place.
+		s.keys = obj.AppendKeys(s.keys)
+		keys = s.keys[mark:]
 	}
 	s.buf.WriteByte('{')
 	empty := true
@@ -356,6 +366,8 @@ func (s *stringifier) object(obj *goja.Object) {
 		}
 		empty = false
 	}
+	clear(s.keys[mark:])
+	s.keys = s.keys[:mark]
 	s.indent = outer
 	if !empty {
 		s.newline()

@@ -471,3 +471,20 @@ func TestObjectLiteralSized(t *testing.T) {
 		t.Fatalf("got %s, want %s", got, want)
 	}
 }
+
+func TestAppendKeys(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`var o = {b: 1, 2: 2, a: 3}; Object.defineProperty(o, "hidden", {value: 4, enumerable: false}); o`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := v.(*Object)
+	got := o.AppendKeys([]string{"x"})
+	if strings.Join(got, ",") != "x,"+strings.Join(o.Keys(), ",") || strings.Join(o.Keys(), ",") != "2,b,a" {
+		t.Fatalf("AppendKeys = %v, Keys = %v", got, o.Keys())
+	}
+	arr, _ := r.RunString(`[7, 8]`)
+	if got := arr.(*Object).AppendKeys(nil); strings.Join(got, ",") != "0,1" {
+		t.Fatalf("array AppendKeys = %v", got)
+	}
+}

@@ -156,3 +156,24 @@ func newSizedObject(r *Runtime, n int) *baseObject {
 	o.propNames = names
 	return o
 }
+
+// AppendKeys appends what Keys returns to dst and returns the extended
+// slice: for a caller that lists the keys of many objects into one reused
+// buffer.
+func (o *Object) AppendKeys(dst []string) []string {
+	if b, ok := o.self.(*baseObject); ok {
+		b.ensurePropOrder()
+		for _, name := range b.propNames {
+			prop := b.values[name]
+			if prop == nil {
+				continue
+			}
+			if p, ok := prop.(*valueProperty); ok && !p.enumerable {
+				continue
+			}
+			dst = append(dst, name.String())
+		}
+		return dst
+	}
+	return append(dst, o.Keys()...)
+}
