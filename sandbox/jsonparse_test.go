@@ -123,3 +123,29 @@ func FuzzParseJSON(f *testing.F) {
 		}
 	})
 }
+
+// JSON.parse creates own data properties (CreateDataProperty), as Node
+// does, even where Object.prototype has a setter or a read-only property of
+// the same name: the setter is not called and the property is not dropped.
+func TestParseJSONIgnoresPrototypeSetters(t *testing.T) {
+	r := parserRuntime(t)
+	err := r.Do(func(vm *goja.Runtime) error {
+		v, err := vm.RunString(`var calls = 0;
+		Object.defineProperty(Object.prototype, "x", {set: function (v) { calls++; }, get: function () { return "inherited"; }, configurable: true});
+		Object.defineProperty(Object.prototype, "ro", {value: 1, writable: false, configurable: true});
+		var o = JSON.parse('{"x":1,"ro":2}');
+		var res = [calls, Object.keys(o).join(), o.x, o.ro].join("|");
+		delete Object.prototype.x; delete Object.prototype.ro;
+		res`)
+		if err != nil {
+			return err
+		}
+		if got, want := v.String(), "0|x,ro|1|2"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
