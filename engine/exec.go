@@ -170,12 +170,18 @@ func (x *execution) result() (*Result, error) {
 // (nil when the hook called back) and the given console output.
 func (x *execution) resultOf(env triggers.Envelope, err error, logs []LogEntry, dropped int) (*Result, error) {
 	form := x.form()
-	res := &Result{
+	// One allocation for the result and its outcome.
+	both := &struct {
+		res     Result
+		outcome lazyOutcome
+	}{outcome: lazyOutcome{t: x.t, form: form, env: env}}
+	res := &both.res
+	*res = Result{
 		ExecutionID: x.id,
 		Trigger:     x.t.ID,
 		Envelope:    env,
 		Form:        form,
-		outcome:     &lazyOutcome{t: x.t, form: form, env: env},
+		outcome:     &both.outcome,
 		Logs:        logs,
 		LogsDropped: dropped,
 		Duration:    time.Since(x.start),
@@ -476,24 +482,36 @@ func (x *execution) parseInput(input any) (goja.Value, error) {
 // webtask put them for older scripts) and its metadata.
 func (x *execution) webtask(vm *goja.Runtime) *goja.Object {
 	var keys []string
+	var values, metaValues []goja.Value
 	if x.hr.owner != nil {
-		keys = x.hr.owner.keys
+		keys, values, metaValues = x.hr.owner.keys, x.hr.owner.values, x.hr.owner.meta
 	} else {
 		keys = slices.Sorted(maps.Keys(x.hook.Secrets))
+		values, metaValues = secretValues(keys, x.hook.Secrets), webtaskMeta(x.t.ID)
 	}
-	secrets, data := vm.NewObject(), vm.NewObject()
-	for _, k := range keys {
-		_ = secrets.Set(k, x.hook.Secrets[k])
-		_ = data.Set(k, x.hook.Secrets[k])
+	secrets, data := vm.NewPlainObject(keys, values), vm.NewPlainObject(keys, values)
+	meta := vm.NewPlainObject(metaKeys[:], metaValues)
+	return vm.NewPlainObject(webtaskKeys[:], []goja.Value{secrets, data, meta})
+}
+
+var (
+	metaKeys    = [...]string{"auth0-extension", "auth0-extension-name"}
+	webtaskKeys = [...]string{"secrets", "data", "meta"}
+)
+
+// webtaskMeta is the values of context.webtask.meta for a hook of the given
+// point, in the order of metaKeys.
+func webtaskMeta(id triggers.ID) []goja.Value {
+	return []goja.Value{goja.StringValue("runtime"), goja.StringValue(string(id))}
+}
+
+// secretValues is the script strings of the secrets named by keys.
+func secretValues(keys []string, secrets map[string]string) []goja.Value {
+	values := make([]goja.Value, len(keys))
+	for i, k := range keys {
+		values[i] = goja.StringValue(secrets[k])
 	}
-	meta := vm.NewObject()
-	_ = meta.Set("auth0-extension", "runtime")
-	_ = meta.Set("auth0-extension-name", string(x.t.ID))
-	wt := vm.NewObject()
-	_ = wt.Set("secrets", secrets)
-	_ = wt.Set("data", data)
-	_ = wt.Set("meta", meta)
-	return wt
+	return values
 }
 
 // callback is the cb the hook calls. The first call decides the result; the
@@ -531,6 +549,9 @@ func (x *execution) callback(call goja.FunctionCall) goja.Value {
 const serializationError = "Error when JSON serializing the result of the extension point"
 
 func uncatchable(err error) bool {
+	if err == nil {
+		return false
+	}
 	var i *goja.InterruptedError
 	var s *goja.StackOverflowError
 	return errors.As(err, &i) || errors.As(err, &s)

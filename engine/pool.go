@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/list"
 	"hash/maphash"
 	"maps"
 	"slices"
@@ -35,9 +34,15 @@ type hookPool struct {
 	form    triggers.Form
 	script  string
 	secrets map[string]string
-	keys    []string // secret names, sorted
+	keys    []string     // secret names, sorted
+	values  []goja.Value // the secrets as script strings, in the order of keys
+	meta    []goja.Value // the values of context.webtask.meta
 	idle    []*hookRuntime
-	elem    *list.Element // in runtimePool.lru while indexed (it has idle runtimes)
+	// indexed while it has idle runtimes: in runtimePool.pools, chained by
+	// sameKey to the other indexed pools of its key, and in the LRU list.
+	indexed      bool
+	sameKey      *hookPool
+	newer, older *hookPool
 }
 
 func (p *hookPool) matches(h *Hook) bool {
@@ -53,15 +58,18 @@ type runtimePool struct {
 	maxIdle int
 	perHook int
 
-	mu      sync.Mutex
-	pools   map[uint64][]*hookPool
-	lru     list.List // of *hookPool with idle runtimes, most recent first
-	idle    int
-	evicted int64 // idle runtimes dropped to keep idle within maxIdle
+	mu    sync.Mutex
+	pools map[uint64]*hookPool // the indexed pools, by key (chained by sameKey)
+	// newest and oldest end the LRU list of the indexed pools (linked by
+	// newer and older): no allocation when a pool comes and goes, as it
+	// does on every run of a hook with one runtime.
+	newest, oldest *hookPool
+	idle           int
+	evicted        int64 // idle runtimes dropped to keep idle within maxIdle
 }
 
 func newRuntimePool(maxIdle, perHook int) *runtimePool {
-	return &runtimePool{seed: maphash.MakeSeed(), maxIdle: maxIdle, perHook: perHook, pools: make(map[uint64][]*hookPool)}
+	return &runtimePool{seed: maphash.MakeSeed(), maxIdle: maxIdle, perHook: perHook, pools: make(map[uint64]*hookPool)}
 }
 
 func (rp *runtimePool) key(h *Hook) uint64 {
@@ -95,19 +103,21 @@ func (rp *runtimePool) get(h *Hook) *hookRuntime {
 		if n == 1 {
 			rp.unindex(p)
 		} else {
-			rp.lru.MoveToFront(p.elem)
+			rp.toFront(p)
 		}
 		return hr
 	}
+	keys := slices.Sorted(maps.Keys(h.Secrets))
 	return &hookRuntime{owner: &hookPool{
 		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, form: h.Form, script: h.Script,
-		secrets: maps.Clone(h.Secrets), keys: slices.Sorted(maps.Keys(h.Secrets)),
+		secrets: maps.Clone(h.Secrets), keys: keys, values: secretValues(keys, h.Secrets),
+		meta: webtaskMeta(h.Trigger),
 	}}
 }
 
 // find returns the indexed pool of hook h. Callers hold mu.
 func (rp *runtimePool) find(k uint64, h *Hook) *hookPool {
-	for _, p := range rp.pools[k] {
+	for p := rp.pools[k]; p != nil; p = p.sameKey {
 		if p.matches(h) {
 			return p
 		}
@@ -124,14 +134,13 @@ func (rp *runtimePool) put(hr *hookRuntime) {
 		return
 	}
 	p := hr.owner
-	if p.elem == nil {
+	if !p.indexed {
 		// Not indexed: join the indexed pool of the same hook, or index this one.
 		h := Hook{ID: p.id, Name: p.name, Trigger: p.trigger, Script: p.script, Secrets: p.secrets}
 		if q := rp.find(p.key, &h); q != nil {
 			p, hr.owner = q, q
 		} else {
-			rp.pools[p.key] = append(rp.pools[p.key], p)
-			p.elem = rp.lru.PushFront(p)
+			rp.index(p)
 		}
 	}
 	if len(p.idle) >= rp.perHook {
@@ -139,9 +148,9 @@ func (rp *runtimePool) put(hr *hookRuntime) {
 	}
 	p.idle = append(p.idle, hr)
 	rp.idle++
-	rp.lru.MoveToFront(p.elem)
+	rp.toFront(p)
 	for rp.idle > rp.maxIdle {
-		p := rp.lru.Back().Value.(*hookPool)
+		p := rp.oldest
 		rp.evicted += int64(len(p.idle))
 		rp.evict(p)
 	}
@@ -155,27 +164,72 @@ func (rp *runtimePool) evict(p *hookPool) {
 	rp.unindex(p)
 }
 
+// index adds p to the index, as the most recently used. Callers hold mu.
+func (rp *runtimePool) index(p *hookPool) {
+	p.indexed = true
+	p.sameKey = rp.pools[p.key]
+	rp.pools[p.key] = p
+	p.older = rp.newest
+	if rp.newest != nil {
+		rp.newest.newer = p
+	} else {
+		rp.oldest = p
+	}
+	rp.newest = p
+}
+
+// toFront makes indexed p the most recently used. Callers hold mu.
+func (rp *runtimePool) toFront(p *hookPool) {
+	if rp.newest == p {
+		return
+	}
+	rp.unlink(p)
+	p.older = rp.newest
+	rp.newest.newer = p
+	rp.newest = p
+}
+
+// unlink takes p out of the LRU list. Callers hold mu.
+func (rp *runtimePool) unlink(p *hookPool) {
+	if p.newer != nil {
+		p.newer.older = p.older
+	} else {
+		rp.newest = p.older
+	}
+	if p.older != nil {
+		p.older.newer = p.newer
+	} else {
+		rp.oldest = p.newer
+	}
+	p.newer, p.older = nil, nil
+}
+
 // unindex removes p from the index and the LRU list. Callers hold mu.
 func (rp *runtimePool) unindex(p *hookPool) {
-	rp.lru.Remove(p.elem)
-	p.elem = nil
-	ps := rp.pools[p.key]
-	if i := slices.Index(ps, p); i >= 0 {
-		ps = slices.Delete(ps, i, i+1)
-	}
-	if len(ps) == 0 {
+	rp.unlink(p)
+	p.indexed = false
+	switch head := rp.pools[p.key]; {
+	case head == p && p.sameKey == nil:
 		delete(rp.pools, p.key)
-	} else {
-		rp.pools[p.key] = ps
+	case head == p:
+		rp.pools[p.key] = p.sameKey
+	default:
+		for q := head; q != nil; q = q.sameKey {
+			if q.sameKey == p {
+				q.sameKey = p.sameKey
+				break
+			}
+		}
 	}
+	p.sameKey = nil
 }
 
 // clear drops every idle runtime.
 func (rp *runtimePool) clear() {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	for rp.lru.Len() > 0 {
-		rp.evict(rp.lru.Back().Value.(*hookPool))
+	for rp.oldest != nil {
+		rp.evict(rp.oldest)
 	}
 }
 
@@ -184,8 +238,8 @@ func (rp *runtimePool) forget(id string) {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
 	var drop []*hookPool
-	for e := rp.lru.Front(); e != nil; e = e.Next() {
-		if p := e.Value.(*hookPool); p.id == id {
+	for p := rp.newest; p != nil; p = p.older {
+		if p.id == id {
 			drop = append(drop, p)
 		}
 	}

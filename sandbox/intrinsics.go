@@ -165,7 +165,5 @@ func (r *Runtime) Throw(message string) {
 // Func makes fn a script function named name (shown in stack traces and as
 // its name property; goja would otherwise show the Go function's name).
 func (r *Runtime) Func(name string, fn func(goja.FunctionCall) goja.Value) *goja.Object {
-	o := r.vm.ToValue(fn).(*goja.Object)
-	_ = o.DefineDataProperty("name", r.vm.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	return o
+	return r.vm.NewNativeFunction(name, 0, fn)
 }

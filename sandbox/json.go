@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -28,8 +29,14 @@ type stringifier struct {
 	propertyList []string
 	gap          string
 	indent       string
-	stack        map[*goja.Object]struct{}
-	depth        int
+	// stack is the objects being serialised, outermost first, for cycle
+	// detection; deep stacks are also indexed in stackSet.
+	stack    []*goja.Object
+	stackSet map[*goja.Object]struct{}
+	stackBuf [8]*goja.Object // the stack's first storage
+	// keys is a stack of the key lists of the objects being serialised.
+	keys  []string
+	depth int
 	// maxBytes, when positive, bounds the output as it grows: past it the
 	// result certainly exceeds the script's string length limit.
 	maxBytes int
@@ -42,6 +49,7 @@ var bigIntType = reflect.TypeFor[*big.Int]()
 // string for the script, not one for the engine).
 func (r *Runtime) stringify(value, replacer, space goja.Value, limited bool) (string, bool) {
 	s := stringifier{r: r}
+	s.stack = s.stackBuf[:0]
 	if limited {
 		// A UTF-16 unit takes at most 3 bytes of UTF-8.
 		s.maxBytes = 3 * r.maxString
@@ -54,14 +62,43 @@ func (r *Runtime) stringify(value, replacer, space goja.Value, limited bool) (st
 		}
 	}
 	s.gap = gapOf(r.vm, space)
-	holder := r.vm.NewObject()
-	_ = holder.Set("", value)
-	if !s.property("", holder) {
+	if r.jsonBufBusy {
+		// A toJSON or replacer of an outer stringify is calling back.
+		s.buf.Grow(64)
+	} else {
+		r.jsonBufBusy = true
+		s.buf = *bytes.NewBuffer(r.jsonBuf[:0])
+		s.keys = r.jsonKeys[:0]
+		defer func() {
+			r.jsonBufBusy = false
+			if s.buf.Cap() <= maxKeptJSONBuf {
+				r.jsonBuf = s.buf.Bytes()[:0]
+			}
+			clear(s.keys[:cap(s.keys)])
+			if cap(s.keys) <= maxKeptScratch {
+				r.jsonKeys = s.keys[:0]
+			}
+		}()
+	}
+	var holder *goja.Object
+	if s.replacer != nil {
+		// Only the replacer sees the holder.
+		holder = r.vm.NewObject()
+		_ = holder.Set("", value)
+	}
+	if o, isObj := value.(*goja.Object); value == nil || isObj && o == nil {
+		value = goja.Null() // what the holder would hold
+	}
+	if !s.serialize("", holder, value) {
 		return "", false
 	}
 	r.chargeAlloc(int64(s.buf.Len()))
 	return s.buf.String(), true
 }
+
+// maxKeptJSONBuf bounds the output buffer a runtime keeps for the next
+// JSON.stringify.
+const maxKeptJSONBuf = 64 << 10
 
 // keyList reads a replacer array: the property names to keep, in order,
 // without duplicates.
@@ -151,11 +188,17 @@ func kindOf(v goja.Value) reflect.Kind {
 // property writes the serialisation of holder[key] and reports whether there
 // was one (false for undefined, functions and symbols).
 func (s *stringifier) property(key string, holder *goja.Object) bool {
-	vm := s.r.vm
 	value := holder.Get(key)
 	if value == nil {
 		value = goja.Undefined()
 	}
+	return s.serialize(key, holder, value)
+}
+
+// serialize writes the serialisation of value, holder[key] (holder is nil
+// at the top when there is no replacer), and reports whether there was one.
+func (s *stringifier) serialize(key string, holder *goja.Object, value goja.Value) bool {
+	vm := s.r.vm
 	if o, ok := value.(*goja.Object); ok || value.ExportType() == bigIntType {
 		var obj *goja.Object
 		if ok {
@@ -216,7 +259,7 @@ func (s *stringifier) property(key string, holder *goja.Object) bool {
 				s.buf.WriteString("false")
 			}
 		case reflect.Int64:
-			s.buf.WriteString(value.String())
+			s.buf.Write(strconv.AppendInt(s.buf.AvailableBuffer(), value.ToInteger(), 10))
 		case reflect.Float64:
 			if f := value.ToFloat(); math.IsNaN(f) || math.IsInf(f, 0) {
 				s.buf.WriteString("null")
@@ -248,18 +291,31 @@ func (s *stringifier) property(key string, holder *goja.Object) bool {
 	return true
 }
 
+// stackScan is the depth up to which cycle detection scans the stack
+// rather than indexing it.
+const stackScan = 32
+
 func (s *stringifier) enter(obj *goja.Object) {
-	if _, cycle := s.stack[obj]; cycle {
+	if s.stackSet != nil {
+		if _, cycle := s.stackSet[obj]; cycle {
+			panic(s.r.vm.NewTypeError("Converting circular structure to JSON"))
+		}
+	} else if slices.Contains(s.stack, obj) {
 		panic(s.r.vm.NewTypeError("Converting circular structure to JSON"))
 	}
 	s.depth++
 	if s.depth > MaxNesting {
 		panic(s.r.rangeError("Maximum call stack size exceeded (data nested deeper than %d levels)", MaxNesting))
 	}
-	if s.stack == nil {
-		s.stack = make(map[*goja.Object]struct{})
+	s.stack = append(s.stack, obj)
+	if s.stackSet != nil {
+		s.stackSet[obj] = struct{}{}
+	} else if len(s.stack) > stackScan {
+		s.stackSet = make(map[*goja.Object]struct{}, 2*len(s.stack))
+		for _, o := range s.stack {
+			s.stackSet[o] = struct{}{}
+		}
 	}
-	s.stack[obj] = struct{}{}
 	s.r.chargeAlloc(int64(s.buf.Len()))
 	s.checkLength()
 }
@@ -273,16 +329,23 @@ func (s *stringifier) checkLength() {
 }
 
 func (s *stringifier) leave(obj *goja.Object) {
-	delete(s.stack, obj)
+	s.stack[len(s.stack)-1] = nil
+	s.stack = s.stack[:len(s.stack)-1]
+	if s.stackSet != nil {
+		delete(s.stackSet, obj)
+	}
 	s.depth--
 }
 
 func (s *stringifier) object(obj *goja.Object) {
 	outer := s.indent
 	s.indent += s.gap
-	keys := s.propertyList
+	keys, mark := s.propertyList, len(s.keys)
 	if keys == nil {
-		keys = obj.Keys()
+		// Listed on the stack of key lists; nested objects list theirs
+		// above, and a reallocation of the stack leaves these in place.
+		s.keys = obj.AppendKeys(s.keys)
+		keys = s.keys[mark:]
 	}
 	s.buf.WriteByte('{')
 	empty := true
@@ -303,6 +366,8 @@ func (s *stringifier) object(obj *goja.Object) {
 		}
 		empty = false
 	}
+	clear(s.keys[mark:])
+	s.keys = s.keys[:mark]
 	s.indent = outer
 	if !empty {
 		s.newline()

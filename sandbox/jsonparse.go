@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -21,16 +22,38 @@ type jsonParser struct {
 	i     int
 	depth int
 	buf   []byte
+	// keys and vals are a stack of the members of the objects and arrays
+	// being parsed (keys only for objects), each container's above its
+	// parent's: a container is built at once from its members when it
+	// closes, with storage of the right size.
+	keys []string
+	vals []goja.Value
 }
 
 // errJSON marks a parse failure; the caller reports it through goja.
 type errJSON struct{}
 
+// jsonScratch is the parser's stacks, kept by the runtime from one parse to
+// the next (a parse runs no script, so parses never nest).
+type jsonScratch struct {
+	keys []string
+	vals []goja.Value
+}
+
+// maxKeptScratch bounds the stacks a runtime keeps after a parse.
+const maxKeptScratch = 1024
+
 // parseJSON parses text, reporting false when it is not valid JSON or is
 // nested deeper than MaxNesting.
 func (r *Runtime) parseJSON(text string) (v goja.Value, ok bool) {
-	p := jsonParser{vm: r.vm, s: text}
+	p := jsonParser{vm: r.vm, s: text, keys: r.json.keys[:0], vals: r.json.vals[:0]}
 	defer func() {
+		// Drop the references the stacks hold, keep their storage.
+		clear(p.keys[:cap(p.keys)])
+		clear(p.vals[:cap(p.vals)])
+		if cap(p.keys) <= maxKeptScratch && cap(p.vals) <= maxKeptScratch {
+			r.json = jsonScratch{keys: p.keys[:0], vals: p.vals[:0]}
+		}
 		if x := recover(); x != nil {
 			if _, isJSON := x.(errJSON); !isJSON {
 				panic(x)
@@ -70,7 +93,7 @@ func (p *jsonParser) value() goja.Value {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.vm.ToValue(p.str())
+		return goja.StringValue(p.str())
 	case c == '-' || c >= '0' && c <= '9':
 		return p.number()
 	case strings.HasPrefix(p.s[p.i:], "true"):
@@ -96,13 +119,13 @@ func (p *jsonParser) enter() {
 func (p *jsonParser) object() goja.Value {
 	p.enter()
 	p.i++ // {
-	o := p.vm.NewObject()
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
 		p.depth--
-		return o
+		return p.vm.NewObject()
 	}
+	kmark, vmark := len(p.keys), len(p.vals)
 	for {
 		p.space()
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
@@ -116,13 +139,11 @@ func (p *jsonParser) object() goja.Value {
 		p.i++
 		p.space()
 		v := p.value()
-		if key == "__proto__" {
-			// JSON.parse creates an own property; Set would change the
-			// prototype.
-			_ = o.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
-		} else {
-			_ = o.Set(key, v)
-		}
+		// Own data properties in order, a repeated key keeping its first
+		// place and last value, "__proto__" an own property: what
+		// JSON.parse's CreateDataProperty makes.
+		p.keys = append(p.keys, key)
+		p.vals = append(p.vals, v)
 		p.space()
 		if p.i >= len(p.s) {
 			p.fail()
@@ -133,6 +154,9 @@ func (p *jsonParser) object() goja.Value {
 		case '}':
 			p.i++
 			p.depth--
+			o := p.vm.NewPlainObject(p.keys[kmark:], p.vals[vmark:])
+			clear(p.vals[vmark:])
+			p.keys, p.vals = p.keys[:kmark], p.vals[:vmark]
 			return o
 		default:
 			p.fail()
@@ -143,16 +167,16 @@ func (p *jsonParser) object() goja.Value {
 func (p *jsonParser) array() goja.Value {
 	p.enter()
 	p.i++ // [
-	var items []any
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
 		p.depth--
-		return p.vm.NewArray()
+		return p.vm.NewArrayFromValues(nil)
 	}
+	mark := len(p.vals)
 	for {
 		p.space()
-		items = append(items, p.value())
+		p.vals = append(p.vals, p.value())
 		p.space()
 		if p.i >= len(p.s) {
 			p.fail()
@@ -163,7 +187,10 @@ func (p *jsonParser) array() goja.Value {
 		case ']':
 			p.i++
 			p.depth--
-			return p.vm.NewArray(items...)
+			items := slices.Clone(p.vals[mark:])
+			clear(p.vals[mark:])
+			p.vals = p.vals[:mark]
+			return p.vm.NewArrayFromValues(items)
 		default:
 			p.fail()
 		}

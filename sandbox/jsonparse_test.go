@@ -30,11 +30,42 @@ func sameAsGoja(t *testing.T, r *Runtime, text string) {
 	if errA != nil || errB != nil || a != b {
 		t.Fatalf("%q: ours %s (%v), goja's %s (%v)", text, a, errA, b, errB)
 	}
+	// Same shapes too: prototypes, own keys in order, descriptors.
+	if same := r.vm.Get("__sameShape"); same == nil || goja.IsUndefined(same) {
+		if _, err := r.vm.RunString(sameShapeJS); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fn, _ := goja.AssertFunction(r.vm.Get("__sameShape"))
+	if res, err := fn(goja.Undefined(), ours, theirs); err != nil || res.String() != "" {
+		t.Fatalf("%q: shapes differ: %v %v", text, res, err)
+	}
 	// -0 survives as -0.
 	if strings.TrimSpace(text) == "-0" && !(ours.ToFloat() == 0 && 1/ours.ToFloat() < 0) {
 		t.Fatalf("-0 lost its sign")
 	}
 }
+
+// sameShapeJS defines __sameShape(a, b): "" when a and b have the same
+// prototypes, own keys in order and property descriptors all the way down,
+// else where they first differ.
+const sameShapeJS = `function __sameShape(a, b, path) {
+	path = path || "$";
+	if (typeof a !== typeof b) return path + ": typeof";
+	if (a === null || typeof a !== "object") return Object.is(a, b) ? "" : path + ": value";
+	if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return path + ": prototype";
+	if (Array.isArray(a) !== Array.isArray(b) || Object.isExtensible(a) !== Object.isExtensible(b)) return path + ": kind";
+	var ka = Reflect.ownKeys(a), kb = Reflect.ownKeys(b);
+	if (ka.length !== kb.length) return path + ": key count";
+	for (var i = 0; i < ka.length; i++) {
+		if (ka[i] !== kb[i]) return path + ": key " + i;
+		var da = Object.getOwnPropertyDescriptor(a, ka[i]), db = Object.getOwnPropertyDescriptor(b, kb[i]);
+		if (da.writable !== db.writable || da.enumerable !== db.enumerable || da.configurable !== db.configurable) return path + "." + String(ka[i]) + ": descriptor";
+		var d = __sameShape(da.value, db.value, path + "." + String(ka[i]));
+		if (d) return d;
+	}
+	return "";
+}`
 
 func parserRuntime(t testing.TB) *Runtime {
 	r, err := New(nil)
@@ -91,4 +122,30 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// JSON.parse creates own data properties (CreateDataProperty), as Node
+// does, even where Object.prototype has a setter or a read-only property of
+// the same name: the setter is not called and the property is not dropped.
+func TestParseJSONIgnoresPrototypeSetters(t *testing.T) {
+	r := parserRuntime(t)
+	err := r.Do(func(vm *goja.Runtime) error {
+		v, err := vm.RunString(`var calls = 0;
+		Object.defineProperty(Object.prototype, "x", {set: function (v) { calls++; }, get: function () { return "inherited"; }, configurable: true});
+		Object.defineProperty(Object.prototype, "ro", {value: 1, writable: false, configurable: true});
+		var o = JSON.parse('{"x":1,"ro":2}');
+		var res = [calls, Object.keys(o).join(), o.x, o.ro].join("|");
+		delete Object.prototype.x; delete Object.prototype.ro;
+		res`)
+		if err != nil {
+			return err
+		}
+		if got, want := v.String(), "0|x,ro|1|2"; got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -80,7 +80,7 @@ type watchdog struct {
 	began    time.Time // on clock
 	deadline time.Time // on clock
 	ctxDone  <-chan struct{}
-	ctxErr   func() error
+	ctx      context.Context // the execution's, for its Err
 	tripped  error
 	cpuUsed  time.Duration
 	wall     Timer
@@ -118,7 +118,7 @@ func (w *watchdog) begin(ctx context.Context, lim Limits) {
 	}
 	w.cpuUsed = 0
 	w.memChecked, w.memBased, w.turns = false, false, 0
-	w.ctxDone, w.ctxErr = ctx.Done(), ctx.Err
+	w.ctxDone, w.ctx = ctx.Done(), ctx
 	w.began = w.clock.Now()
 	if lim.WallTime > 0 {
 		w.deadline = w.began.Add(lim.WallTime)
@@ -137,7 +137,7 @@ func (w *watchdog) begin(ctx context.Context, lim Limits) {
 // and the stop channel only.
 func (w *watchdog) detach() {
 	w.mu.Lock()
-	w.ctxDone, w.ctxErr = nil, nil
+	w.ctxDone, w.ctx = nil, nil
 	w.mu.Unlock()
 }
 
@@ -184,7 +184,7 @@ func (w *watchdog) pollDone() error {
 	if w.ctxDone != nil {
 		select {
 		case <-w.ctxDone:
-			return &CanceledError{Err: w.ctxErr()}
+			return &CanceledError{Err: w.ctx.Err()}
 		default:
 		}
 	}

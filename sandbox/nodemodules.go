@@ -717,6 +717,9 @@ func (e *DependencyError) Error() string {
 // node_modules directory, that require can load. The error joins one
 // *DependencyError per problem, by package name.
 func (r *Registry) CheckDependencies(deps map[string]string) error {
+	if len(deps) == 0 {
+		return nil
+	}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(deps)) {
 		if err := r.checkDependency(name, deps[name]); err != nil {

@@ -94,6 +94,12 @@ type Runtime struct {
 	// maxString is the string length limit of the execution (see
 	// sizeLimitsFor), for strings made by host functions.
 	maxString int
+	json      jsonScratch // JSON.parse's stacks
+	// jsonBuf is JSON.stringify's output buffer, kept for the next call;
+	// jsonBufBusy while a call uses it.
+	jsonBuf     []byte
+	jsonKeys    []string // JSON.stringify's key lists, kept likewise
+	jsonBufBusy bool
 
 	execCtx    context.Context
 	execCancel context.CancelFunc
@@ -298,6 +304,9 @@ func (r *Runtime) Do(fn func(vm *goja.Runtime) error) error {
 	werr := r.wd.exit()
 	if len(r.rejected) > 0 && werr == nil {
 		r.reportUnhandled()
+	}
+	if ferr == nil && werr == nil {
+		return nil
 	}
 	var (
 		interrupted *goja.InterruptedError

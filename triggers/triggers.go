@@ -188,6 +188,12 @@ func (t *Trigger) Args(vm *goja.Runtime, body goja.Value, webtask *goja.Object) 
 	return t.args(vm, body, webtask)
 }
 
+// withRoom returns args in a slice with room for one more: the engine
+// appends the callback.
+func withRoom(args ...goja.Value) []goja.Value {
+	return append(make([]goja.Value, 0, len(args)+1), args...)
+}
+
 // SuccessValue adjusts the value a script passed to its callback on success:
 // the user-registration points turn a missing value into an empty object.
 func (t *Trigger) SuccessValue(vm *goja.Runtime, v goja.Value) goja.Value {
@@ -268,7 +274,7 @@ func credentialsExchangeArgs(vm *goja.Runtime, body goja.Value, webtask *goja.Ob
 	if err := ctx.Set("webtask", webtask); err != nil {
 		return nil, err
 	}
-	return []goja.Value{client, scope, audience, ctx}, nil
+	return withRoom(client, scope, audience, ctx), nil
 }
 
 func userRegistrationArgs(_ *goja.Runtime, body goja.Value, webtask *goja.Object) ([]goja.Value, error) {
@@ -293,7 +299,7 @@ func userRegistrationArgs(_ *goja.Runtime, body goja.Value, webtask *goja.Object
 	if err := ctx.Set("webtask", webtask); err != nil {
 		return nil, err
 	}
-	return []goja.Value{user, ctx}, nil
+	return withRoom(user, ctx), nil
 }
 
 func sendPhoneMessageArgs(_ *goja.Runtime, body goja.Value, webtask *goja.Object) ([]goja.Value, error) {
@@ -341,5 +347,5 @@ func sendPhoneMessageArgs(_ *goja.Runtime, body goja.Value, webtask *goja.Object
 	if err := ctx.Set("webtask", webtask); err != nil {
 		return nil, err
 	}
-	return []goja.Value{recipient, text, ctx}, nil
+	return withRoom(recipient, text, ctx), nil
 }

@@ -7,9 +7,11 @@ import (
 )
 
 func (r *Runtime) newArray(prototype *Object) (a *arrayObject) {
-	v := &Object{runtime: r}
+	p := &objectAndArray{}
+	v := &p.obj
+	v.runtime = r
 
-	a = &arrayObject{}
+	a = &p.array
 	a.class = classArray
 	a.val = v
 	a.extensible = true

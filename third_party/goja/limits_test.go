@@ -419,3 +419,72 @@ func TestRegexpLongStringMatches(t *testing.T) {
 		})
 	}
 }
+
+func TestNewPlainObject(t *testing.T) {
+	r := New()
+	o := r.NewPlainObject([]string{"b", "__proto__", "a", "b", "1", "é"},
+		[]Value{r.ToValue(1), r.ToValue(2), r.ToValue(3), r.ToValue(4), r.ToValue(5), StringValue("ü")})
+	r.Set("o", o)
+	r.Set("arr", r.NewArrayFromValues([]Value{r.ToValue(1), StringValue("x"), o}))
+	r.Set("f", r.NewNativeFunction("callback", 2, func(FunctionCall) Value { return StringValue("called") }))
+	v, err := r.RunString(`
+	function describe(x) {
+		return JSON.stringify(Object.getOwnPropertyNames(x).map(function (k) {
+			var d = Object.getOwnPropertyDescriptor(x, k);
+			return [k, typeof d.value === "function" ? "fn" : d.value, d.writable, d.enumerable, d.configurable];
+		}));
+	}
+	var parsed = JSON.parse('{"b":1,"__proto__":2,"a":3,"b":4,"1":5,"é":"ü"}');
+	[
+		describe(o) === describe(parsed),
+		Object.getPrototypeOf(o) === Object.prototype,
+		Object.isExtensible(o),
+		(o.c = 6, Object.keys(o).join()) === "1,b,__proto__,a,é,c",
+		Array.isArray(arr), arr.length === 3, arr[2] === o, (arr.push(7), arr.join("|")) === "1|x|[object Object]|7",
+		describe(f) === '[["length",2,false,false,true],["name","callback",false,false,true]]',
+		String(f) === "function callback() { [native code] }",
+		f() === "called",
+	].join();
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.String(); got != "true,true,true,true,true,true,true,true,true,true,true" {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func TestObjectLiteralSized(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`
+	var k = "k";
+	var o = {b: 1, a: 2, 1: 3, [k]: 4, __proto__: {inherited: 5}, get g() { return 6; }, ...{s: 7}, b: 8};
+	o.later = 9;
+	var e = {};
+	e.x = 1;
+	[Object.keys(o).join(), o.inherited, o.g, o.b, JSON.stringify(o), Object.keys(e).join(), Object.getPrototypeOf(e) === Object.prototype].join("|");
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := v.String(), `1,b,a,k,g,s,later|5|6|8|{"1":3,"b":8,"a":2,"k":4,"g":6,"s":7,"later":9}|x|true`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
+
+func TestAppendKeys(t *testing.T) {
+	r := New()
+	v, err := r.RunString(`var o = {b: 1, 2: 2, a: 3}; Object.defineProperty(o, "hidden", {value: 4, enumerable: false}); o`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := v.(*Object)
+	got := o.AppendKeys([]string{"x"})
+	if strings.Join(got, ",") != "x,"+strings.Join(o.Keys(), ",") || strings.Join(o.Keys(), ",") != "2,b,a" {
+		t.Fatalf("AppendKeys = %v, Keys = %v", got, o.Keys())
+	}
+	arr, _ := r.RunString(`[7, 8]`)
+	if got := arr.(*Object).AppendKeys(nil); strings.Join(got, ",") != "0,1" {
+		t.Fatalf("array AppendKeys = %v", got)
+	}
+}

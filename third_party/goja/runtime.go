@@ -511,8 +511,7 @@ func newGuardedObj(proto *Object, class string) *guardedObject {
 }
 
 func (r *Runtime) newBaseObject(proto *Object, class string) (o *baseObject) {
-	v := &Object{runtime: r}
-	return newBaseObjectObj(v, proto, class)
+	return newObjectAndBase(r, proto, class)
 }
 
 func (r *Runtime) newGuardedObject(proto *Object, class string) (o *guardedObject) {
