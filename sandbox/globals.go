@@ -20,11 +20,10 @@ const timeoutMax = 1<<31 - 1
 
 // prelude defines the globals written in JavaScript. It runs once per runtime,
 // before any script, and keeps private copies of the built-ins it uses.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag, warn, log, error) {
+// queue(fn) runs fn as a microtask, through the original
+// Promise.prototype.then (see (*Runtime).queue).
+var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag, warn, log, error, queue) {
   'use strict';
-  const apply = Reflect.apply;
-  const then = Promise.prototype.then;
-  const resolved = Promise.resolve();
   const TypeErrorCtor = TypeError;
   // process.stdout and process.stderr: what packages probe (fd, isTTY) and
   // write to, which goes to the console without the trailing newline.
@@ -47,7 +46,6 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
       end() {},
     };
   }
-  function queue(fn) { apply(then, resolved, [fn]); }
   function checkCallback(callback) {
     if (typeof callback !== 'function') {
       const err = new TypeErrorCtor('The "callback" argument must be of type function. Received ' +
@@ -103,6 +101,19 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
   Object.defineProperty(global, 'queueMicrotask', { value: queueMicrotask, writable: true, configurable: true });
 })`, true)
 
+// queue runs fn as a microtask: it is a reaction, made with the original
+// Promise.prototype.then, to a promise already resolved.
+func (r *Runtime) queue(fn goja.Value) {
+	if r.resolved == nil {
+		p, resolve, _ := r.vm.NewPromise()
+		_ = resolve(goja.Undefined())
+		r.resolved = r.vm.ToValue(p)
+	}
+	if _, err := r.promiseThen(r.resolved, fn); err != nil {
+		panic(err)
+	}
+}
+
 func (r *Runtime) installGlobals() error {
 	if err := r.installConsole(); err != nil {
 		return err
@@ -132,7 +143,11 @@ func (r *Runtime) installGlobals() error {
 		goja.SymToStringTag,
 		// console.warn's, console.log's and console.error's output, without
 		// creating the console.
-		print(LevelWarn), print(LevelInfo), print(LevelError))
+		print(LevelWarn), print(LevelInfo), print(LevelError),
+		r.Func("queue", func(c goja.FunctionCall) goja.Value {
+			r.queue(c.Argument(0))
+			return goja.Undefined()
+		}))
 	if err != nil {
 		return err
 	}

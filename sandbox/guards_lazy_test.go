@@ -33,6 +33,21 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 		{"new Proxy({}, {}) instanceof Object", "true"},
 		{"[].constructor.from({length: 3}).length", "3"},
 		{"/a/[Symbol.split]('bab').join()", "b,b"},
+		// The guards are built on first use, after scripts have run: they
+		// keep the originals captured before.
+		{"Object.defineProperty = Object.getOwnPropertyDescriptor = Object.getPrototypeOf = Object.setPrototypeOf = null; globalThis.RangeError = null; " +
+			"const a = []; a.length = 2 ** 24; try { a.map((x) => x); 'no' } catch (e) { e.message }",
+			"Array too long for a hook: length 16777216, at most 8388608"},
+		{"Object.defineProperty = null; try { Reflect.apply(Math.max, null, { length: 70000 }); 'no' } catch (e) { e.constructor.name + ': ' + e.message }",
+			"RangeError: Too many arguments in function call (at most 65536)"},
+		{"Object.defineProperty = null; try { Reflect.construct(Array, { length: 70000 }); 'no' } catch (e) { e.message }",
+			"Too many arguments in function call (at most 65536)"},
+		{"try { [].constructor.from({ length: 2 ** 24 }); 'no' } catch (e) { e.message }",
+			"Array too long for a hook: length 16777216, at most 8388608"},
+		{"Array.prototype.constructor === Array && Array.from.name + Array.from.length", "from1"},
+		{"Object.defineProperty = null; JSON.parse('[7]')[0] + JSON.parse.name + JSON.stringify.name + String(JSON.parse).length", "7parsestringify301"},
+		{"delete globalThis.Reflect; try { [].map.call({ length: 2 ** 24 }, (x) => x); 'no' } catch (e) { e.message }",
+			"Array too long for a hook: length 16777216, at most 8388608"},
 	} {
 		rt := newRuntime(t, nil)
 		begin(t, rt, context.Background(), roomy, nil)

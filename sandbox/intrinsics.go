@@ -11,7 +11,8 @@ import (
 // script can replace or wrap them, so the engine's own serialisation, parsing
 // and promise handling cannot be subverted by the scripts it runs.
 type intrinsics struct {
-	jsonParse   goja.Callable
+	jsonParse   goja.Callable // nil until the global JSON is first used
+	resolved    goja.Value    // a promise resolved with undefined
 	promiseThen goja.Callable
 	describe    goja.Callable // Object.getOwnPropertyDescriptor
 	errorCtor   *goja.Object
@@ -45,10 +46,9 @@ func (r *Runtime) captureIntrinsics() error {
 		}
 		return f, this, nil
 	}
+	// JSON.parse is captured on the first use of the global JSON (see
+	// installGuards and originalJSONParse).
 	var err error
-	if r.jsonParse, r.jsonObj, err = fn("JSON", "parse"); err != nil {
-		return err
-	}
 	if r.promiseThen, _, err = fn("Promise", "prototype", "then"); err != nil {
 		return err
 	}
@@ -93,6 +93,21 @@ func (r *Runtime) ParseJSON(text string) (v goja.Value, err error) {
 	// Not JSON (or too deep): let goja's parser say why, as JSON.parse would.
 	if exc := r.vm.Try(func() { r.checkJSONNesting(text) }); exc != nil {
 		return nil, exc
+	}
+	return r.originalJSONParse(text)
+}
+
+// originalJSONParse calls the runtime's original JSON.parse on text. It is
+// captured on the first use of the global JSON, which this makes if no
+// script has.
+func (r *Runtime) originalJSONParse(text string) (goja.Value, error) {
+	if r.jsonParse == nil {
+		if exc := r.vm.Try(func() { r.vm.GlobalObject().Get("JSON") }); exc != nil {
+			return nil, exc
+		}
+		if r.jsonParse == nil {
+			return nil, errors.New("sandbox: intrinsic JSON.parse missing")
+		}
 	}
 	return r.jsonParse(r.jsonObj, r.vm.ToValue(text))
 }
