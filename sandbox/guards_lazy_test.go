@@ -67,3 +67,59 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 		rt.End()
 	}
 }
+
+// TestPreludeMadeOnFirstUse: process and queueMicrotask are made on the
+// first use of either, possibly after a script replaced the built-ins the
+// prelude keeps copies of; they behave as if made with the runtime, and
+// their functions keep their positions in stack traces.
+func TestPreludeMadeOnFirstUse(t *testing.T) {
+	const spoil = "globalThis.TypeError = globalThis.Promise = globalThis.Reflect = null; Object.defineProperty = null; "
+	for _, tc := range []struct{ src, want string }{
+		{spoil + "try { queueMicrotask(1) } catch (e) { e.constructor.name + ' ' + e.code + ' ' + e.stack.split('\\n')[1].trim() }",
+			"TypeError ERR_INVALID_ARG_TYPE at checkCallback (hookengine:prelude:31:19(18))"},
+		{spoil + "try { process.nextTick(1) } catch (e) { e.stack.split('\\n')[2].trim() }",
+			"at nextTick (hookengine:prelude:58:20(7))"},
+		{spoil + "Object.prototype.toString.call(process) + JSON.stringify(Object.getOwnPropertyDescriptor(process, Symbol.toStringTag))",
+			`[object process]{"value":"process","writable":false,"enumerable":false,"configurable":false}`},
+		{"Object.keys(globalThis).filter((k) => k === 'process' || k === 'global' || k === 'queueMicrotask').length + typeof process.hrtime()[0]", "0number"},
+		{"[global === globalThis, JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'queueMicrotask').enumerable)].join()", "true,false"},
+	} {
+		rt := newRuntime(t, nil)
+		begin(t, rt, context.Background(), roomy, nil)
+		err := rt.Do(func(vm *goja.Runtime) error {
+			v, err := vm.RunString(tc.src)
+			if err != nil {
+				return err
+			}
+			if v.String() != tc.want {
+				t.Errorf("%s\n= %s, want %s", tc.src, v, tc.want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+		}
+		rt.End()
+	}
+	// Microtasks go through the original Promise.prototype.then.
+	rt := newRuntime(t, nil)
+	begin(t, rt, context.Background(), roomy, nil)
+	defer rt.End()
+	if err := rt.Do(func(vm *goja.Runtime) error {
+		_, err := vm.RunString("globalThis.out = []; Promise.prototype.then = null; " +
+			"queueMicrotask(() => out.push('a')); process.nextTick((x) => out.push(x), 'b'); out.push('sync');")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_ = rt.Wait(func() bool { return false })
+	if err := rt.Do(func(vm *goja.Runtime) error {
+		v, err := vm.RunString("out.join()")
+		if err == nil && v.String() != "sync,a,b" {
+			t.Errorf("order = %s, want sync,a,b", v)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

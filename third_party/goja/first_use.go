@@ -74,6 +74,23 @@ func (o *Object) templated() *templatedObject {
 // already has a property name. f must not panic. Call it only on the
 // goroutine that drives the Runtime.
 func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
+	return o.defineLazy(name, func(*Runtime) Value { return f() })
+}
+
+// DefineLazyDataProperty is DefineLazyProperty for a data property with the
+// given attributes (FLAG_TRUE or FLAG_FALSE; FLAG_NOT_SET is false), as
+// DefineDataProperty would define it: a property that is not enumerable
+// is not listed by Object.keys, for...in and the like (which, as for the
+// built-ins' properties, make it all the same).
+func (o *Object) DefineLazyDataProperty(name string, f func() Value, writable, enumerable, configurable Flag) bool {
+	w, e, c := writable.Bool(), enumerable.Bool(), configurable.Bool()
+	if w && e && c {
+		return o.DefineLazyProperty(name, f)
+	}
+	return o.defineLazy(name, func(*Runtime) Value { return valueProp(f(), w, e, c) })
+}
+
+func (o *Object) defineLazy(name string, f templatePropFactory) bool {
 	t := o.templated()
 	if t == nil || !t.extensible {
 		return false
@@ -85,7 +102,7 @@ func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
 	if t.lazy == nil {
 		t.lazy = make(map[unistring.String]templatePropFactory)
 	}
-	t.lazy[p] = func(*Runtime) Value { return f() }
+	t.lazy[p] = f
 	if t.propNames != nil {
 		names := copyNamesIfNeeded(t.propNames, 1)
 		t.propNames = append(names, p)

@@ -354,6 +354,42 @@ func TestDefineLazyProperty(t *testing.T) {
 	}
 }
 
+func TestDefineLazyDataProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	if !g.DefineLazyDataProperty("hidden", func() Value { made++; return r.ToValue(7) }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+		t.Fatal("DefineLazyDataProperty refused on the global object")
+	}
+	_ = g.Set("eager", 1) // lists the names: the next is defined after
+	if !g.DefineLazyDataProperty("late", func() Value { made++; return r.ToValue(9) }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+		t.Fatal("DefineLazyDataProperty refused after the names were listed")
+	}
+	if !g.DefineLazyDataProperty("shown", func() Value { made++; return r.ToValue(8) }, FLAG_TRUE, FLAG_TRUE, FLAG_TRUE) {
+		t.Fatal("DefineLazyDataProperty refused a second name")
+	}
+	if g.DefineLazyDataProperty("hidden", func() Value { return nil }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+		t.Fatal("DefineLazyDataProperty accepted an existing name")
+	}
+	v, err := r.RunString(`Object.keys(globalThis).filter((k) => k === 'hidden' || k === 'late').length + ',' + Object.getOwnPropertyNames(globalThis).slice(-4).join()`)
+	if err != nil || v.String() != "0,hidden,eager,late,shown" {
+		t.Errorf("keys = %v, %v; want 0,hidden,eager,late,shown", v, err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'hidden'))`, `{"value":7,"writable":true,"enumerable":false,"configurable":true}`},
+		{`hidden = 9; hidden`, "9"},
+		{`delete globalThis.hidden; typeof hidden`, "undefined"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 3 {
+		t.Errorf("values made %d times, want once each", made)
+	}
+}
+
 // A match regexp2 gives up on (its MatchTimeout) throws a RangeError; it
 // is not reported as no match. A match within the timeout is unchanged.
 func TestRegexpTimeoutThrows(t *testing.T) {
