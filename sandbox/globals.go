@@ -133,7 +133,7 @@ func (r *Runtime) runPrelude(epoch time.Time) (*goja.Object, error) {
 			r.queue(c.Argument(0))
 			return goja.Undefined()
 		}),
-		r.errorCtors["TypeError"])
+		r.errorCtorOf("TypeError"))
 	if err != nil {
 		return nil, err
 	}

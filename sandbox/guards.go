@@ -582,7 +582,7 @@ func (r *Runtime) buildGuards(reflect *goja.Object) error {
 		{"describe", gs.getOwnPropertyDescriptor},
 		{"getPrototypeOf", gs.getPrototypeOf},
 		{"setPrototypeOf", gs.setPrototypeOf},
-		{"RangeError", r.errorCtors["RangeError"]},
+		{"RangeError", r.errorCtorOf("RangeError")},
 		{"AP", gs.arrayProto},
 		{"SP", gs.stringProto},
 		{"FP", gs.functionProto},
@@ -674,7 +674,7 @@ func (r *Runtime) syntaxError(format string, args ...any) *goja.Object {
 }
 
 func (r *Runtime) newErrorOf(class, msg string) *goja.Object {
-	ctor, _ := r.errorCtors[class]
+	ctor := r.errorCtorOf(class)
 	if ctor == nil {
 		return r.vm.NewTypeError(msg)
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/dop251/goja"
+
+	"github.com/hookengine/hookengine/sandbox"
 )
 
 // TestGuardsInstalledOnFirstUse: the guards on built-ins are installed when
@@ -36,8 +38,8 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 		// The guards are built on first use, after scripts have run: they
 		// keep the originals captured before.
 		{"Object.defineProperty = Object.getOwnPropertyDescriptor = Object.getPrototypeOf = Object.setPrototypeOf = null; globalThis.RangeError = null; " +
-			"const a = []; a.length = 2 ** 24; try { a.map((x) => x); 'no' } catch (e) { e.message }",
-			"Array too long for a hook: length 16777216, at most 8388608"},
+			"const a = []; a.length = 2 ** 24; try { a.map((x) => x); 'no' } catch (e) { e.constructor.name + ': ' + e.message }",
+			"RangeError: Array too long for a hook: length 16777216, at most 8388608"},
 		{"Object.defineProperty = null; try { Reflect.apply(Math.max, null, { length: 70000 }); 'no' } catch (e) { e.constructor.name + ': ' + e.message }",
 			"RangeError: Too many arguments in function call (at most 65536)"},
 		{"Object.defineProperty = null; try { Reflect.construct(Array, { length: 70000 }); 'no' } catch (e) { e.message }",
@@ -120,6 +122,38 @@ func TestPreludeMadeOnFirstUse(t *testing.T) {
 		}
 		return err
 	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestErrorConstructorsCapturedOnFirstUse: the host makes its errors with
+// the original constructors, captured on the first use of their globals,
+// whatever a script put in their place.
+func TestErrorConstructorsCapturedOnFirstUse(t *testing.T) {
+	rt := newRuntime(t, nil)
+	begin(t, rt, context.Background(), roomy, nil)
+	defer rt.End()
+	err := rt.Do(func(vm *goja.Runtime) error {
+		if _, err := vm.RunString("globalThis.Error = function Fake() {}; delete globalThis.RangeError;"); err != nil {
+			return err
+		}
+		e, err := rt.NewError("made by the host")
+		if err != nil {
+			return err
+		}
+		if !sandbox.IsError(e) || e.Get("message").String() != "made by the host" || e.Get("name").String() != "Error" {
+			t.Errorf("NewError = %v, want an Error", e)
+		}
+		v, err := vm.RunString("const a = []; a.length = 2 ** 24; try { a.map((x) => x); 'no' } catch (e) { e.name + ' ' + (e instanceof Error) + ' ' + (e instanceof Object.getPrototypeOf(TypeError)) }")
+		if err != nil {
+			return err
+		}
+		if v.String() != "RangeError false true" {
+			t.Errorf("guard error = %s, want RangeError false true", v)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }

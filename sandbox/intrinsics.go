@@ -15,10 +15,11 @@ type intrinsics struct {
 	resolved    goja.Value    // a promise resolved with undefined
 	promiseThen goja.Callable
 	describe    goja.Callable // Object.getOwnPropertyDescriptor
-	errorCtor   *goja.Object
-	errorCtors  map[string]*goja.Object // RangeError, SyntaxError, TypeError
-	jsonObj     goja.Value
-	objectCtor  goja.Value
+	// errorCtors are the constructors of errorClasses, each captured on
+	// the first use of its global (see errorCtorOf).
+	errorCtors [len(errorClasses)]*goja.Object
+	jsonObj    goja.Value
+	objectCtor goja.Value
 }
 
 func (r *Runtime) captureIntrinsics() error {
@@ -55,18 +56,28 @@ func (r *Runtime) captureIntrinsics() error {
 	if r.describe, r.objectCtor, err = fn("Object", "getOwnPropertyDescriptor"); err != nil {
 		return err
 	}
-	ctor, _, err := get("Error")
-	if err != nil {
-		return err
+	g := vm.GlobalObject()
+	for i, name := range errorClasses {
+		r.onFirstUse(g, name, func() { r.errorCtors[i], _ = g.Get(name).(*goja.Object) })
 	}
-	r.errorCtor = ctor.(*goja.Object)
-	r.errorCtors = map[string]*goja.Object{}
-	for _, name := range []string{"RangeError", "SyntaxError", "TypeError"} {
-		c, _, err := get(name)
-		if err != nil {
-			return err
+	return nil
+}
+
+// errorClasses are the error classes the host makes errors of.
+var errorClasses = [...]string{"Error", "RangeError", "SyntaxError", "TypeError"}
+
+// errorCtorOf returns the original constructor of the error class name
+// (one of errorClasses), or nil. Scripts can reach it without the global
+// (as the constructor of an error they caught) but not change it: what
+// they can replace is the global, whose first use captures it.
+func (r *Runtime) errorCtorOf(name string) *goja.Object {
+	for i, n := range errorClasses {
+		if n == name {
+			if r.errorCtors[i] == nil {
+				r.vm.GlobalObject().Get(name) // its first use captures it
+			}
+			return r.errorCtors[i]
 		}
-		r.errorCtors[name] = c.(*goja.Object)
 	}
 	return nil
 }
@@ -132,7 +143,7 @@ func (r *Runtime) Then(promise goja.Value, onFulfilled, onRejected func(goja.Val
 // NewError creates an Error with the runtime's original Error constructor,
 // so it carries a stack captured where the script currently is.
 func (r *Runtime) NewError(message string) (*goja.Object, error) {
-	return r.vm.New(r.errorCtor, r.vm.ToValue(message))
+	return r.vm.New(r.errorCtorOf("Error"), r.vm.ToValue(message))
 }
 
 // IsError reports whether v is an Error object (an instance of Error or of
