@@ -50,9 +50,8 @@ func (r *Runtime) captureIntrinsics() error {
 	// JSON.parse is captured on the first use of the global JSON (see
 	// installGuards and originalJSONParse).
 	var err error
-	if r.promiseThen, _, err = fn("Promise", "prototype", "then"); err != nil {
-		return err
-	}
+	// goja's own Promise.prototype.then, which needs no Promise made.
+	r.promiseThen = vm.IntrinsicPromiseThen()
 	if r.describe, r.objectCtor, err = fn("Object", "getOwnPropertyDescriptor"); err != nil {
 		return err
 	}

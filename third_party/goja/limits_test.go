@@ -390,6 +390,32 @@ func TestDefineLazyDataProperty(t *testing.T) {
 	}
 }
 
+func TestIntrinsicPromiseThen(t *testing.T) {
+	r := New()
+	then := r.IntrinsicPromiseThen()
+	if _, err := r.RunString(`globalThis.out = []; globalThis.p = Promise.resolve(5); Promise.prototype.then = () => { throw new Error('replaced'); };`); err != nil {
+		t.Fatal(err)
+	}
+	f := r.ToValue(func(call FunctionCall) Value {
+		_, _ = r.RunString("out.push(" + call.Argument(0).String() + ")")
+		return _undefined
+	})
+	ret, err := then(r.Get("p"), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ret.Export().(*Promise); !ok {
+		t.Errorf("then returned %v, want a promise", ret)
+	}
+	if _, err := then(r.NewObject(), f); err == nil || !strings.Contains(err.Error(), "incompatible receiver") {
+		t.Errorf("then on an object: %v, want a TypeError", err)
+	}
+	v, err := r.RunString(`out.join()`)
+	if err != nil || v.String() != "5" {
+		t.Errorf("out = %v, %v; want 5", v, err)
+	}
+}
+
 // A match regexp2 gives up on (its MatchTimeout) throws a RangeError; it
 // is not reported as no match. A match within the timeout is unchanged.
 func TestRegexpTimeoutThrows(t *testing.T) {
