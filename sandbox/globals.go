@@ -193,8 +193,8 @@ func (r *Runtime) installGlobals() error {
 		{"global", func() goja.Value { return g }},
 		{"queueMicrotask", made("queueMicrotask")},
 	} {
-		if !g.DefineLazyDataProperty(p.name, p.make, goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE) {
-			if err := g.DefineDataProperty(p.name, p.make(), goja.FLAG_TRUE, goja.FLAG_FALSE, goja.FLAG_TRUE); err != nil {
+		if !g.DefineLazyDataProperty(p.name, p.make, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) {
+			if err := g.DefineDataProperty(p.name, p.make(), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
 				return err
 			}
 		}
@@ -233,16 +233,30 @@ func (r *Runtime) lazyGlobal(name, module string) {
 	define := func(v goja.Value) {
 		_ = g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	getter := r.Func(name, func(goja.FunctionCall) goja.Value {
-		v := r.Require(module).ToObject(r.vm).Get(name)
-		define(v)
-		return v
+	r.lazyAccessor(name, func() (*goja.Object, *goja.Object) {
+		getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+			v := r.Require(module).ToObject(r.vm).Get(name)
+			define(v)
+			return v
+		})
+		setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+			define(call.Argument(0))
+			return goja.Undefined()
+		})
+		return getter, setter
 	})
-	setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
-		define(call.Argument(0))
-		return goja.Undefined()
-	})
-	_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// lazyAccessor defines global name as an accessor, configurable and not
+// enumerable, whose getter and setter make makes on the property's first
+// use (see goja's DefineLazyAccessorProperty), or at once where goja
+// cannot defer it.
+func (r *Runtime) lazyAccessor(name string, make func() (getter, setter *goja.Object)) {
+	g := r.vm.GlobalObject()
+	if !g.DefineLazyAccessorProperty(name, make, goja.FLAG_TRUE, goja.FLAG_FALSE) {
+		getter, setter := make()
+		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 }
 
 // lazyGroup defines the globals names so that the first use of any of them
@@ -260,16 +274,18 @@ func (r *Runtime) lazyGroup(names []string, install func() error) {
 		}
 	}
 	for _, name := range names {
-		getter := r.Func(name, func(goja.FunctionCall) goja.Value {
-			ensure()
-			return g.Get(name)
+		r.lazyAccessor(name, func() (*goja.Object, *goja.Object) {
+			getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+				ensure()
+				return g.Get(name)
+			})
+			setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+				ensure()
+				_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+				return goja.Undefined()
+			})
+			return getter, setter
 		})
-		setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
-			ensure()
-			_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-			return goja.Undefined()
-		})
-		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 }
 

@@ -78,16 +78,27 @@ func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
 }
 
 // DefineLazyDataProperty is DefineLazyProperty for a data property with the
-// given attributes (FLAG_TRUE or FLAG_FALSE; FLAG_NOT_SET is false), as
-// DefineDataProperty would define it: a property that is not enumerable
-// is not listed by Object.keys, for...in and the like (which, as for the
+// given attributes (FLAG_TRUE or FLAG_FALSE; FLAG_NOT_SET is false), in
+// DefineDataProperty's order: a property that is not enumerable is not
+// listed by Object.keys, for...in and the like (which, as for the
 // built-ins' properties, make it all the same).
-func (o *Object) DefineLazyDataProperty(name string, f func() Value, writable, enumerable, configurable Flag) bool {
-	w, e, c := writable.Bool(), enumerable.Bool(), configurable.Bool()
+func (o *Object) DefineLazyDataProperty(name string, f func() Value, writable, configurable, enumerable Flag) bool {
+	w, c, e := writable.Bool(), configurable.Bool(), enumerable.Bool()
 	if w && e && c {
 		return o.DefineLazyProperty(name, f)
 	}
 	return o.defineLazy(name, func(*Runtime) Value { return valueProp(f(), w, e, c) })
+}
+
+// DefineLazyAccessorProperty is DefineLazyProperty for an accessor
+// property: f makes its getter and setter (either may be nil) on the
+// property's first use, as DefineAccessorProperty would define them then.
+func (o *Object) DefineLazyAccessorProperty(name string, f func() (getter, setter *Object), configurable, enumerable Flag) bool {
+	c, e := configurable.Bool(), enumerable.Bool()
+	return o.defineLazy(name, func(*Runtime) Value {
+		get, set := f()
+		return &valueProperty{accessor: true, getterFunc: get, setterFunc: set, configurable: c, enumerable: e}
+	})
 }
 
 func (o *Object) defineLazy(name string, f templatePropFactory) bool {

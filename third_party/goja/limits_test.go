@@ -358,17 +358,17 @@ func TestDefineLazyDataProperty(t *testing.T) {
 	r := New()
 	g := r.GlobalObject()
 	made := 0
-	if !g.DefineLazyDataProperty("hidden", func() Value { made++; return r.ToValue(7) }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+	if !g.DefineLazyDataProperty("hidden", func() Value { made++; return r.ToValue(7) }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
 		t.Fatal("DefineLazyDataProperty refused on the global object")
 	}
 	_ = g.Set("eager", 1) // lists the names: the next is defined after
-	if !g.DefineLazyDataProperty("late", func() Value { made++; return r.ToValue(9) }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+	if !g.DefineLazyDataProperty("late", func() Value { made++; return r.ToValue(9) }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
 		t.Fatal("DefineLazyDataProperty refused after the names were listed")
 	}
 	if !g.DefineLazyDataProperty("shown", func() Value { made++; return r.ToValue(8) }, FLAG_TRUE, FLAG_TRUE, FLAG_TRUE) {
 		t.Fatal("DefineLazyDataProperty refused a second name")
 	}
-	if g.DefineLazyDataProperty("hidden", func() Value { return nil }, FLAG_TRUE, FLAG_FALSE, FLAG_TRUE) {
+	if g.DefineLazyDataProperty("hidden", func() Value { return nil }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
 		t.Fatal("DefineLazyDataProperty accepted an existing name")
 	}
 	v, err := r.RunString(`Object.keys(globalThis).filter((k) => k === 'hidden' || k === 'late').length + ',' + Object.getOwnPropertyNames(globalThis).slice(-4).join()`)
@@ -387,6 +387,39 @@ func TestDefineLazyDataProperty(t *testing.T) {
 	}
 	if made != 3 {
 		t.Errorf("values made %d times, want once each", made)
+	}
+}
+
+func TestDefineLazyAccessorProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	stored := Value(r.ToValue("initial"))
+	ok := g.DefineLazyAccessorProperty("acc", func() (*Object, *Object) {
+		made++
+		get := r.ToValue(func(FunctionCall) Value { return stored }).(*Object)
+		set := r.ToValue(func(call FunctionCall) Value { stored = call.Argument(0); return _undefined }).(*Object)
+		return get, set
+	}, FLAG_TRUE, FLAG_FALSE)
+	if !ok {
+		t.Fatal("DefineLazyAccessorProperty refused on the global object")
+	}
+	if made != 0 {
+		t.Fatal("made before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`Object.keys(globalThis).includes('acc') + ',' + Object.getOwnPropertyNames(globalThis).includes('acc')`, "false,true"},
+		{`const d = Object.getOwnPropertyDescriptor(globalThis, 'acc'); [typeof d.get, typeof d.set, d.enumerable, d.configurable, 'value' in d].join()`, "function,function,false,true,false"},
+		{`acc = 'next'; acc`, "next"},
+		{`Object.getOwnPropertyDescriptor(globalThis, 'acc').get === Object.getOwnPropertyDescriptor(globalThis, 'acc').get`, "true"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 1 {
+		t.Errorf("made %d times, want once", made)
 	}
 }
 
