@@ -27,7 +27,7 @@ const timeoutMax = 1<<31 - 1
 // Promise.prototype.then (see (*Runtime).queue). Its functions keep the
 // lines and columns they had when the prelude ran with the runtime's
 // set-up: they show in stack traces.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (hrtimeNs, hrtimeBig, warn, log, error, queue, TypeErrorCtor) {
+var prelude = goja.MustCompile("hookengine:prelude", `(function (hrtimeNs, warn, log, error, queue, TypeErrorCtor) {
   'use strict';
   // The host passes in what the prelude uses: it may run after scripts
   // have, when the globals could have been replaced. These lines keep the
@@ -77,7 +77,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (hrtimeNs, hrtim
     }
     return [sec, nsec];
   }
-  hrtime.bigint = hrtimeBig;
+  // hrtime.bigint is defined by the host: see runPrelude.
   const process = {
     env: {},
     argv: [],
@@ -125,7 +125,6 @@ func (r *Runtime) runPrelude(epoch time.Time) (*goja.Object, error) {
 	call, _ := goja.AssertFunction(fn)
 	v, err := call(goja.Undefined(),
 		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return vm.ToValue(float64(hrtimeNs())) }),
-		r.Func("bigint", func(goja.FunctionCall) goja.Value { return vm.ToValue(big.NewInt(hrtimeNs())) }),
 		// console.warn's, console.log's and console.error's output, without
 		// creating the console.
 		print(LevelWarn), print(LevelInfo), print(LevelError),
@@ -137,8 +136,15 @@ func (r *Runtime) runPrelude(epoch time.Time) (*goja.Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What the prelude would have assigned is defined here: scripts may
+	// have run, and an assignment would call a setter of theirs on
+	// Object.prototype or Function.prototype.
 	o := v.ToObject(vm)
 	process := o.Get("process").ToObject(vm)
+	bigint := r.Func("bigint", func(goja.FunctionCall) goja.Value { return vm.ToValue(big.NewInt(hrtimeNs())) })
+	if err := process.Get("hrtime").ToObject(vm).DefineDataProperty("bigint", bigint, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
+		return nil, err
+	}
 	if err := process.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("process"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
 		return nil, err
 	}

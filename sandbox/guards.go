@@ -565,11 +565,16 @@ func (r *Runtime) buildGuards(reflect *goja.Object) error {
 	call, _ := goja.AssertFunction(prog)
 	noParse := vm.NewObject()
 	limits := vm.NewObject()
-	_ = limits.Set("maxNesting", MaxNesting)
-	_ = limits.Set("maxArguments", MaxArguments)
-	_ = limits.Set("maxCollateLength", MaxCollateLength)
+	// Defined, not set: scripts may have run, and a setter of theirs on
+	// Object.prototype would take what Set gives it.
+	own := func(o *goja.Object, name string, v any) {
+		_ = o.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	own(limits, "maxNesting", MaxNesting)
+	own(limits, "maxArguments", MaxArguments)
+	own(limits, "maxCollateLength", MaxCollateLength)
 	symbols := vm.NewObject()
-	_ = symbols.Set("iterator", goja.SymIterator)
+	own(symbols, "iterator", goja.SymIterator)
 	originals := vm.NewObject()
 	for _, kv := range []struct {
 		name  string
@@ -587,7 +592,7 @@ func (r *Runtime) buildGuards(reflect *goja.Object) error {
 		{"SP", gs.stringProto},
 		{"FP", gs.functionProto},
 	} {
-		_ = originals.Set(kv.name, kv.value)
+		own(originals, kv.name, kv.value)
 	}
 	api, err := call(goja.Undefined(), vm.GlobalObject(),
 		r.Func("check", func(c goja.FunctionCall) goja.Value {

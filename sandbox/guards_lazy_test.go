@@ -48,6 +48,17 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 			"Array too long for a hook: length 16777216, at most 8388608"},
 		{"Array.prototype.constructor === Array && Array.from.name + Array.from.length", "from1"},
 		{"Object.defineProperty = null; JSON.parse('[7]')[0] + JSON.parse.name + JSON.stringify.name + String(JSON.parse).length", "7parsestringify301"},
+		// Nor does a setter on Object.prototype get what the host defines
+		// for them.
+		// (An index loop: for...of would use, and so guard, the array
+		// iterator first.)
+		{"const ks = ['apply', 'construct', 'ownKeys', 'defineProperty', 'describe', 'AP', 'SP', 'FP', 'RangeError', 'maxNesting', 'maxArguments', 'iterator']; " +
+			"for (let i = 0; i < ks.length; i++) Object.defineProperty(Object.prototype, ks[i], { set() {}, get() { return () => 0 }, configurable: true }); " +
+			"const a = []; a.length = 2 ** 24; let m; try { a.map((x) => x); m = 'no' } catch (e) { m = e.message } " +
+			"[1, 2].map((x) => x * 2).join('+') + ' ' + Reflect.apply(Math.max, null, [3, 4]) + ' ' + m",
+			"2+4 4 Array too long for a hook: length 16777216, at most 8388608"},
+		{"Object.defineProperty(Function.prototype, 'bigint', { set() {}, get() { return 'fake' }, configurable: true }); typeof process.hrtime.bigint()",
+			"bigint"},
 		{"delete globalThis.Reflect; try { [].map.call({ length: 2 ** 24 }, (x) => x); 'no' } catch (e) { e.message }",
 			"Array too long for a hook: length 16777216, at most 8388608"},
 	} {
