@@ -63,14 +63,15 @@ var guardedArrayMethods = []string{
 var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, check, charge, checkJSON, fastParse, noParse, stringify, limits, symbols, originals) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
-  const { apply, construct, ownKeys } = originals;
-  const { defineProperty, describe, getPrototypeOf, setPrototypeOf } = originals;
+  const { apply, construct } = originals;
+  const { defineProperty, describe } = originals;
+  const { ownKeys, getPrototypeOf, setPrototypeOf } = originals;
   // The well-known symbols come from the host: reading them from the
   // global Symbol would create it, and its prototype, in every runtime.
   const iteratorSymbol = symbols.iterator;
   const RangeErrorCtor = originals.RangeError;
-  const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true });
-  const named = (name, f) => defineProperty(f, 'name', { value: name });
+  const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true, __proto__: null });
+  const named = (name, f) => defineProperty(f, 'name', { value: name, __proto__: null });
   function tooDeep(what) {
     return new RangeErrorCtor('Maximum call stack size exceeded (' + what + ' nested deeper than ' + maxNesting + ' levels)');
   }
@@ -83,7 +84,8 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, che
   // installGuards), at once otherwise. An install reads the original
   // property first and only uses the private copies above, which no script
   // can have replaced. One function, install, serves every property and
-  // one, guardOf, makes every wrapper. The wrappers' lines keep the indentation
+  // one, guardOf, makes every wrapper: everything made here is made in
+  // every runtime that uses a guarded built-in. The wrappers' lines keep the indentation
   // they had when each was written out on its own: it is part of their
   // source text, which scripts can read (and TestVisibleGlobals pins).
   let WeakMapCtor, wmGet, wmSet; // captured on the first use of the global
@@ -96,6 +98,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, che
     Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8, BigInt64Array: 8, BigUint64Array: 8,
   };
   const specialMethods = { __proto__: null, concat: true, fill: true, join: true, flat: true };
+  // (The host lists the guarded String.prototype methods.)
 
   function guardOf(kind, orig, name) {
     switch (kind) {
@@ -375,40 +378,52 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, che
           return guarded;
         },
         set(v) { define(global, name, v); },
-        configurable: true,
+        configurable: true, __proto__: null,
       });
     }
   }
 
   // The guards of the built-ins goja makes all at once with their object,
-  // installed on the first use of the object: Array (through the global or
-  // Array.prototype.constructor), Reflect and JSON.
-  function installFrom(ArrayCtor) {
-    const from = ArrayCtor.from;
+  // installed on the first use of the object: Array.from on the first use
+  // of the global Array or of Array.prototype.constructor, Reflect.apply
+  // and Reflect.construct on the first use of the global Reflect (which
+  // builds these guards), JSON.parse and JSON.stringify on the first use of
+  // the global JSON. The host calls these installs (see installGuards).
+  //
+  // Every line of a wrapper (here and in guardOf) is where it was when the
+  // guards were installed with every runtime: a stack trace through a
+  // wrapper shows its line and column, which must not move. Hence the
+  // length of this comment, and the installs written around the wrappers'
+  // first and last lines. The descriptors given to defineProperty have no
+  // prototype: these run after scripts, which may have put get, set or
+  // value on Object.prototype.
+  //
+  //
+  //
+  //
+  //
+  //
+  const installFrom = (ArrayCtor) => { const from = ArrayCtor.from;
   define(ArrayCtor, 'from', named('from', function (items, ...rest) {
     if (items !== null && typeof items === 'object' && (Array.isArray(items) || typeof items[Symbol.iterator] !== 'function')) {
       charge(16 * check(items.length));
     }
     return apply(from, this, [items, ...rest]);
-  }));
-  }
-  function installReflect(Reflect) {
-  define(Reflect, 'apply', named('apply', function (target, thisArg, args) {
+  })); };
+  const installReflect = (ReflectObj) => { define(ReflectObj, 'apply', named('apply', function (target, thisArg, args) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
     }
     return apply(target, thisArg, args);
   }));
-  define(Reflect, 'construct', named('construct', function (target, args, ...newTarget) {
+  define(ReflectObj, 'construct', named('construct', function (target, args, ...newTarget) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
     }
     return apply(construct, undefined, [target, args, ...newTarget]);
-  }));
-  }
-  function installJSON(JSON) {
-  const parse = JSON.parse;
-  define(JSON, 'parse', named('parse', function (text, reviver) {
+  })); };
+  const installJSON = (JSONObj) => { const parse = JSONObj.parse;
+  define(JSONObj, 'parse', named('parse', function (text, reviver) {
     text = String(text);
     if (typeof reviver !== 'function') {
       const v = fastParse(text);
@@ -421,8 +436,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, che
     }
     return apply(parse, this, [text, reviver]);
   }));
-  define(JSON, 'stringify', stringify);
-  }
+  define(JSONObj, 'stringify', stringify); };
   return { install, installFrom, installReflect, installJSON };
 })`, true)
 

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -57,6 +58,8 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 			"const a = []; a.length = 2 ** 24; let m; try { a.map((x) => x); m = 'no' } catch (e) { m = e.message } " +
 			"[1, 2].map((x) => x * 2).join('+') + ' ' + Reflect.apply(Math.max, null, [3, 4]) + ' ' + m",
 			"2+4 4 Array too long for a hook: length 16777216, at most 8388608"},
+		{"Object.prototype.get = function () {}; Object.prototype.value = 1; [Reflect.apply(Math.max, null, [1, 2]), [3].map((x) => x), new Uint8Array(2).length].join()",
+			"2,3,2"},
 		{"Object.defineProperty(Function.prototype, 'bigint', { set() {}, get() { return 'fake' }, configurable: true }); typeof process.hrtime.bigint()",
 			"bigint"},
 		{"delete globalThis.Reflect; try { [].map.call({ length: 2 ** 24 }, (x) => x); 'no' } catch (e) { e.message }",
@@ -166,5 +169,31 @@ func TestErrorConstructorsCapturedOnFirstUse(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGuardStackPositions: a stack trace through a guard shows the line and
+// column of the wrapper in hookengine:guards; they are those of the guards
+// installed with every runtime before issue 20, whatever builds them now.
+// So does a trace through the prelude (TestPreludeMadeOnFirstUse).
+func TestGuardStackPositions(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"[1].map(() => { throw new Error('x') })", "at hookengine:guards:47:21(17)"},
+		{"Reflect.apply(() => { throw new Error('x') }, null, [])", "at hookengine:guards:355:17(17)"},
+		{"JSON.parse('[1]', () => { throw new Error('x') })", "at hookengine:guards:375:17(42)"},
+		{"Array.from([1], () => { throw new Error('x') })", "at hookengine:guards:349:17(46)"},
+		{"new Uint8Array({ get length() { throw new Error('x') } })", "at sizeArg (hookengine:guards:238:26(29))\n\tat Guarded (hookengine:guards:249:21(23))"},
+		{"'a'.repeat(-1)", "at hookengine:guards:126:17(18)"},
+		{"[].join.call({ get length() { throw new Error('x') } })", "at lengthOf (hookengine:guards:16:66(12))\n\tat hookengine:guards:75:29(9)"},
+	} {
+		rt := newRuntime(t, nil)
+		begin(t, rt, context.Background(), roomy, nil)
+		v, err := run(rt, "try { "+tc.src+"; 'no error' } catch (e) { e.stack }")
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
+		} else if !strings.Contains(v.String(), tc.want) {
+			t.Errorf("%s: stack\n%s\nwant it to hold %q", tc.src, v, tc.want)
+		}
+		rt.End()
 	}
 }
