@@ -470,24 +470,16 @@ type guardState struct {
 // pays only for the guards its scripts need. The guards themselves are
 // built, once, by the first use of the global Reflect, which any guard's
 // first use makes if no script has: Reflect's functions can only have been
-// reached through it, so they are still the originals then. The other
-// built-ins the guards keep copies of are captured here, before any script
-// runs.
+// reached through it, so they are still the originals then. The functions
+// of Object and the error constructors they keep copies of are captured
+// on the first use of each (see captureIntrinsics), the prototypes here.
 func (r *Runtime) installGuards() error {
 	vm := r.vm
 	gs := &r.guards
 	g := vm.GlobalObject()
-	object, ok := g.Get("Object").(*goja.Object)
-	if !ok {
-		return fmt.Errorf("sandbox: intrinsic Object missing")
-	}
-	gs.defineProperty = object.Get("defineProperty")
-	gs.getOwnPropertyDescriptor = object.Get("getOwnPropertyDescriptor")
-	gs.getPrototypeOf = object.Get("getPrototypeOf")
-	gs.setPrototypeOf = object.Get("setPrototypeOf")
 	gs.arrayProto = vm.NewArray().Prototype()
 	gs.stringProto = vm.ToValue("").ToObject(vm).Prototype()
-	gs.functionProto = object.Prototype()
+	gs.functionProto = r.objectCtor.Prototype()
 	if gs.arrayProto == nil || gs.stringProto == nil || gs.functionProto == nil {
 		return fmt.Errorf("sandbox: intrinsic prototypes missing")
 	}
@@ -597,10 +589,10 @@ func (r *Runtime) buildGuards(reflect *goja.Object) error {
 		{"apply", reflect.Get("apply")},
 		{"construct", reflect.Get("construct")},
 		{"ownKeys", reflect.Get("ownKeys")},
-		{"defineProperty", gs.defineProperty},
-		{"describe", gs.getOwnPropertyDescriptor},
-		{"getPrototypeOf", gs.getPrototypeOf},
-		{"setPrototypeOf", gs.setPrototypeOf},
+		{"defineProperty", r.objectFn(objDefineProperty)},
+		{"describe", r.objectFn(objGetOwnPropertyDescriptor)},
+		{"getPrototypeOf", r.objectFn(objGetPrototypeOf)},
+		{"setPrototypeOf", r.objectFn(objSetPrototypeOf)},
 		{"RangeError", r.errorCtorOf("RangeError")},
 		{"AP", gs.arrayProto},
 		{"SP", gs.stringProto},

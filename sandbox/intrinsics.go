@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/dop251/goja"
 )
@@ -14,48 +13,66 @@ type intrinsics struct {
 	jsonParse   goja.Callable // nil until the global JSON is first used
 	resolved    goja.Value    // a promise resolved with undefined
 	promiseThen goja.Callable
-	describe    goja.Callable // Object.getOwnPropertyDescriptor
 	// errorCtors are the constructors of errorClasses, each captured on
 	// the first use of its global (see errorCtorOf).
 	errorCtors [len(errorClasses)]*goja.Object
 	jsonObj    goja.Value
-	objectCtor goja.Value
+	objectCtor *goja.Object
+	// objectFns are the functions of objectFunctions, each captured on the
+	// first use of its property of Object (see objectFn).
+	objectFns [len(objectFunctions)]goja.Value
+	describe  goja.Callable // Object.getOwnPropertyDescriptor, once used
+}
+
+// objectFunctions are the functions of Object the host uses.
+var objectFunctions = [...]string{"defineProperty", "getOwnPropertyDescriptor", "getPrototypeOf", "setPrototypeOf"}
+
+const (
+	objDefineProperty = iota
+	objGetOwnPropertyDescriptor
+	objGetPrototypeOf
+	objSetPrototypeOf
+)
+
+// objectFn returns the original function objectFunctions[i] of Object.
+// Scripts reach Object without its global (as the constructor of an
+// object) but its functions only through its properties, whose first use
+// captures them.
+func (r *Runtime) objectFn(i int) goja.Value {
+	if r.objectFns[i] == nil {
+		r.objectCtor.Get(objectFunctions[i]) // its first use captures it
+	}
+	return r.objectFns[i]
+}
+
+// describeProp calls the original Object.getOwnPropertyDescriptor.
+func (r *Runtime) describeProp(o *goja.Object, key string) (goja.Value, error) {
+	if r.describe == nil {
+		f, ok := goja.AssertFunction(r.objectFn(objGetOwnPropertyDescriptor))
+		if !ok {
+			return nil, errors.New("sandbox: intrinsic Object.getOwnPropertyDescriptor is not a function")
+		}
+		r.describe = f
+	}
+	return r.describe(r.objectCtor, o, r.vm.ToValue(key))
 }
 
 func (r *Runtime) captureIntrinsics() error {
 	vm := r.vm
-	get := func(path ...string) (goja.Value, *goja.Object, error) {
-		var this *goja.Object
-		v := goja.Value(vm.GlobalObject())
-		for _, p := range path {
-			o, ok := v.(*goja.Object)
-			if !ok {
-				return nil, nil, fmt.Errorf("sandbox: intrinsic %v missing", path)
-			}
-			this, v = o, o.Get(p)
-		}
-		return v, this, nil
-	}
-	fn := func(path ...string) (goja.Callable, goja.Value, error) {
-		v, this, err := get(path...)
-		if err != nil {
-			return nil, nil, err
-		}
-		f, ok := goja.AssertFunction(v)
-		if !ok {
-			return nil, nil, fmt.Errorf("sandbox: intrinsic %v is not a function", path)
-		}
-		return f, this, nil
-	}
-	// JSON.parse is captured on the first use of the global JSON (see
-	// installGuards and originalJSONParse).
-	var err error
-	// goja's own Promise.prototype.then, which needs no Promise made.
+	// Captured on first use: JSON.parse (with the global JSON, see
+	// installGuards and originalJSONParse), the functions of Object and
+	// the error constructors (below). goja's own Promise.prototype.then
+	// needs no Promise made.
 	r.promiseThen = vm.IntrinsicPromiseThen()
-	if r.describe, r.objectCtor, err = fn("Object", "getOwnPropertyDescriptor"); err != nil {
-		return err
-	}
 	g := vm.GlobalObject()
+	object, ok := g.Get("Object").(*goja.Object)
+	if !ok {
+		return errors.New("sandbox: intrinsic Object missing")
+	}
+	r.objectCtor = object
+	for i, name := range objectFunctions {
+		r.onFirstUse(object, name, func() { r.objectFns[i] = object.Get(name) })
+	}
 	for i, name := range errorClasses {
 		r.onFirstUse(g, name, func() { r.errorCtors[i], _ = g.Get(name).(*goja.Object) })
 	}
@@ -155,7 +172,7 @@ func IsError(v goja.Value) bool {
 // accessorKind returns "[Getter]", "[Setter]" or "[Getter/Setter]" for an
 // accessor property of obj and "" for a data property.
 func (r *Runtime) accessorKind(obj *goja.Object, key string) string {
-	d, err := r.describe(r.objectCtor, obj, r.vm.ToValue(key))
+	d, err := r.describeProp(obj, key)
 	if err != nil {
 		return ""
 	}
