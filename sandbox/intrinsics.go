@@ -6,9 +6,12 @@ import (
 	"github.com/dop251/goja"
 )
 
-// intrinsics are built-ins captured when the runtime is created, before any
-// script can replace or wrap them, so the engine's own serialisation, parsing
-// and promise handling cannot be subverted by the scripts it runs.
+// intrinsics are built-ins captured before any script can replace or wrap
+// them, so the engine's own serialisation, parsing and promise handling
+// cannot be subverted by the scripts it runs. Most are captured on the
+// first use of the only property that reaches them (an OnFirstUse hook set
+// when the runtime is created), so a runtime does not make them until
+// something uses them.
 type intrinsics struct {
 	jsonParse   goja.Callable // nil until the global JSON is first used
 	resolved    goja.Value    // a promise resolved with undefined
