@@ -9,23 +9,30 @@ import (
 
 // globals holds per-runtime state behind the globals installed by New.
 type globals struct {
-	requireFn goja.Value
-	timerSym  *goja.Symbol
-	timerProt *goja.Object
-	immProt   *goja.Object
+	requireFn  goja.Value
+	preludeObj *goja.Object // what the prelude made, nil until it ran
+	timerSym   *goja.Symbol
+	timerProt  *goja.Object
+	immProt    *goja.Object
 }
 
 // timeoutMax is the largest delay Node accepts; larger ones become 1 ms.
 const timeoutMax = 1<<31 - 1
 
-// prelude defines the globals written in JavaScript. It runs once per runtime,
-// before any script, and keeps private copies of the built-ins it uses.
-var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeNs, hrtimeBig, toStringTag, warn, log, error) {
+// prelude makes the globals written in JavaScript, process and
+// queueMicrotask. It runs at most once per runtime, on the first use of
+// either (see installGlobals), so possibly after scripts have run: the
+// built-ins it keeps private copies of are passed in, captured before any
+// script ran. queue(fn) runs fn as a microtask, through the original
+// Promise.prototype.then (see (*Runtime).queue). Its functions keep the
+// lines and columns they had when the prelude ran with the runtime's
+// set-up: they show in stack traces.
+var prelude = goja.MustCompile("hookengine:prelude", `(function (hrtimeNs, warn, log, error, queue, TypeErrorCtor) {
   'use strict';
-  const apply = Reflect.apply;
-  const then = Promise.prototype.then;
-  const resolved = Promise.resolve();
-  const TypeErrorCtor = TypeError;
+  // The host passes in what the prelude uses: it may run after scripts
+  // have, when the globals could have been replaced. These lines keep the
+  // positions of the functions below, which stack traces show.
+  //
   // process.stdout and process.stderr: what packages probe (fd, isTTY) and
   // write to, which goes to the console without the trailing newline.
   function output(fd, print) {
@@ -47,7 +54,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
       end() {},
     };
   }
-  function queue(fn) { apply(then, resolved, [fn]); }
+  // queue(fn) is the host's: see (*Runtime).queue.
   function checkCallback(callback) {
     if (typeof callback !== 'function') {
       const err = new TypeErrorCtor('The "callback" argument must be of type function. Received ' +
@@ -70,7 +77,7 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
     }
     return [sec, nsec];
   }
-  hrtime.bigint = hrtimeBig;
+  // hrtime.bigint is defined by the host: see runPrelude.
   const process = {
     env: {},
     argv: [],
@@ -97,11 +104,65 @@ var prelude = goja.MustCompile("hookengine:prelude", `(function (global, hrtimeN
     stderr: output(2, error),
     uptime() { return hrtimeNs() / 1e9; },
   };
-  Object.defineProperty(process, toStringTag, { value: 'process' });
-  Object.defineProperty(global, 'process', { value: process, writable: true, configurable: true });
-  Object.defineProperty(global, 'global', { value: global, writable: true, configurable: true });
-  Object.defineProperty(global, 'queueMicrotask', { value: queueMicrotask, writable: true, configurable: true });
+  return { process, queueMicrotask };
 })`, true)
+
+// runPrelude runs the prelude, for a runtime created at epoch, and returns
+// what it made.
+func (r *Runtime) runPrelude(epoch time.Time) (*goja.Object, error) {
+	vm := r.vm
+	hrtimeNs := func() int64 { return int64(r.loop.clock.Now().Sub(epoch)) }
+	print := func(l Level) goja.Value {
+		return r.Func(string(l), func(call goja.FunctionCall) goja.Value {
+			r.host.Console(l, r.Format(call.Arguments))
+			return goja.Undefined()
+		})
+	}
+	fn, err := vm.RunProgram(prelude)
+	if err != nil {
+		return nil, err
+	}
+	call, _ := goja.AssertFunction(fn)
+	v, err := call(goja.Undefined(),
+		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return vm.ToValue(float64(hrtimeNs())) }),
+		// console.warn's, console.log's and console.error's output, without
+		// creating the console.
+		print(LevelWarn), print(LevelInfo), print(LevelError),
+		r.Func("queue", func(c goja.FunctionCall) goja.Value {
+			r.queue(c.Argument(0))
+			return goja.Undefined()
+		}),
+		r.errorCtorOf("TypeError"))
+	if err != nil {
+		return nil, err
+	}
+	// What the prelude would have assigned is defined here: scripts may
+	// have run, and an assignment would call a setter of theirs on
+	// Object.prototype or Function.prototype.
+	o := v.ToObject(vm)
+	process := o.Get("process").ToObject(vm)
+	bigint := r.Func("bigint", func(goja.FunctionCall) goja.Value { return vm.ToValue(big.NewInt(hrtimeNs())) })
+	if err := process.Get("hrtime").ToObject(vm).DefineDataProperty("bigint", bigint, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
+		return nil, err
+	}
+	if err := process.DefineDataPropertySymbol(goja.SymToStringTag, vm.ToValue("process"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// queue runs fn as a microtask: it is a reaction, made with the original
+// Promise.prototype.then, to a promise already resolved.
+func (r *Runtime) queue(fn goja.Value) {
+	if r.resolved == nil {
+		p, resolve, _ := r.vm.NewPromise()
+		_ = resolve(goja.Undefined())
+		r.resolved = r.vm.ToValue(p)
+	}
+	if _, err := r.promiseThen(r.resolved, fn); err != nil {
+		panic(err)
+	}
+}
 
 func (r *Runtime) installGlobals() error {
 	if err := r.installConsole(); err != nil {
@@ -113,28 +174,36 @@ func (r *Runtime) installGlobals() error {
 	if err := r.installTimers(); err != nil {
 		return err
 	}
+	// process, global and queueMicrotask: writable, configurable and not
+	// enumerable, as Node has them. The prelude makes process and
+	// queueMicrotask on the first use of either.
 	epoch := r.loop.clock.Now()
-	hrtimeNs := func() int64 { return int64(r.loop.clock.Now().Sub(epoch)) }
-	print := func(l Level) goja.Value {
-		return r.Func(string(l), func(call goja.FunctionCall) goja.Value {
-			r.host.Console(l, r.Format(call.Arguments))
-			return goja.Undefined()
-		})
+	g := r.vm.GlobalObject()
+	made := func(name string) func() goja.Value {
+		return func() goja.Value {
+			if r.preludeObj == nil {
+				o, err := r.runPrelude(epoch)
+				if err != nil {
+					panic(err)
+				}
+				r.preludeObj = o
+			}
+			return r.preludeObj.Get(name)
+		}
 	}
-	fn, err := r.vm.RunProgram(prelude)
-	if err != nil {
-		return err
-	}
-	call, _ := goja.AssertFunction(fn)
-	_, err = call(goja.Undefined(), r.vm.GlobalObject(),
-		r.Func("hrtime", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(float64(hrtimeNs())) }),
-		r.Func("bigint", func(goja.FunctionCall) goja.Value { return r.vm.ToValue(big.NewInt(hrtimeNs())) }),
-		goja.SymToStringTag,
-		// console.warn's, console.log's and console.error's output, without
-		// creating the console.
-		print(LevelWarn), print(LevelInfo), print(LevelError))
-	if err != nil {
-		return err
+	for _, p := range []struct {
+		name string
+		make func() goja.Value
+	}{
+		{"process", made("process")},
+		{"global", func() goja.Value { return g }},
+		{"queueMicrotask", made("queueMicrotask")},
+	} {
+		if !g.DefineLazyDataProperty(p.name, p.make, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE) {
+			if err := g.DefineDataProperty(p.name, p.make(), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+				return err
+			}
+		}
 	}
 	if err := r.installGuards(); err != nil {
 		return err
@@ -170,16 +239,30 @@ func (r *Runtime) lazyGlobal(name, module string) {
 	define := func(v goja.Value) {
 		_ = g.DefineDataProperty(name, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
-	getter := r.Func(name, func(goja.FunctionCall) goja.Value {
-		v := r.Require(module).ToObject(r.vm).Get(name)
-		define(v)
-		return v
+	r.lazyAccessor(name, func() (*goja.Object, *goja.Object) {
+		getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+			v := r.Require(module).ToObject(r.vm).Get(name)
+			define(v)
+			return v
+		})
+		setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+			define(call.Argument(0))
+			return goja.Undefined()
+		})
+		return getter, setter
 	})
-	setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
-		define(call.Argument(0))
-		return goja.Undefined()
-	})
-	_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// lazyAccessor defines global name as an accessor, configurable and not
+// enumerable, whose getter and setter make makes on the property's first
+// use (see goja's DefineLazyAccessorProperty), or at once where goja
+// cannot defer it.
+func (r *Runtime) lazyAccessor(name string, make func() (getter, setter *goja.Object)) {
+	g := r.vm.GlobalObject()
+	if !g.DefineLazyAccessorProperty(name, make, goja.FLAG_TRUE, goja.FLAG_FALSE) {
+		getter, setter := make()
+		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	}
 }
 
 // lazyGroup defines the globals names so that the first use of any of them
@@ -197,16 +280,18 @@ func (r *Runtime) lazyGroup(names []string, install func() error) {
 		}
 	}
 	for _, name := range names {
-		getter := r.Func(name, func(goja.FunctionCall) goja.Value {
-			ensure()
-			return g.Get(name)
+		r.lazyAccessor(name, func() (*goja.Object, *goja.Object) {
+			getter := r.Func(name, func(goja.FunctionCall) goja.Value {
+				ensure()
+				return g.Get(name)
+			})
+			setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
+				ensure()
+				_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+				return goja.Undefined()
+			})
+			return getter, setter
 		})
-		setter := r.Func(name, func(call goja.FunctionCall) goja.Value {
-			ensure()
-			_ = g.DefineDataProperty(name, call.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-			return goja.Undefined()
-		})
-		_ = g.DefineAccessorProperty(name, getter, setter, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	}
 }
 

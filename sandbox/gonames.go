@@ -40,7 +40,7 @@ func (r *Runtime) hideGoNamesIn(v goja.Value, depth int, seen map[*goja.Object]b
 	}
 	seen[o] = true
 	for _, key := range o.GetOwnPropertyNames() {
-		d, err := r.describe(r.objectCtor, o, r.vm.ToValue(key))
+		d, err := r.describeProp(o, key)
 		desc, ok := d.(*goja.Object)
 		if err != nil || !ok {
 			continue

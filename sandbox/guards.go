@@ -49,39 +49,43 @@ var guardedArrayMethods = []string{
 	"toReversed", "toSorted", "toSpliced", "unshift", "with",
 }
 
-// guardsSource puts the bounds above in front of the built-ins they protect.
-// It runs once per runtime, before any script. The natives it calls are
-// passed in: check(len) refuses array lengths over MaxArrayLength, charge(n)
-// checks an allocation of n bytes against the memory limits,
-// checkJSON(text) refuses JSON nested too deeply, fastParse(text) is
-// JSON.parse without a reviver (noParse when it cannot say, so the original
-// parser reports the error), and stringify is the bounded JSON.stringify.
-var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, methods, check, charge, checkJSON, fastParse, noParse, stringify, limits, lazy, symbols) {
+// guardsSource builds the guards that put the bounds above in front of the
+// built-ins they protect. It runs at most once per runtime, on the first use
+// of a guarded built-in (see installGuards), and returns the functions that
+// install each guard. The natives it calls are passed in: check(len)
+// refuses array lengths over MaxArrayLength, charge(n) checks an allocation
+// of n bytes against the memory limits, checkJSON(text) refuses JSON nested
+// too deeply, fastParse(text) is JSON.parse without a reviver (noParse when
+// it cannot say, so the original parser reports the error), and stringify
+// is the bounded JSON.stringify. Since it may run after scripts have, every
+// built-in it keeps a private copy of comes in originals, captured by the
+// host before any script ran (see guardOriginals).
+var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, check, charge, checkJSON, fastParse, noParse, stringify, limits, symbols, originals) {
   'use strict';
   const { maxNesting, maxArguments } = limits;
-  const apply = Reflect.apply, construct = Reflect.construct;
-  const defineProperty = Object.defineProperty, describe = Object.getOwnPropertyDescriptor;
-  const ownKeys = Reflect.ownKeys, getPrototypeOf = Object.getPrototypeOf, setPrototypeOf = Object.setPrototypeOf;
+  const { apply, construct } = originals;
+  const { defineProperty, describe } = originals;
+  const { ownKeys, getPrototypeOf, setPrototypeOf } = originals;
   // The well-known symbols come from the host: reading them from the
   // global Symbol would create it, and its prototype, in every runtime.
   const iteratorSymbol = symbols.iterator;
-  const RangeErrorCtor = RangeError;
-  const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true });
-  const named = (name, f) => defineProperty(f, 'name', { value: name });
+  const RangeErrorCtor = originals.RangeError;
+  const define = (o, name, value) => defineProperty(o, name, { value, writable: true, configurable: true, __proto__: null });
+  const named = (name, f) => defineProperty(f, 'name', { value: name, __proto__: null });
   function tooDeep(what) {
     return new RangeErrorCtor('Maximum call stack size exceeded (' + what + ' nested deeper than ' + maxNesting + ' levels)');
   }
   const lengthOf = (o) => (o === null || o === undefined ? 0 : o.length);
   const tooMany = () => new RangeErrorCtor('Too many arguments in function call (at most ' + maxArguments + ')');
-  const AP = Array.prototype, SP = String.prototype, FP = Function.prototype;
+  const { AP, SP, FP } = originals;
 
-  // Each guard is installed by lazy(object, key, install): on the first use
-  // of the property when goja has not created it yet (see installGuards),
-  // at once otherwise; install(key, object) is called. An install reads the
-  // original property first and only uses the private copies above, which
-  // no script can have replaced. Every function made here is made in every
-  // runtime, so one function, install, serves every property and one,
-  // guardOf, makes every wrapper. The wrappers' lines keep the indentation
+  // Each guard is installed by install(key, object), which the host calls
+  // on the first use of the property when goja has not created it yet (see
+  // installGuards), at once otherwise. An install reads the original
+  // property first and only uses the private copies above, which no script
+  // can have replaced. One function, install, serves every property and
+  // one, guardOf, makes every wrapper: everything made here is made in
+  // every runtime that uses a guarded built-in. The wrappers' lines keep the indentation
   // they had when each was written out on its own: it is part of their
   // source text, which scripts can read (and TestVisibleGlobals pins).
   let WeakMapCtor, wmGet, wmSet; // captured on the first use of the global
@@ -94,7 +98,7 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     Int32Array: 4, Uint32Array: 4, Float32Array: 4, Float64Array: 8, BigInt64Array: 8, BigUint64Array: 8,
   };
   const specialMethods = { __proto__: null, concat: true, fill: true, join: true, flat: true };
-  const stringMethods = { __proto__: null, localeCompare: true, repeat: true, padStart: true, padEnd: true, concat: true };
+  // (The host lists the guarded String.prototype methods.)
 
   function guardOf(kind, orig, name) {
     switch (kind) {
@@ -374,52 +378,52 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
           return guarded;
         },
         set(v) { define(global, name, v); },
-        configurable: true,
+        configurable: true, __proto__: null,
       });
     }
   }
 
-  lazy(global, 'WeakMap', install);
-  // Index loops, not for...of, at set-up: an iterator would create
-  // Array.prototype[Symbol.iterator] and its guard in every runtime.
-  for (let i = 0; i < methods.length; i++) {
-    lazy(AP, methods[i], install);
-  }
-  lazy(AP, 'values', install);
-  lazy(AP, 'keys', install);
-  lazy(AP, 'entries', install);
-  lazy(AP, iteratorSymbol, install);
-  for (const name in stringMethods) {
-    lazy(SP, name, install);
-  }
-  lazy(FP, 'apply', install);
-  lazy(FP, 'bind', install);
-  lazy(global, 'Proxy', install);
-  for (const name in sizes) {
-    lazy(global, name, install);
-  }
-
-  const from = Array.from;
-  define(Array, 'from', named('from', function (items, ...rest) {
+  // The guards of the built-ins goja makes all at once with their object,
+  // installed on the first use of the object: Array.from on the first use
+  // of the global Array or of Array.prototype.constructor, Reflect.apply
+  // and Reflect.construct on the first use of the global Reflect (which
+  // builds these guards), JSON.parse and JSON.stringify on the first use of
+  // the global JSON. The host calls these installs (see installGuards).
+  //
+  // Every line of a wrapper (here and in guardOf) is where it was when the
+  // guards were installed with every runtime: a stack trace through a
+  // wrapper shows its line and column, which must not move. Hence the
+  // length of this comment, and the installs written around the wrappers'
+  // first and last lines. The descriptors given to defineProperty have no
+  // prototype: these run after scripts, which may have put get, set or
+  // value on Object.prototype.
+  //
+  //
+  //
+  //
+  //
+  //
+  const installFrom = (ArrayCtor) => { const from = ArrayCtor.from;
+  define(ArrayCtor, 'from', named('from', function (items, ...rest) {
     if (items !== null && typeof items === 'object' && (Array.isArray(items) || typeof items[Symbol.iterator] !== 'function')) {
       charge(16 * check(items.length));
     }
     return apply(from, this, [items, ...rest]);
-  }));
-  define(Reflect, 'apply', named('apply', function (target, thisArg, args) {
+  })); };
+  const installReflect = (ReflectObj) => { define(ReflectObj, 'apply', named('apply', function (target, thisArg, args) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
     }
     return apply(target, thisArg, args);
   }));
-  define(Reflect, 'construct', named('construct', function (target, args, ...newTarget) {
+  define(ReflectObj, 'construct', named('construct', function (target, args, ...newTarget) {
     if (lengthOf(args) > maxArguments) {
       throw tooMany();
     }
     return apply(construct, undefined, [target, args, ...newTarget]);
-  }));
-  const parse = JSON.parse;
-  define(JSON, 'parse', named('parse', function (text, reviver) {
+  })); };
+  const installJSON = (JSONObj) => { const parse = JSONObj.parse;
+  define(JSONObj, 'parse', named('parse', function (text, reviver) {
     text = String(text);
     if (typeof reviver !== 'function') {
       const v = fastParse(text);
@@ -432,12 +436,134 @@ var guardsSource = goja.MustCompile("hookengine:guards", `(function (global, met
     }
     return apply(parse, this, [text, reviver]);
   }));
-  define(JSON, 'stringify', stringify);
+  define(JSONObj, 'stringify', stringify); };
+  return { install, installFrom, installReflect, installJSON };
 })`, true)
 
-// installGuards runs guardsSource on the runtime.
+// guardedStringMethods are the String.prototype methods that allocate in
+// proportion to an argument.
+var guardedStringMethods = []string{"localeCompare", "repeat", "padStart", "padEnd", "concat"}
+
+// guardedConstructors are the globals that allocate in proportion to their
+// first argument.
+var guardedConstructors = []string{
+	"ArrayBuffer", "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array",
+	"Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+}
+
+// guardState is what a runtime keeps for its guards (see installGuards).
+type guardState struct {
+	// The originals the guards keep private copies of, captured by
+	// installGuards before any script ran. Reflect's are read when the
+	// guards are built: only the global Reflect reaches them, and its first
+	// use builds the guards.
+	defineProperty, getOwnPropertyDescriptor, getPrototypeOf, setPrototypeOf goja.Value
+	arrayProto, stringProto, functionProto                                   *goja.Object
+
+	// The functions guardsSource returns, nil until it has run.
+	install, installFrom, installReflect, installJSON goja.Callable
+	arrayGuarded                                      bool // Array.from is guarded
+}
+
+// installGuards arranges for the guards of guardsSource to be installed on
+// the first use of each built-in they protect (see onFirstUse): a runtime
+// pays only for the guards its scripts need. The guards themselves are
+// built, once, by the first use of the global Reflect, which any guard's
+// first use makes if no script has: Reflect's functions can only have been
+// reached through it, so they are still the originals then. The functions
+// of Object and the error constructors they keep copies of are captured
+// on the first use of each (see captureIntrinsics), the prototypes here.
 func (r *Runtime) installGuards() error {
 	vm := r.vm
+	gs := &r.guards
+	g := vm.GlobalObject()
+	gs.arrayProto = vm.NewArray().Prototype()
+	gs.stringProto = vm.ToValue("").ToObject(vm).Prototype()
+	gs.functionProto = r.objectCtor.Prototype()
+	if gs.arrayProto == nil || gs.stringProto == nil || gs.functionProto == nil {
+		return fmt.Errorf("sandbox: intrinsic prototypes missing")
+	}
+
+	r.onFirstUse(g, "Reflect", func() {
+		reflect := g.Get("Reflect")
+		if gs.install == nil {
+			if err := r.buildGuards(reflect.(*goja.Object)); err != nil {
+				panic(err)
+			}
+		}
+		r.callGuard(gs.installReflect, reflect)
+	})
+	guard := func(o *goja.Object, name string) {
+		r.onFirstUse(o, name, func() { r.callGuard(r.builtGuards().install, vm.ToValue(name), o) })
+	}
+	guard(g, "WeakMap")
+	for _, name := range guardedArrayMethods {
+		guard(gs.arrayProto, name)
+	}
+	guard(gs.arrayProto, "values")
+	guard(gs.arrayProto, "keys")
+	guard(gs.arrayProto, "entries")
+	iterator := func() { r.callGuard(r.builtGuards().install, goja.SymIterator, gs.arrayProto) }
+	if !gs.arrayProto.OnFirstUseSymbol(goja.SymIterator, iterator) {
+		iterator()
+	}
+	for _, name := range guardedStringMethods {
+		guard(gs.stringProto, name)
+	}
+	guard(gs.functionProto, "apply")
+	guard(gs.functionProto, "bind")
+	guard(g, "Proxy")
+	for _, name := range guardedConstructors {
+		guard(g, name)
+	}
+	// The Array constructor is reached through the global or through
+	// Array.prototype.constructor, whichever is used first.
+	guardArray := func(ctor goja.Value) {
+		if !gs.arrayGuarded {
+			r.callGuard(r.builtGuards().installFrom, ctor)
+			gs.arrayGuarded = true
+		}
+	}
+	r.onFirstUse(g, "Array", func() { guardArray(g.Get("Array")) })
+	r.onFirstUse(gs.arrayProto, "constructor", func() { guardArray(gs.arrayProto.Get("constructor")) })
+	r.onFirstUse(g, "JSON", func() {
+		json := g.Get("JSON").(*goja.Object)
+		if r.jsonParse == nil {
+			parse, ok := goja.AssertFunction(json.Get("parse"))
+			if !ok {
+				panic(vm.NewTypeError("sandbox: intrinsic JSON.parse is not a function"))
+			}
+			r.jsonParse, r.jsonObj = parse, json
+		}
+		r.callGuard(r.builtGuards().installJSON, json)
+	})
+	return nil
+}
+
+// builtGuards returns the runtime's guards, building them first (by using
+// the global Reflect, see installGuards) if nothing has yet.
+func (r *Runtime) builtGuards() *guardState {
+	if r.guards.install == nil {
+		r.vm.GlobalObject().Get("Reflect")
+		if r.guards.install == nil {
+			panic(r.vm.NewTypeError("sandbox: the guards could not be built"))
+		}
+	}
+	return &r.guards
+}
+
+// callGuard calls f, one of the functions guardsSource returns, with args
+// and panics with its exception.
+func (r *Runtime) callGuard(f goja.Callable, args ...goja.Value) {
+	if _, err := f(goja.Undefined(), args...); err != nil {
+		panic(err)
+	}
+}
+
+// buildGuards runs guardsSource, with the original Reflect.
+func (r *Runtime) buildGuards(reflect *goja.Object) error {
+	vm := r.vm
+	gs := &r.guards
 	prog, err := vm.RunProgram(guardsSource)
 	if err != nil {
 		return err
@@ -445,12 +571,36 @@ func (r *Runtime) installGuards() error {
 	call, _ := goja.AssertFunction(prog)
 	noParse := vm.NewObject()
 	limits := vm.NewObject()
-	_ = limits.Set("maxNesting", MaxNesting)
-	_ = limits.Set("maxArguments", MaxArguments)
-	_ = limits.Set("maxCollateLength", MaxCollateLength)
+	// Defined, not set: scripts may have run, and a setter of theirs on
+	// Object.prototype would take what Set gives it.
+	own := func(o *goja.Object, name string, v any) {
+		_ = o.DefineDataProperty(name, vm.ToValue(v), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+	}
+	own(limits, "maxNesting", MaxNesting)
+	own(limits, "maxArguments", MaxArguments)
+	own(limits, "maxCollateLength", MaxCollateLength)
 	symbols := vm.NewObject()
-	_ = symbols.Set("iterator", goja.SymIterator)
-	_, err = call(goja.Undefined(), vm.GlobalObject(), vm.ToValue(guardedArrayMethods),
+	own(symbols, "iterator", goja.SymIterator)
+	originals := vm.NewObject()
+	for _, kv := range []struct {
+		name  string
+		value goja.Value
+	}{
+		{"apply", reflect.Get("apply")},
+		{"construct", reflect.Get("construct")},
+		{"ownKeys", reflect.Get("ownKeys")},
+		{"defineProperty", r.objectFn(objDefineProperty)},
+		{"describe", r.objectFn(objGetOwnPropertyDescriptor)},
+		{"getPrototypeOf", r.objectFn(objGetPrototypeOf)},
+		{"setPrototypeOf", r.objectFn(objSetPrototypeOf)},
+		{"RangeError", r.errorCtorOf("RangeError")},
+		{"AP", gs.arrayProto},
+		{"SP", gs.stringProto},
+		{"FP", gs.functionProto},
+	} {
+		own(originals, kv.name, kv.value)
+	}
+	api, err := call(goja.Undefined(), vm.GlobalObject(),
 		r.Func("check", func(c goja.FunctionCall) goja.Value {
 			return vm.ToValue(r.checkLength(c.Argument(0)))
 		}),
@@ -477,23 +627,26 @@ func (r *Runtime) installGuards() error {
 			return r.hostString(s)
 		}),
 		limits,
-		r.Func("lazy", func(c goja.FunctionCall) goja.Value {
-			o := c.Argument(0).ToObject(vm)
-			install, _ := goja.AssertFunction(c.Argument(2))
-			key := c.Argument(1)
-			r.onFirstUse(o, key, func() {
-				if _, err := install(goja.Undefined(), key, o); err != nil {
-					panic(err)
-				}
-			})
-			return goja.Undefined()
-		}),
-		symbols)
-	return err
+		symbols,
+		originals)
+	if err != nil {
+		return err
+	}
+	o := api.ToObject(vm)
+	fns := make([]goja.Callable, 4)
+	for i, name := range []string{"install", "installFrom", "installReflect", "installJSON"} {
+		f, ok := goja.AssertFunction(o.Get(name))
+		if !ok {
+			return fmt.Errorf("sandbox: guards: %s missing", name)
+		}
+		fns[i] = f
+	}
+	gs.installFrom, gs.installReflect, gs.installJSON = fns[1], fns[2], fns[3]
+	gs.install = fns[0]
+	return nil
 }
 
-// onFirstUse runs install the first time property key (a string or a
-// symbol) of o is used, when goja has not created it yet: o is one of the
+// onFirstUse runs install the first time property name of o is used, when goja has not created it yet: o is one of the
 // built-ins goja creates property by property (the global object,
 // Array.prototype, String.prototype, Function.prototype, ...), and neither
 // the runtime's set-up nor any script has touched that property. Otherwise
@@ -502,14 +655,8 @@ func (r *Runtime) installGuards() error {
 // never uses the property never pays for creating it nor for install. It
 // is how the sandbox wraps built-ins without changing what scripts see:
 // install must only use values captured before any script ran.
-func (r *Runtime) onFirstUse(o *goja.Object, key goja.Value, install func()) {
-	var deferred bool
-	if sym, ok := key.(*goja.Symbol); ok {
-		deferred = o.OnFirstUseSymbol(sym, install)
-	} else {
-		deferred = o.OnFirstUse(key.String(), install)
-	}
-	if !deferred {
+func (r *Runtime) onFirstUse(o *goja.Object, name string, install func()) {
+	if !o.OnFirstUse(name, install) {
 		install()
 	}
 }
@@ -538,7 +685,7 @@ func (r *Runtime) syntaxError(format string, args ...any) *goja.Object {
 }
 
 func (r *Runtime) newErrorOf(class, msg string) *goja.Object {
-	ctor, _ := r.errorCtors[class]
+	ctor := r.errorCtorOf(class)
 	if ctor == nil {
 		return r.vm.NewTypeError(msg)
 	}

@@ -2,71 +2,101 @@ package sandbox
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/dop251/goja"
 )
 
-// intrinsics are built-ins captured when the runtime is created, before any
-// script can replace or wrap them, so the engine's own serialisation, parsing
-// and promise handling cannot be subverted by the scripts it runs.
+// intrinsics are built-ins captured before any script can replace or wrap
+// them, so the engine's own serialisation, parsing and promise handling
+// cannot be subverted by the scripts it runs. Most are captured on the
+// first use of the only property that reaches them (an OnFirstUse hook set
+// when the runtime is created), so a runtime does not make them until
+// something uses them.
 type intrinsics struct {
-	jsonParse   goja.Callable
+	jsonParse   goja.Callable // nil until the global JSON is first used
+	resolved    goja.Value    // a promise resolved with undefined
 	promiseThen goja.Callable
-	describe    goja.Callable // Object.getOwnPropertyDescriptor
-	errorCtor   *goja.Object
-	errorCtors  map[string]*goja.Object // RangeError, SyntaxError, TypeError
-	jsonObj     goja.Value
-	objectCtor  goja.Value
+	// errorCtors are the constructors of errorClasses, each captured on
+	// the first use of its global (see errorCtorOf).
+	errorCtors [len(errorClasses)]*goja.Object
+	jsonObj    goja.Value
+	objectCtor *goja.Object
+	// objectFns are the functions of objectFunctions, each captured on the
+	// first use of its property of Object (see objectFn).
+	objectFns [len(objectFunctions)]goja.Value
+	describe  goja.Callable // Object.getOwnPropertyDescriptor, once used
+}
+
+// objectFunctions are the functions of Object the host uses.
+var objectFunctions = [...]string{"defineProperty", "getOwnPropertyDescriptor", "getPrototypeOf", "setPrototypeOf"}
+
+const (
+	objDefineProperty = iota
+	objGetOwnPropertyDescriptor
+	objGetPrototypeOf
+	objSetPrototypeOf
+)
+
+// objectFn returns the original function objectFunctions[i] of Object.
+// Scripts reach Object without its global (as the constructor of an
+// object) but its functions only through its properties, whose first use
+// captures them.
+func (r *Runtime) objectFn(i int) goja.Value {
+	if r.objectFns[i] == nil {
+		r.objectCtor.Get(objectFunctions[i]) // its first use captures it
+	}
+	return r.objectFns[i]
+}
+
+// describeProp calls the original Object.getOwnPropertyDescriptor.
+func (r *Runtime) describeProp(o *goja.Object, key string) (goja.Value, error) {
+	if r.describe == nil {
+		f, ok := goja.AssertFunction(r.objectFn(objGetOwnPropertyDescriptor))
+		if !ok {
+			return nil, errors.New("sandbox: intrinsic Object.getOwnPropertyDescriptor is not a function")
+		}
+		r.describe = f
+	}
+	return r.describe(r.objectCtor, o, r.vm.ToValue(key))
 }
 
 func (r *Runtime) captureIntrinsics() error {
 	vm := r.vm
-	get := func(path ...string) (goja.Value, *goja.Object, error) {
-		var this *goja.Object
-		v := goja.Value(vm.GlobalObject())
-		for _, p := range path {
-			o, ok := v.(*goja.Object)
-			if !ok {
-				return nil, nil, fmt.Errorf("sandbox: intrinsic %v missing", path)
+	// Captured on first use: JSON.parse (with the global JSON, see
+	// installGuards and originalJSONParse), the functions of Object and
+	// the error constructors (below). goja's own Promise.prototype.then
+	// needs no Promise made.
+	r.promiseThen = vm.IntrinsicPromiseThen()
+	g := vm.GlobalObject()
+	object, ok := g.Get("Object").(*goja.Object)
+	if !ok {
+		return errors.New("sandbox: intrinsic Object missing")
+	}
+	r.objectCtor = object
+	for i, name := range objectFunctions {
+		r.onFirstUse(object, name, func() { r.objectFns[i] = object.Get(name) })
+	}
+	for i, name := range errorClasses {
+		r.onFirstUse(g, name, func() { r.errorCtors[i], _ = g.Get(name).(*goja.Object) })
+	}
+	return nil
+}
+
+// errorClasses are the error classes the host makes errors of.
+var errorClasses = [...]string{"Error", "RangeError", "SyntaxError", "TypeError"}
+
+// errorCtorOf returns the original constructor of the error class name
+// (one of errorClasses), or nil. Scripts can reach it without the global
+// (as the constructor of an error they caught) but not change it: what
+// they can replace is the global, whose first use captures it.
+func (r *Runtime) errorCtorOf(name string) *goja.Object {
+	for i, n := range errorClasses {
+		if n == name {
+			if r.errorCtors[i] == nil {
+				r.vm.GlobalObject().Get(name) // its first use captures it
 			}
-			this, v = o, o.Get(p)
+			return r.errorCtors[i]
 		}
-		return v, this, nil
-	}
-	fn := func(path ...string) (goja.Callable, goja.Value, error) {
-		v, this, err := get(path...)
-		if err != nil {
-			return nil, nil, err
-		}
-		f, ok := goja.AssertFunction(v)
-		if !ok {
-			return nil, nil, fmt.Errorf("sandbox: intrinsic %v is not a function", path)
-		}
-		return f, this, nil
-	}
-	var err error
-	if r.jsonParse, r.jsonObj, err = fn("JSON", "parse"); err != nil {
-		return err
-	}
-	if r.promiseThen, _, err = fn("Promise", "prototype", "then"); err != nil {
-		return err
-	}
-	if r.describe, r.objectCtor, err = fn("Object", "getOwnPropertyDescriptor"); err != nil {
-		return err
-	}
-	ctor, _, err := get("Error")
-	if err != nil {
-		return err
-	}
-	r.errorCtor = ctor.(*goja.Object)
-	r.errorCtors = map[string]*goja.Object{}
-	for _, name := range []string{"RangeError", "SyntaxError", "TypeError"} {
-		c, _, err := get(name)
-		if err != nil {
-			return err
-		}
-		r.errorCtors[name] = c.(*goja.Object)
 	}
 	return nil
 }
@@ -94,6 +124,21 @@ func (r *Runtime) ParseJSON(text string) (v goja.Value, err error) {
 	if exc := r.vm.Try(func() { r.checkJSONNesting(text) }); exc != nil {
 		return nil, exc
 	}
+	return r.originalJSONParse(text)
+}
+
+// originalJSONParse calls the runtime's original JSON.parse on text. It is
+// captured on the first use of the global JSON, which this makes if no
+// script has.
+func (r *Runtime) originalJSONParse(text string) (goja.Value, error) {
+	if r.jsonParse == nil {
+		if exc := r.vm.Try(func() { r.vm.GlobalObject().Get("JSON") }); exc != nil {
+			return nil, exc
+		}
+		if r.jsonParse == nil {
+			return nil, errors.New("sandbox: intrinsic JSON.parse missing")
+		}
+	}
 	return r.jsonParse(r.jsonObj, r.vm.ToValue(text))
 }
 
@@ -117,7 +162,7 @@ func (r *Runtime) Then(promise goja.Value, onFulfilled, onRejected func(goja.Val
 // NewError creates an Error with the runtime's original Error constructor,
 // so it carries a stack captured where the script currently is.
 func (r *Runtime) NewError(message string) (*goja.Object, error) {
-	return r.vm.New(r.errorCtor, r.vm.ToValue(message))
+	return r.vm.New(r.errorCtorOf("Error"), r.vm.ToValue(message))
 }
 
 // IsError reports whether v is an Error object (an instance of Error or of
@@ -130,7 +175,7 @@ func IsError(v goja.Value) bool {
 // accessorKind returns "[Getter]", "[Setter]" or "[Getter/Setter]" for an
 // accessor property of obj and "" for a data property.
 func (r *Runtime) accessorKind(obj *goja.Object, key string) string {
-	d, err := r.describe(r.objectCtor, obj, r.vm.ToValue(key))
+	d, err := r.describeProp(obj, key)
 	if err != nil {
 		return ""
 	}

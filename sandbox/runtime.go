@@ -107,6 +107,7 @@ type Runtime struct {
 
 	intrinsics
 	globals
+	guards guardState
 }
 
 // New builds a runtime with the globals every hook may use: console, timers,

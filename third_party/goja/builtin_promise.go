@@ -645,3 +645,17 @@ func (r *Runtime) SetPromiseRejectionTracker(tracker PromiseRejectionTracker) {
 func (r *Runtime) SetAsyncContextTracker(tracker AsyncContextTracker) {
 	r.asyncContextTracker = tracker
 }
+
+// IntrinsicPromiseThen returns goja's own Promise.prototype.then, as a
+// Callable: a script may replace the property, not this. Getting it does
+// not make the Promise constructor nor its prototype, which a Runtime
+// otherwise makes on the first use of Promise; calling it is the same as
+// calling the original property's value.
+func (r *Runtime) IntrinsicPromiseThen() Callable {
+	return func(this Value, args ...Value) (ret Value, err error) {
+		err = r.runWrapped(func() {
+			ret = r.promiseProto_then(FunctionCall{This: this, Arguments: args})
+		})
+		return
+	}
+}

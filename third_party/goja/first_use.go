@@ -74,6 +74,34 @@ func (o *Object) templated() *templatedObject {
 // already has a property name. f must not panic. Call it only on the
 // goroutine that drives the Runtime.
 func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
+	return o.defineLazy(name, func(*Runtime) Value { return f() })
+}
+
+// DefineLazyDataProperty is DefineLazyProperty for a data property with the
+// given attributes (FLAG_TRUE or FLAG_FALSE; FLAG_NOT_SET is false), in
+// DefineDataProperty's order: a property that is not enumerable is not
+// listed by Object.keys, for...in and the like (which, as for the
+// built-ins' properties, make it all the same).
+func (o *Object) DefineLazyDataProperty(name string, f func() Value, writable, configurable, enumerable Flag) bool {
+	w, c, e := writable.Bool(), configurable.Bool(), enumerable.Bool()
+	if w && e && c {
+		return o.DefineLazyProperty(name, f)
+	}
+	return o.defineLazy(name, func(*Runtime) Value { return valueProp(f(), w, e, c) })
+}
+
+// DefineLazyAccessorProperty is DefineLazyProperty for an accessor
+// property: f makes its getter and setter (either may be nil) on the
+// property's first use, as DefineAccessorProperty would define them then.
+func (o *Object) DefineLazyAccessorProperty(name string, f func() (getter, setter *Object), configurable, enumerable Flag) bool {
+	c, e := configurable.Bool(), enumerable.Bool()
+	return o.defineLazy(name, func(*Runtime) Value {
+		get, set := f()
+		return &valueProperty{accessor: true, getterFunc: get, setterFunc: set, configurable: c, enumerable: e}
+	})
+}
+
+func (o *Object) defineLazy(name string, f templatePropFactory) bool {
 	t := o.templated()
 	if t == nil || !t.extensible {
 		return false
@@ -85,7 +113,7 @@ func (o *Object) DefineLazyProperty(name string, f func() Value) bool {
 	if t.lazy == nil {
 		t.lazy = make(map[unistring.String]templatePropFactory)
 	}
-	t.lazy[p] = func(*Runtime) Value { return f() }
+	t.lazy[p] = f
 	if t.propNames != nil {
 		names := copyNamesIfNeeded(t.propNames, 1)
 		t.propNames = append(names, p)

@@ -354,6 +354,101 @@ func TestDefineLazyProperty(t *testing.T) {
 	}
 }
 
+func TestDefineLazyDataProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	if !g.DefineLazyDataProperty("hidden", func() Value { made++; return r.ToValue(7) }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
+		t.Fatal("DefineLazyDataProperty refused on the global object")
+	}
+	_ = g.Set("eager", 1) // lists the names: the next is defined after
+	if !g.DefineLazyDataProperty("late", func() Value { made++; return r.ToValue(9) }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
+		t.Fatal("DefineLazyDataProperty refused after the names were listed")
+	}
+	if !g.DefineLazyDataProperty("shown", func() Value { made++; return r.ToValue(8) }, FLAG_TRUE, FLAG_TRUE, FLAG_TRUE) {
+		t.Fatal("DefineLazyDataProperty refused a second name")
+	}
+	if g.DefineLazyDataProperty("hidden", func() Value { return nil }, FLAG_TRUE, FLAG_TRUE, FLAG_FALSE) {
+		t.Fatal("DefineLazyDataProperty accepted an existing name")
+	}
+	v, err := r.RunString(`Object.keys(globalThis).filter((k) => k === 'hidden' || k === 'late').length + ',' + Object.getOwnPropertyNames(globalThis).slice(-4).join()`)
+	if err != nil || v.String() != "0,hidden,eager,late,shown" {
+		t.Errorf("keys = %v, %v; want 0,hidden,eager,late,shown", v, err)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'hidden'))`, `{"value":7,"writable":true,"enumerable":false,"configurable":true}`},
+		{`hidden = 9; hidden`, "9"},
+		{`delete globalThis.hidden; typeof hidden`, "undefined"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 3 {
+		t.Errorf("values made %d times, want once each", made)
+	}
+}
+
+func TestDefineLazyAccessorProperty(t *testing.T) {
+	r := New()
+	g := r.GlobalObject()
+	made := 0
+	stored := Value(r.ToValue("initial"))
+	ok := g.DefineLazyAccessorProperty("acc", func() (*Object, *Object) {
+		made++
+		get := r.ToValue(func(FunctionCall) Value { return stored }).(*Object)
+		set := r.ToValue(func(call FunctionCall) Value { stored = call.Argument(0); return _undefined }).(*Object)
+		return get, set
+	}, FLAG_TRUE, FLAG_FALSE)
+	if !ok {
+		t.Fatal("DefineLazyAccessorProperty refused on the global object")
+	}
+	if made != 0 {
+		t.Fatal("made before any use")
+	}
+	for _, tc := range []struct{ src, want string }{
+		{`Object.keys(globalThis).includes('acc') + ',' + Object.getOwnPropertyNames(globalThis).includes('acc')`, "false,true"},
+		{`const d = Object.getOwnPropertyDescriptor(globalThis, 'acc'); [typeof d.get, typeof d.set, d.enumerable, d.configurable, 'value' in d].join()`, "function,function,false,true,false"},
+		{`acc = 'next'; acc`, "next"},
+		{`Object.getOwnPropertyDescriptor(globalThis, 'acc').get === Object.getOwnPropertyDescriptor(globalThis, 'acc').get`, "true"},
+	} {
+		v, err := r.RunString(tc.src)
+		if err != nil || v.String() != tc.want {
+			t.Errorf("%s = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if made != 1 {
+		t.Errorf("made %d times, want once", made)
+	}
+}
+
+func TestIntrinsicPromiseThen(t *testing.T) {
+	r := New()
+	then := r.IntrinsicPromiseThen()
+	if _, err := r.RunString(`globalThis.out = []; globalThis.p = Promise.resolve(5); Promise.prototype.then = () => { throw new Error('replaced'); };`); err != nil {
+		t.Fatal(err)
+	}
+	f := r.ToValue(func(call FunctionCall) Value {
+		_, _ = r.RunString("out.push(" + call.Argument(0).String() + ")")
+		return _undefined
+	})
+	ret, err := then(r.Get("p"), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ret.Export().(*Promise); !ok {
+		t.Errorf("then returned %v, want a promise", ret)
+	}
+	if _, err := then(r.NewObject(), f); err == nil || !strings.Contains(err.Error(), "incompatible receiver") {
+		t.Errorf("then on an object: %v, want a TypeError", err)
+	}
+	v, err := r.RunString(`out.join()`)
+	if err != nil || v.String() != "5" {
+		t.Errorf("out = %v, %v; want 5", v, err)
+	}
+}
+
 // A match regexp2 gives up on (its MatchTimeout) throws a RangeError; it
 // is not reported as no match. A match within the timeout is unchanged.
 func TestRegexpTimeoutThrows(t *testing.T) {

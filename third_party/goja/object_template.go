@@ -331,13 +331,19 @@ func (o *templatedObject) materialiseProps() {
 	// One by one, in order, each callback right after its property: a
 	// callback may use properties that come later, which must then be
 	// created with their own callbacks run.
-	for _, names := range [][]unistring.String{o.tmpl.propNames, o.lazyNames} {
-		for _, name := range names {
-			if _, exists := o.values[name]; !exists {
-				o.values[name] = o.factory(name)(o.val.runtime)
-				if h := o.firstUse[name]; h != nil {
-					o.runFirstUse(name, h)
-				}
+	// The names are those of propNames, which also lists the properties
+	// of DefineLazyProperty defined after it was made (lazyNames does not).
+	var pending []unistring.String
+	for _, name := range o.propNames {
+		if _, exists := o.values[name]; !exists && o.factory(name) != nil {
+			pending = append(pending, name)
+		}
+	}
+	for _, name := range pending {
+		if _, exists := o.values[name]; !exists {
+			o.values[name] = o.factory(name)(o.val.runtime)
+			if h := o.firstUse[name]; h != nil {
+				o.runFirstUse(name, h)
 			}
 		}
 	}
