@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -56,9 +55,56 @@ func ruleHeader(t *triggers.Trigger) string {
 
 const ruleFooter = "\n)})"
 
-// bareFunction matches a script that starts, after comments, with a
-// function expression: a candidate for FormRule.
-var bareFunction = regexp.MustCompile(`^\s*(?:(?://[^\n]*|/\*[\s\S]*?\*/)\s*)*(?:async\s+)?function\b`)
+// bareFunction reports whether script starts, after white space and
+// comments, with a function expression (`function` or `async function`,
+// the keyword whole): a candidate for FormRule. It reads only the start of
+// the script, where the regexp it replaces read on through every comment
+// line at a cost that showed in every first run.
+func bareFunction(script string) bool {
+	s := script
+	for {
+		s = strings.TrimLeft(s, jsSpace)
+		if rest, ok := strings.CutPrefix(s, "//"); ok {
+			if i := strings.IndexByte(rest, '\n'); i >= 0 {
+				s = rest[i:]
+				continue
+			}
+			return false
+		}
+		if rest, ok := strings.CutPrefix(s, "/*"); ok {
+			i := strings.Index(rest, "*/")
+			if i < 0 {
+				return false
+			}
+			s = rest[i+2:]
+			continue
+		}
+		break
+	}
+	if rest, ok := strings.CutPrefix(s, "async"); ok && rest != "" && strings.IndexByte(jsSpace, rest[0]) >= 0 {
+		if after := strings.TrimLeft(rest, jsSpace); keywordAt(after, "function") {
+			return true
+		}
+	}
+	return keywordAt(s, "function")
+}
+
+// jsSpace is the white space bareFunction skips: regexp's \s.
+const jsSpace = "\t\n\f\r "
+
+// keywordAt reports whether s starts with word followed by a word
+// boundary: the end, or a byte that is not an ASCII letter, digit or _.
+func keywordAt(s, word string) bool {
+	rest, ok := strings.CutPrefix(s, word)
+	if !ok {
+		return false
+	}
+	if rest == "" {
+		return true
+	}
+	c := rest[0]
+	return !(c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')
+}
 
 // program is a compiled hook script, or the reason it does not compile.
 // prog, err and form are set once ready is closed.
@@ -94,7 +140,7 @@ func (p *program) compile(t *triggers.Trigger) {
 	switch {
 	case p.want == triggers.FormRule:
 		p.prog, p.err = compileRule(t, p.file, p.script)
-	case p.want == triggers.FormDetect && bareFunction.MatchString(p.script):
+	case p.want == triggers.FormDetect && bareFunction(p.script):
 		prog, rerr := compileRule(t, p.file, p.script)
 		if rerr == nil || rerr.arity {
 			p.prog, p.err, p.form = prog, rerr, triggers.FormRule
