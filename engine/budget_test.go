@@ -127,3 +127,39 @@ func TestSpareRuntimes(t *testing.T) {
 		t.Error("WithSpareRuntimes(-1) accepted")
 	}
 }
+
+// TestChangedHookDropsOldVersion: when a hook's script changes (the same id,
+// as a store gives it), the engine drops the old version's warm runtime
+// and compiled program at the new version's first run instead of keeping
+// them until the bounds push them out.
+func TestChangedHookDropsOldVersion(t *testing.T) {
+	e, err := engine.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	counter := script(t, "isolation/counter.js")
+	in := input(t, triggers.PreUserRegistration)
+	v1 := engine.Hook{ID: "changing", Name: "counter", Trigger: triggers.PreUserRegistration, Script: counter}
+	v2 := v1
+	v2.Script = counter + "\n// version 2\n"
+	steps := []struct {
+		hook                  engine.Hook
+		count, idle, programs int
+	}{
+		{v1, 1, 1, 1},
+		{v1, 2, 1, 1}, // warm
+		{v2, 1, 1, 1}, // v1's runtime and program dropped
+		{v2, 2, 1, 1},
+		{v1, 1, 1, 1}, // v1 again: cold, its runtime was dropped
+	}
+	for i, s := range steps {
+		res, err := e.Run(context.Background(), s.hook, in)
+		if err != nil || !jsonEqual(t, res.Envelope.Data, `{"count":`+strconv.Itoa(s.count)+`}`) {
+			t.Fatalf("step %d: %v %v, want count %d", i, res, err, s.count)
+		}
+		if st := e.Stats(); st.IdleRuntimes != s.idle || st.CachedPrograms != s.programs {
+			t.Fatalf("step %d: %d idle runtimes and %d programs, want %d and %d", i, st.IdleRuntimes, st.CachedPrograms, s.idle, s.programs)
+		}
+	}
+}

@@ -330,6 +330,11 @@ func (c *programCache) get(t *triggers.Trigger, form triggers.Form, hookID, file
 		}
 	}
 	if p == nil {
+		if hookID != "" {
+			// A new version of the hook: the programs its earlier
+			// versions compiled will not run again.
+			c.retireLocked(hookID)
+		}
 		p = &program{hookID: hookID, trigger: t.ID, want: form, file: file, script: script, ready: make(chan struct{})}
 		c.index[k] = append(c.index[k], c.ll.PushFront(p))
 		for c.ll.Len() > c.max {
@@ -379,6 +384,12 @@ func (c *programCache) remove(e *list.Element) {
 func (c *programCache) forget(id string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.retireLocked(id)
+}
+
+// retireLocked drops the programs hook id compiled first and returns how
+// many. Callers hold mu.
+func (c *programCache) retireLocked(id string) int {
 	n := 0
 	for e := c.ll.Front(); e != nil; {
 		next := e.Next()

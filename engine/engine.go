@@ -314,8 +314,10 @@ func (e *Engine) program(t *triggers.Trigger, h *Hook) *program {
 // in progress are not affected; the hook's next run starts cold. Call it
 // when a hook changes or is deleted elsewhere, such as on another replica
 // (see store.Watcher): runs already never reuse a runtime or a program of
-// another script or other secrets, so Forget only releases at once the
-// memory and the secrets of versions no run will use again. In-process runs
+// another script or other secrets, and the first run of a new version of a
+// hook (the same id, another script or other secrets) drops what its other
+// versions keep; Forget only releases at once, before any run, the memory
+// and the secrets of versions no run will use again. In-process runs
 // only: worker processes (WithProcessIsolation) keep their own caches,
 // which they refresh the same way by content.
 func (e *Engine) Forget(hookID string) {

@@ -66,10 +66,15 @@ type runtimePool struct {
 	newest, oldest *hookPool
 	idle           int
 	evicted        int64 // idle runtimes dropped to keep idle within maxIdle
+	// current is, by hook id, the key of the version of the hook whose
+	// first run came last: the runtimes of its other versions are dropped
+	// (see retire).
+	current map[string]uint64
 }
 
 func newRuntimePool(maxIdle, perHook int) *runtimePool {
-	return &runtimePool{seed: maphash.MakeSeed(), maxIdle: maxIdle, perHook: perHook, pools: make(map[uint64]*hookPool)}
+	return &runtimePool{seed: maphash.MakeSeed(), maxIdle: maxIdle, perHook: perHook, pools: make(map[uint64]*hookPool),
+		current: make(map[string]uint64)}
 }
 
 func (rp *runtimePool) key(h *Hook) uint64 {
@@ -107,6 +112,9 @@ func (rp *runtimePool) get(h *Hook) *hookRuntime {
 		}
 		return hr
 	}
+	if h.ID != "" {
+		rp.retire(h, k)
+	}
 	keys := slices.Sorted(maps.Keys(h.Secrets))
 	return &hookRuntime{owner: &hookPool{
 		key: k, id: h.ID, name: h.Name, trigger: h.Trigger, form: h.Form, script: h.Script,
@@ -134,6 +142,10 @@ func (rp *runtimePool) put(hr *hookRuntime) {
 		return
 	}
 	p := hr.owner
+	if cur, ok := rp.current[p.id]; ok && cur != p.key {
+		// The run of a version the hook has since left behind.
+		return
+	}
 	if !p.indexed {
 		// Not indexed: join the indexed pool of the same hook, or index this one.
 		h := Hook{ID: p.id, Name: p.name, Trigger: p.trigger, Script: p.script, Secrets: p.secrets}
@@ -233,6 +245,37 @@ func (rp *runtimePool) clear() {
 	}
 }
 
+// retire makes h, of key k, the current version of its hook: a hook id
+// has one script, secrets and settings at a time, and when a run finds
+// none of h's runtimes idle, the runtimes other versions of the hook (an
+// earlier script, changed secrets) keep are dropped, and so are those
+// their runs still hold when they end. Without it a hook changed through
+// a store that does not call Engine.Forget would keep its old versions'
+// runtimes until the idle bound pushed them out, and the collector would
+// go on scanning them. Two versions run alternately under one id only
+// lose their warm runtimes to each other. Callers hold mu.
+func (rp *runtimePool) retire(h *Hook, k uint64) {
+	if cur, ok := rp.current[h.ID]; ok && cur == k {
+		return
+	}
+	if len(rp.current) >= 4*max(rp.maxIdle, 64) {
+		// Ids whose runtimes are all gone need no entry.
+		live := make(map[string]bool, rp.idle)
+		for p := rp.newest; p != nil; p = p.older {
+			live[p.id] = true
+		}
+		maps.DeleteFunc(rp.current, func(id string, _ uint64) bool { return !live[id] })
+	}
+	rp.current[h.ID] = k
+	for p := rp.newest; p != nil; {
+		older := p.older
+		if p.id == h.ID && !p.matches(h) {
+			rp.evict(p)
+		}
+		p = older
+	}
+}
+
 // forget drops the idle runtimes of the hook with the given id.
 func (rp *runtimePool) forget(id string) {
 	rp.mu.Lock()
@@ -246,6 +289,7 @@ func (rp *runtimePool) forget(id string) {
 	for _, p := range drop {
 		rp.evict(p)
 	}
+	delete(rp.current, id)
 }
 
 // counts returns how many runtimes are idle and how many were evicted.

@@ -15,6 +15,9 @@ func TestRuntimePoolIndex(t *testing.T) {
 			t.Fatalf("%s: a new runtime came from an indexed pool", h.ID)
 		}
 		hr.owner.key = collide
+		rp.mu.Lock()
+		rp.current[h.ID] = collide
+		rp.mu.Unlock()
 		rp.put(hr)
 	}
 	for _, h := range hooks[:3] {
@@ -59,5 +62,43 @@ func TestRuntimePoolIndex(t *testing.T) {
 	rp.clear()
 	if idle, _ := rp.counts(); idle != 0 || len(rp.pools) != 0 || rp.newest != nil {
 		t.Fatalf("clear left %d idle", idle)
+	}
+}
+
+// TestRuntimePoolRetiresVersions: the first run of a new version of a hook
+// (same id, another script or other secrets) drops the idle runtimes of
+// its other versions, and a runtime of an old version whose run ends
+// afterwards is not kept. Hooks without an id are left alone.
+func TestRuntimePoolRetiresVersions(t *testing.T) {
+	rp := newRuntimePool(10, 2)
+	v1 := &Hook{ID: "h", Script: "v1", Secrets: map[string]string{"K": "1"}}
+	v2 := &Hook{ID: "h", Script: "v2", Secrets: map[string]string{"K": "1"}}
+	v3 := &Hook{ID: "h", Script: "v2", Secrets: map[string]string{"K": "2"}}
+	other := &Hook{ID: "other", Script: "v1"}
+	rp.put(rp.get(v1))
+	rp.put(rp.get(other))
+	inFlight := rp.get(v1) // v1's idle runtime, taken by a run
+	rp.put(rp.get(v1))     // and a second one, idle
+	if idle, _ := rp.counts(); idle != 2 {
+		t.Fatalf("%d idle, want 2", idle)
+	}
+	rp.put(rp.get(v2))
+	if rp.find(rp.key(v1), v1) != nil || rp.find(rp.key(v2), v2) == nil || rp.find(rp.key(other), other) == nil {
+		t.Fatal("after v2's first run: want v1's runtimes gone, v2's and the other hook's kept")
+	}
+	rp.put(inFlight) // the run of v1 ends after v2 started
+	if idle, _ := rp.counts(); idle != 2 || rp.find(rp.key(v1), v1) != nil {
+		t.Fatalf("%d idle, want 2 (v2, other): v1's runtime was kept", idle)
+	}
+	rp.put(rp.get(v3)) // new secrets: a new version too
+	if rp.find(rp.key(v2), v2) != nil || rp.find(rp.key(v3), v3) == nil {
+		t.Fatal("after v3's first run: want v2's runtimes gone")
+	}
+	// Without an id, versions are not told apart: both stay warm.
+	a, b := &Hook{Name: "x", Script: "a"}, &Hook{Name: "x", Script: "b"}
+	rp.put(rp.get(a))
+	rp.put(rp.get(b))
+	if rp.find(rp.key(a), a) == nil || rp.find(rp.key(b), b) == nil {
+		t.Fatal("hooks without an id lost their runtimes to each other")
 	}
 }
