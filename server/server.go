@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -557,18 +558,41 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, announce io.Writer) (
 	if w, ok := st.(store.Watcher); ok {
 		// A hook changed through another replica: drop its compiled
 		// programs and warm runtimes here too. Closing the store ends
-		// Watch.
+		// Watch. New returns once the watcher has read where the hooks
+		// stand (a ReadyWatcher), so no change made after New returns
+		// goes unreported.
 		s.watchDone = make(chan struct{})
 		wlog := log.Named("store")
+		ready := make(chan struct{})
+		var once sync.Once
+		markReady := func() { once.Do(func() { close(ready) }) }
+		changed := func(id string) {
+			wlog.Debug("hook changed", zap.String("hook_id", id))
+			e.Forget(id)
+		}
 		go func() {
 			defer close(s.watchDone)
-			if err := w.Watch(context.Background(), func(id string) {
-				wlog.Debug("hook changed", zap.String("hook_id", id))
-				e.Forget(id)
-			}); err != nil {
+			defer markReady()
+			var err error
+			if rw, ok := w.(store.ReadyWatcher); ok {
+				err = rw.WatchReady(context.Background(), changed, markReady)
+			} else {
+				markReady()
+				err = w.Watch(context.Background(), changed)
+			}
+			if err != nil {
 				wlog.Error("watching the store's changes stopped", zap.Error(err))
 			}
 		}()
+		t := time.NewTimer(watchReadyTimeout)
+		select {
+		case <-ready:
+		case <-ctx.Done():
+		case <-t.C:
+			wlog.Warn("the store's watcher has not read the hooks' versions yet; serving without waiting longer",
+				zap.Duration("waited", watchReadyTimeout))
+		}
+		t.Stop()
 	}
 	return s, nil
 }
@@ -745,6 +769,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // storeCloseTime is the least time Serve gives the store to close, even
 // past ShutdownGrace.
 const storeCloseTime = 200 * time.Millisecond
+
+// watchReadyTimeout bounds New's wait for the store's watcher to read the
+// hooks' versions (see store.ReadyWatcher).
+const watchReadyTimeout = 10 * time.Second
 
 func later(a, b time.Time) time.Time {
 	if a.After(b) {

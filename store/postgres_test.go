@@ -281,3 +281,46 @@ func TestPostgresWatch(t *testing.T) {
 		t.Fatal("Watch did not return after Close")
 	}
 }
+
+// TestPostgresWatchReady: a change made as soon as WatchReady calls ready
+// is reported, even though the watcher may not be listening yet (the
+// reading of every hook's version that came before ready catches it).
+func TestPostgresWatchReady(t *testing.T) {
+	ctx := context.Background()
+	url, schema := newSchema(t)
+	a := openPostgres(t, url, schema, testKey, store.PostgresOptions{})
+	b := openPostgres(t, url, schema, testKey, store.PostgresOptions{PollInterval: time.Hour})
+	h, err := a.CreateHook(ctx, &store.Hook{Name: "watched-ready", TriggerID: triggers.CredentialsExchange, Script: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan string, 100)
+	ready := make(chan struct{})
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- b.WatchReady(wctx, func(id string) { seen <- id }, func() { close(ready) })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("WatchReady: %v", err)
+		}
+	}()
+	<-ready
+	s := "v2"
+	if _, err := a.UpdateHook(ctx, h.ID, store.HookPatch{Script: &s}); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case got := <-seen:
+			if got == h.ID {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("the change made right after ready was not reported")
+		}
+	}
+}

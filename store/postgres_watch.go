@@ -21,7 +21,17 @@ type Watcher interface {
 	Watch(ctx context.Context, changed func(hookID string)) error
 }
 
-var _ Watcher = (*Postgres)(nil)
+// ReadyWatcher is a Watcher that says when it has started: WatchReady is
+// Watch, calling ready (once, on Watch's goroutine) as soon as every change
+// made from then on is sure to be reported. A process that caches what it
+// derives from hooks waits for ready before it serves, so a change made
+// between its start and the watcher's first look is not missed.
+type ReadyWatcher interface {
+	Watcher
+	WatchReady(ctx context.Context, changed func(hookID string), ready func()) error
+}
+
+var _ ReadyWatcher = (*Postgres)(nil)
 
 // Watch implements Watcher. It listens on the channel hookengine_hooks on a
 // connection of its own, and also compares every hook's version with the
@@ -30,11 +40,23 @@ var _ Watcher = (*Postgres)(nil)
 // the most. When the connection is lost it reconnects, retrying every
 // PollInterval.
 func (s *Postgres) Watch(ctx context.Context, changed func(hookID string)) error {
+	return s.WatchReady(ctx, changed, nil)
+}
+
+// WatchReady implements ReadyWatcher: ready is called once Watch has read
+// every hook's version; changes made from then on are compared with it.
+// When the versions cannot be read, ready is called after the first
+// attempt all the same, and changes made before the first successful
+// reading are not reported.
+func (s *Postgres) WatchReady(ctx context.Context, changed func(hookID string), ready func()) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(s.life, cancel)
 	defer stop()
 	seen, _ := s.versions(ctx) // a failure leaves seen nil: the next poll reports nothing, then fills it
+	if ready != nil {
+		ready()
+	}
 	poll := func() {
 		now, err := s.versions(ctx)
 		if err != nil {
