@@ -69,13 +69,12 @@ var hookengineWorkerSparesContender = contender{
 	},
 }
 
-// coldGap is the pause, with the benchmark's timer stopped, between two
-// cold runs of the contenders with spare runtimes: time for the spare a
-// run took to be rebuilt, about 0.4 ms of one core, as between first runs
-// that do not all arrive at once. Their time per call is then the latency
-// of a first run with a spare ready; their CPU per call still counts the
-// spare's rebuilding, done in the pause (in process mode: a worker
-// process's CPU is not counted).
+// coldGap is the pause between two cold runs of the contenders with spare
+// runtimes: time for the spare a run took to be rebuilt, about 50 µs of
+// one core, as between first runs that do not all arrive at once. Their
+// time per call is then the latency of a first run with a spare ready;
+// their CPU per call still counts the spare's rebuilding (in process mode:
+// a worker process's CPU is not counted). See benchPaced.
 const coldGap = 2 * time.Millisecond
 
 type hookengineRunner struct {
