@@ -135,7 +135,7 @@ func benchPaced(b *testing.B, call func() (string, error), gap time.Duration) {
 // Its ns/op is wall time divided by calls: compare it with
 // BenchmarkOneCorePreUserRegistration's for the speed-up from more cores.
 func BenchmarkParallelPreUserRegistration(b *testing.B) {
-	benchParallel(b)
+	benchParallel(b, 0)
 }
 
 // BenchmarkOneCorePreUserRegistration is BenchmarkParallelPreUserRegistration
@@ -144,20 +144,24 @@ func BenchmarkParallelPreUserRegistration(b *testing.B) {
 // starts, so one goroutine runs hooks and the collector shares its core.
 // Parallel's time over this one's is the speed-up that more cores give.
 func BenchmarkOneCorePreUserRegistration(b *testing.B) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	b.Setenv("GOMAXPROCS", "1")
-	benchParallel(b)
+	benchParallel(b, 1)
 }
 
 // benchParallel runs the warm pre-user-registration hook on GOMAXPROCS
-// goroutines at once, for each contender.
-func benchParallel(b *testing.B) {
+// goroutines at once, for each contender; procs, when not 0, is the
+// GOMAXPROCS of each run (the testing package sets its own before each
+// sub-benchmark).
+func benchParallel(b *testing.B, procs int) {
 	w := loadWorkload(b, "pre-user-registration")
 	for _, c := range goContenders() {
 		if !c.supports(w, warm) {
 			continue
 		}
 		b.Run(c.name, func(b *testing.B) {
+			if procs > 0 {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			}
 			r := c.open(b, w, warm)
 			defer r.close()
 			// One warm caller per goroutine, made before the clock starts.
