@@ -80,10 +80,6 @@ func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) 
 			if _, err := call(); err != nil {
 				b.Fatal(err)
 			}
-			if p, ok := r.(pacer); ok && p.pause() > 0 {
-				benchPaced(b, call, p.pause())
-				return
-			}
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
@@ -98,36 +94,6 @@ func benchContenders(b *testing.B, w *workload, m mode, contenders []contender) 
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
-}
-
-// benchPaced runs call with gap between two calls, for the contenders
-// whose calls must come apart (see coldGap). The caller spins through the
-// gap, on a thread of its own, rather than sleeping: an idle machine's
-// cores would otherwise go to sleep and the next call would pay for
-// waking them, which back-to-back contenders never do. ns/op is the time
-// of the calls alone; cpu-ns/op is the process's CPU time less the
-// spinning thread's (on Linux), so it counts the work done during the gap
-// (the spare runtime rebuilt in the background); allocs/op and B/op count
-// it too.
-func benchPaced(b *testing.B, call func() (string, error), gap time.Duration) {
-	b.ReportAllocs()
-	var calls, spun time.Duration
-	cpu := processCPU()
-	for b.Loop() {
-		runtime.LockOSThread()
-		t0, start := threadCPU(), time.Now()
-		for time.Since(start) < gap {
-		}
-		spun += time.Duration(threadCPU() - t0)
-		runtime.UnlockOSThread()
-		start = time.Now()
-		if _, err := call(); err != nil {
-			b.Fatal(err)
-		}
-		calls += time.Since(start)
-	}
-	b.ReportMetric(float64(calls)/float64(b.N), "ns/op")
-	b.ReportMetric(float64(processCPU()-cpu-int64(spun))/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkParallelPreUserRegistration runs the warm pre-user-registration

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 )
 
 // mode says how a scenario uses a hook.
@@ -37,12 +36,6 @@ type runner interface {
 	// close releases everything open and caller took: runtimes, event
 	// loops, goroutines, processes.
 	close()
-}
-
-// A pacer is a runner whose timed calls come apart: the benchmark waits
-// pause(), with its timer stopped, before each (see coldGap).
-type pacer interface {
-	pause() time.Duration
 }
 
 // coldScript returns script made unique by a trailing comment, so that no

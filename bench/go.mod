@@ -7,7 +7,6 @@ require (
 	github.com/dop251/goja_nodejs v0.0.0-20260212111938-1f56ff5bcf14
 	github.com/hookengine/hookengine v0.0.0
 	github.com/robertkrimen/otto v0.5.1
-	golang.org/x/sys v0.50.0
 	modernc.org/quickjs v0.27.0
 )
 
@@ -27,6 +26,7 @@ require (
 	go.uber.org/multierr v1.10.0 // indirect
 	go.uber.org/zap v1.28.0 // indirect
 	golang.org/x/net v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.42.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	gopkg.in/sourcemap.v1 v1.0.5 // indirect

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/hookengine/hookengine/engine"
 	"github.com/hookengine/hookengine/triggers"
@@ -43,16 +42,16 @@ var hookengineWorkerContender = contender{
 
 // hookengineSparesContender is hookengine with two runtimes set up in
 // advance (engine.WithSpareRuntimes), for first runs of new scripts: the
-// cold scenario only, since warm runs never take a spare. Its cold runs
-// come coldGap apart, as first runs do after a deploy, so that the
-// background goroutine has rebuilt the spare a run took (see coldGap).
+// cold scenario only, since warm runs never take a spare. The background
+// goroutine rebuilds the spare a run took while the next run goes on (a
+// runtime takes about a quarter of a cold run to build), so its time per
+// call is that of a first run with a spare ready, and its CPU per call
+// counts the rebuilding.
 var hookengineSparesContender = contender{
 	name:     "hookengine-spares",
 	supports: func(_ *workload, m mode) bool { return m == cold },
 	open: func(tb testing.TB, w *workload, m mode) runner {
-		r := newHookengine(tb, w, m, hookengineLimits, engine.WithSpareRuntimes(2))
-		r.gap = coldGap
-		return r
+		return newHookengine(tb, w, m, hookengineLimits, engine.WithSpareRuntimes(2))
 	},
 }
 
@@ -62,20 +61,10 @@ var hookengineWorkerSparesContender = contender{
 	name:     "hookengine-worker-spares",
 	supports: func(_ *workload, m mode) bool { return m == cold },
 	open: func(tb testing.TB, w *workload, m mode) runner {
-		r := newHookengine(tb, w, m, hookengineLimits, engine.WithSpareRuntimes(2),
+		return newHookengine(tb, w, m, hookengineLimits, engine.WithSpareRuntimes(2),
 			engine.WithProcessIsolation(engine.ProcessIsolation{}))
-		r.gap = coldGap
-		return r
 	},
 }
-
-// coldGap is the pause between two cold runs of the contenders with spare
-// runtimes: time for the spare a run took to be rebuilt, about 50 µs of
-// one core, as between first runs that do not all arrive at once. Their
-// time per call is then the latency of a first run with a spare ready;
-// their CPU per call still counts the spare's rebuilding (in process mode:
-// a worker process's CPU is not counted). See benchPaced.
-const coldGap = 2 * time.Millisecond
 
 type hookengineRunner struct {
 	e     *engine.Engine
@@ -83,8 +72,6 @@ type hookengineRunner struct {
 	input json.RawMessage
 	cold  bool
 	seq   atomic.Int64
-	// gap, when set, is the pause between two timed calls (see coldGap).
-	gap time.Duration
 }
 
 func newHookengine(tb testing.TB, w *workload, m mode, lim engine.Limits, opts ...engine.Option) *hookengineRunner {
@@ -126,5 +113,3 @@ func (r *hookengineRunner) caller(testing.TB) func() (string, error) {
 }
 
 func (r *hookengineRunner) close() { _ = r.e.Close() }
-
-func (r *hookengineRunner) pause() time.Duration { return r.gap }
