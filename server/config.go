@@ -106,13 +106,13 @@ type Config struct {
 	// SpareRuntimes is how many runtimes are kept set up in advance, with
 	// no hook loaded, so that the first run of a new or changed hook does
 	// not build one on its request path (engine.WithSpareRuntimes; with
-	// isolation "process", in each worker). Each costs about 100 KiB at
+	// isolation "process", in each worker). Each costs about 17 KiB at
 	// rest. Default (nil) DefaultSpareRuntimes; 0 keeps none.
 	SpareRuntimes *int `yaml:"spare_runtimes" json:"spare_runtimes"`
 	// IdleRuntimes bounds the warm runtimes kept between runs across all
 	// hooks: the memory budget for warm hooks, least recently used hook
 	// evicted first (engine.WithIdleRuntimes; with isolation "process", in
-	// each worker). One warm hook keeps about 125 KiB. Default
+	// each worker). One warm hook keeps about 35 KiB. Default
 	// engine.DefaultMaxIdleRuntimes.
 	IdleRuntimes int `yaml:"idle_runtimes" json:"idle_runtimes"`
 	// IdleRuntimesPerHook bounds the warm runtimes of any one hook.
