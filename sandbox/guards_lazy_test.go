@@ -18,7 +18,7 @@ import (
 // installed with the runtime; each case runs in a new runtime, and the
 // answers are those of the eager guards before issue 20.
 func TestGuardsInstalledOnFirstUse(t *testing.T) {
-	for _, tc := range []struct{ src, want string }{
+	evalEach(t, []struct{ src, want string }{
 		{"Object.freeze(Array.prototype); [typeof [].map, String([].map).length, Object.isFrozen(Array.prototype)].join()", "function,99,true"},
 		{"delete Array.prototype.map; typeof [].map", "undefined"},
 		{"Object.getOwnPropertyDescriptors(Array.prototype).map.value === [].map", "true"},
@@ -64,24 +64,7 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 			"bigint"},
 		{"delete globalThis.Reflect; try { [].map.call({ length: 2 ** 24 }, (x) => x); 'no' } catch (e) { e.message }",
 			"Array too long for a hook: length 16777216, at most 8388608"},
-	} {
-		rt := newRuntime(t, nil)
-		begin(t, rt, context.Background(), roomy, nil)
-		err := rt.Do(func(vm *goja.Runtime) error {
-			v, err := vm.RunString(tc.src)
-			if err != nil {
-				return err
-			}
-			if v.String() != tc.want {
-				t.Errorf("%s\n= %s, want %s", tc.src, v, tc.want)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Errorf("%s: %v", tc.src, err)
-		}
-		rt.End()
-	}
+	})
 }
 
 // TestPreludeMadeOnFirstUse: process and queueMicrotask are made on the
@@ -90,7 +73,7 @@ func TestGuardsInstalledOnFirstUse(t *testing.T) {
 // their functions keep their positions in stack traces.
 func TestPreludeMadeOnFirstUse(t *testing.T) {
 	const spoil = "globalThis.TypeError = globalThis.Promise = globalThis.Reflect = null; Object.defineProperty = null; "
-	for _, tc := range []struct{ src, want string }{
+	evalEach(t, []struct{ src, want string }{
 		{spoil + "try { queueMicrotask(1) } catch (e) { e.constructor.name + ' ' + e.code + ' ' + e.stack.split('\\n')[1].trim() }",
 			"TypeError ERR_INVALID_ARG_TYPE at checkCallback (hookengine:prelude:31:19(18))"},
 		{spoil + "try { process.nextTick(1) } catch (e) { e.stack.split('\\n')[2].trim() }",
@@ -99,24 +82,7 @@ func TestPreludeMadeOnFirstUse(t *testing.T) {
 			`[object process]{"value":"process","writable":false,"enumerable":false,"configurable":false}`},
 		{"Object.keys(globalThis).filter((k) => k === 'process' || k === 'global' || k === 'queueMicrotask').length + typeof process.hrtime()[0]", "0number"},
 		{"[global === globalThis, JSON.stringify(Object.getOwnPropertyDescriptor(globalThis, 'queueMicrotask').enumerable)].join()", "true,false"},
-	} {
-		rt := newRuntime(t, nil)
-		begin(t, rt, context.Background(), roomy, nil)
-		err := rt.Do(func(vm *goja.Runtime) error {
-			v, err := vm.RunString(tc.src)
-			if err != nil {
-				return err
-			}
-			if v.String() != tc.want {
-				t.Errorf("%s\n= %s, want %s", tc.src, v, tc.want)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Errorf("%s: %v", tc.src, err)
-		}
-		rt.End()
-	}
+	})
 	// Microtasks go through the original Promise.prototype.then.
 	rt := newRuntime(t, nil)
 	begin(t, rt, context.Background(), roomy, nil)
@@ -193,6 +159,30 @@ func TestGuardStackPositions(t *testing.T) {
 			t.Errorf("%s: %v", tc.src, err)
 		} else if !strings.Contains(v.String(), tc.want) {
 			t.Errorf("%s: stack\n%s\nwant it to hold %q", tc.src, v, tc.want)
+		}
+		rt.End()
+	}
+}
+
+// evalEach runs each case's source in a runtime of its own and checks what
+// it evaluates to.
+func evalEach(t *testing.T, cases []struct{ src, want string }) {
+	t.Helper()
+	for _, tc := range cases {
+		rt := newRuntime(t, nil)
+		begin(t, rt, context.Background(), roomy, nil)
+		err := rt.Do(func(vm *goja.Runtime) error {
+			v, err := vm.RunString(tc.src)
+			if err != nil {
+				return err
+			}
+			if v.String() != tc.want {
+				t.Errorf("%s\n= %s, want %s", tc.src, v, tc.want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Errorf("%s: %v", tc.src, err)
 		}
 		rt.End()
 	}

@@ -450,16 +450,7 @@ func TestReplicasDropChangedHooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	srvs = append(srvs, newServer())
-	gauge := func(srv *server.Server, name string) string {
-		rec := httptest.NewRecorder()
-		srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		for _, line := range strings.Split(rec.Body.String(), "\n") {
-			if v, ok := strings.CutPrefix(line, name+" "); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	gauge := metricValue
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", "/hookengine/v1/triggers/pre-user-registration/run", strings.NewReader(`{"user":{},"context":{"connection":{}}}`))
 	req.Header.Set("Authorization", "Bearer replica-test-token")
@@ -500,16 +491,7 @@ func TestIdleRuntimesBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	metric := func(name string) string {
-		rec := httptest.NewRecorder()
-		srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
-		for _, line := range strings.Split(rec.Body.String(), "\n") {
-			if v, ok := strings.CutPrefix(line, name+" "); ok {
-				return v
-			}
-		}
-		return ""
-	}
+	metric := func(name string) string { return metricValue(srv, name) }
 	runs := []struct{ trigger, input string }{
 		{"pre-user-registration", `{"user":{},"context":{"connection":{}}}`},
 		{"post-change-password", `{"user":{"id":"u1","email":"a@example.com"},"context":{"connection":{"id":"c","name":"n","tenant":"t"}}}`},
@@ -537,4 +519,17 @@ func TestIdleRuntimesBudget(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// metricValue returns the value of metric name (without labels) that srv's
+// metrics handler serves, or "" when it serves none.
+func metricValue(srv *server.Server, name string) string {
+	rec := httptest.NewRecorder()
+	srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return v
+		}
+	}
+	return ""
 }
