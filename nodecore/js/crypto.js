@@ -36,7 +36,9 @@ function finalized() {
   return err;
 }
 
-class Hash {
+// Digest holds what Hash and Hmac share: a native handle fed by update
+// until digest finalizes it.
+class Digest {
   constructor(handle) {
     this[kHandle] = handle;
     this[kDone] = false;
@@ -48,12 +50,19 @@ class Hash {
     native.update(this[kHandle], bytes(data, inputEncoding));
     return this;
   }
+  // finish returns the digest of a handle not finalized yet.
+  finish(outputEncoding) {
+    this[kDone] = true;
+    return output(native.digest(this[kHandle]), outputEncoding);
+  }
+}
+
+class Hash extends Digest {
   digest(outputEncoding) {
     if (this[kDone]) {
       throw finalized();
     }
-    this[kDone] = true;
-    return output(native.digest(this[kHandle]), outputEncoding);
+    return this.finish(outputEncoding);
   }
   copy() {
     if (this[kDone]) {
@@ -63,25 +72,13 @@ class Hash {
   }
 }
 
-class Hmac {
-  constructor(handle) {
-    this[kHandle] = handle;
-    this[kDone] = false;
-  }
-  update(data, inputEncoding) {
-    if (this[kDone]) {
-      throw finalized();
-    }
-    native.update(this[kHandle], bytes(data, inputEncoding));
-    return this;
-  }
+class Hmac extends Digest {
   digest(outputEncoding) {
     if (this[kDone]) {
       // Node returns an empty digest once an Hmac is finalized.
       return output(new ArrayBuffer(0), outputEncoding);
     }
-    this[kDone] = true;
-    return output(native.digest(this[kHandle]), outputEncoding);
+    return this.finish(outputEncoding);
   }
 }
 

@@ -57,13 +57,6 @@ class Stats {
     this.birthtime = new Date(s.mtimeMs);
     this._dir = s.dir;
   }
-  isFile() { return !this._dir; }
-  isDirectory() { return this._dir; }
-  isSymbolicLink() { return false; }
-  isBlockDevice() { return false; }
-  isCharacterDevice() { return false; }
-  isFIFO() { return false; }
-  isSocket() { return false; }
 }
 Object.defineProperty(Stats.prototype, '_dir', { writable: true, enumerable: false });
 
@@ -73,13 +66,23 @@ class Dirent {
     this.parentPath = this.path = parent;
     Object.defineProperty(this, '_dir', { value: dir });
   }
-  isFile() { return !this._dir; }
-  isDirectory() { return this._dir; }
-  isSymbolicLink() { return false; }
-  isBlockDevice() { return false; }
-  isCharacterDevice() { return false; }
-  isFIFO() { return false; }
-  isSocket() { return false; }
+}
+
+// The type tests of Stats and Dirent, which both keep _dir, defined as
+// class methods are: not enumerable.
+const typeTests = {
+  isFile() { return !this._dir; },
+  isDirectory() { return this._dir; },
+  isSymbolicLink() { return false; },
+  isBlockDevice() { return false; },
+  isCharacterDevice() { return false; },
+  isFIFO() { return false; },
+  isSocket() { return false; },
+};
+for (const C of [Stats, Dirent]) {
+  for (const name of Object.keys(typeTests)) {
+    Object.defineProperty(C.prototype, name, { value: typeTests[name], writable: true, configurable: true });
+  }
 }
 
 function readFileSync(p, options) {
