@@ -127,14 +127,7 @@ func TestLogStreamOnServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := srv.Listen()
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	base, done := serve(t, ctx, srv)
 	c, _ := mgmtapi.NewClient(base, "stream-test-token", nil)
 	enabled := true
 	h, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "logger", TriggerID: "post-change-password", Enabled: &enabled,

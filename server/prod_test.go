@@ -51,21 +51,29 @@ func startServer(t *testing.T, cfg server.Config) (*server.Server, string) {
 		cancel()
 		t.Fatal(err)
 	}
-	ln, err := srv.Listen()
-	if err != nil {
-		cancel()
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
+	t.Cleanup(cancel)
+	base, done := serve(t, ctx, srv)
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return srv, srv.Scheme() + "://" + ln.Addr().String()
+	return srv, base
+}
+
+// serve serves srv on its listener until ctx ends, and returns its base
+// URL and the channel that receives what Serve returns.
+func serve(t *testing.T, ctx context.Context, srv *server.Server) (string, <-chan error) {
+	t.Helper()
+	ln, err := srv.Listen()
+	if err != nil {
+		srv.Close()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+	return srv.Scheme() + "://" + ln.Addr().String(), done
 }
 
 // writeCert writes a self-signed certificate for 127.0.0.1 with the given

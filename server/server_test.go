@@ -196,14 +196,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := srv.Listen()
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	base, done := serve(t, ctx, srv)
 	c, _ := mgmtapi.NewClient(base, "serve-test-token", nil)
 	slow := `module.exports = function (u, c, cb) { console.log('hook started'); setTimeout(function () { cb(null, { user: { app_metadata: { ok: true } } }); }, 300); };`
 	enabled := true
@@ -383,14 +376,7 @@ func TestTracingToOTLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := srv.Listen()
-	if err != nil {
-		srv.Close()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	base, done := serve(t, ctx, srv)
 	c, _ := mgmtapi.NewClient(base, "trace-test-token", nil)
 	enabled := true
 	if _, err := c.CreateHook(ctx, mgmtapi.CreateHookRequest{Name: "traced", TriggerID: "pre-user-registration", Enabled: &enabled,
