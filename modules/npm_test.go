@@ -33,6 +33,18 @@ var (
 	npmErr  error
 )
 
+// npmEngine returns an engine whose hooks may require testdata/npm's
+// packages.
+func npmEngine(t *testing.T, opts ...engine.Option) *engine.Engine {
+	t.Helper()
+	root, err := os.OpenRoot(installNPM(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { root.Close() })
+	return enginetest.New(t, append([]engine.Option{engine.WithNodeModules(root.FS())}, opts...)...)
+}
+
 // installNPM installs testdata/npm's packages, once per lock file, and
 // returns their node_modules directory.
 func installNPM(t *testing.T) string {
@@ -115,13 +127,7 @@ func npmInstall(npm string) (string, error) {
 }
 
 func TestNPMPackages(t *testing.T) {
-	dir := installNPM(t)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	e := enginetest.New(t, engine.WithNodeModules(root.FS()))
+	e := npmEngine(t)
 	in := strings.Replace(input(t, triggers.PreUserRegistration), `"newsletter": true`, `"newsletter": true, "birthday": "1990-04-01"`, 1)
 	hook := engine.Hook{Name: "npm", Trigger: triggers.PreUserRegistration, Script: hookScript(t, "npm-packages.js"),
 		Dependencies: map[string]string{"lodash": "^4.17.0", "ipaddr.js": "2.x", "uuid": "11", "moment": ">=2.29 <3", "axios": "0.21.1"}}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -256,13 +255,7 @@ func verifyHS256(token, key string) (map[string]any, bool) {
 // server speaking its API, and checks the request the server received and
 // the hook's answer.
 func TestNPMHooks(t *testing.T) {
-	dir := installNPM(t)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	e := enginetest.New(t, engine.WithNodeModules(root.FS()), allowLocal)
+	e := npmEngine(t, allowLocal)
 	for _, h := range npmHooks {
 		t.Run(h.name, func(t *testing.T) {
 			rec := newRecorder()
@@ -298,13 +291,7 @@ func TestNPMHooks(t *testing.T) {
 // TestNPMPackagesNotSupported: the packages of testdata/npm that do not
 // load say why, as the README's module table does.
 func TestNPMPackagesNotSupported(t *testing.T) {
-	dir := installNPM(t)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer root.Close()
-	e := enginetest.New(t, engine.WithNodeModules(root.FS()))
+	e := npmEngine(t)
 	for _, tt := range []struct{ pkg, name, message string }{
 		// got 11 and jose (under jwks-rsa 3) use for await and async
 		// generators, which goja does not parse.
