@@ -3,8 +3,8 @@ package modules_test
 import (
 	"context"
 	"errors"
+	"github.com/hookengine/hookengine/internal/testenv"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -44,18 +44,8 @@ func TestThrowInModuleCallback(t *testing.T) {
 // TestNetworkErrorShapes: every module reports a network failure with
 // Node's code and message, naming nothing of the engine's machine.
 func TestNetworkErrorShapes(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := ln.Addr().String()
-	ln.Close()
-	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-			conn.Close()
-		}
-	}))
-	defer hangup.Close()
+	closedAddr := testenv.ClosedAddr(t)
+	hangup := testenv.HangupServer(t)
 	e := enginetest.New(t, allowLocal)
 	tests := []struct {
 		desc, url, code, message string

@@ -3,6 +3,7 @@ package fetch_test
 import (
 	"context"
 	"errors"
+	"github.com/hookengine/hookengine/internal/testenv"
 	"io"
 	"net"
 	"net/http"
@@ -173,19 +174,8 @@ func TestClientTransport(t *testing.T) {
 // TestClientNetworkErrors: failures of a real network read as Node's
 // errors, naming the remote end and nothing of this machine.
 func TestClientNetworkErrors(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
-	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		conn, _, err := w.(http.Hijacker).Hijack()
-		if err == nil {
-			conn.Close()
-		}
-	}))
-	defer hangup.Close()
+	closed := testenv.ClosedAddr(t)
+	hangup := testenv.HangupServer(t)
 	c := newClient(t, fetch.Options{Allow: []string{"127.0.0.1"}})
 	tests := []struct {
 		url   string
