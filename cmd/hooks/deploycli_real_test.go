@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -71,15 +69,7 @@ oauth:
 	domain := strings.TrimPrefix(s.url, "https://")
 
 	// An HTTPS client of this test, logged in as the Deploy CLI is.
-	pem, err := os.ReadFile(cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: time.Minute}
+	client := &http.Client{Transport: trusting(t, cert), Timeout: time.Minute}
 	resp, err := client.PostForm(s.url+"/oauth/token", url.Values{"grant_type": {"client_credentials"},
 		"client_id": {clientID}, "client_secret": {clientSecret}})
 	if err != nil {

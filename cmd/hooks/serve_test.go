@@ -643,14 +643,7 @@ func TestServeHTTPSDev(t *testing.T) {
 	if !strings.HasPrefix(s.url, "https://") || !strings.Contains(s.stdout.String(), "export NODE_EXTRA_CA_CERTS="+cert+"\n") {
 		t.Fatalf("output:\n%s", s.stdout)
 	}
-	pem, err := os.ReadFile(cert)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
-	defer tr.CloseIdleConnections()
+	tr := trusting(t, cert)
 	req, _ := http.NewRequest("GET", s.url+"/api/v2/hooks", nil)
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := (&http.Client{Transport: tr}).Do(req)
@@ -667,4 +660,21 @@ func TestServeHTTPSDev(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errOut, "development mode only") {
 		t.Errorf("--tls-self-signed without --dev: %d %s", code, errOut)
 	}
+}
+
+// trusting returns a transport that trusts the certificate in PEM file
+// cert, its idle connections closed when t ends.
+func trusting(t *testing.T, cert string) *http.Transport {
+	t.Helper()
+	pem, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		t.Fatalf("no certificate in %s", cert)
+	}
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return tr
 }
