@@ -342,12 +342,10 @@ func (x *execution) startHook(vm *goja.Runtime, prog *program, input any) error 
 		}
 		return err
 	}
-	if p, ok := ret.(*goja.Object); ok && !x.finished {
-		if _, isPromise := p.Export().(*goja.Promise); isPromise {
-			return x.rt.Then(p, nil, func(reason goja.Value) {
-				x.threw(reason, "the promise returned by the hook rejected after it called back")
-			})
-		}
+	if !x.finished && sandbox.IsPromise(ret) {
+		return x.rt.Then(ret.(*goja.Object), nil, func(reason goja.Value) {
+			x.threw(reason, "the promise returned by the hook rejected after it called back")
+		})
 	}
 	return nil
 }

@@ -331,6 +331,13 @@ func (in *inspector) value(v goja.Value, depth int) {
 	}
 }
 
+// IsPromise reports whether v is a promise, without exporting it: Export
+// of an ordinary object converts all of it.
+func IsPromise(v goja.Value) bool {
+	o, ok := v.(*goja.Object)
+	return ok && o.ExportType() == promiseExportType
+}
+
 var (
 	mapExportType     = reflect.TypeFor[[][2]any]()
 	promiseExportType = reflect.TypeFor[*goja.Promise]()
