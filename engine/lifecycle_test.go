@@ -322,3 +322,29 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("stats = %+v", st)
 	}
 }
+
+// TestReturnedPromiseRejects: the promise an async hook returns is the
+// hook's own: its rejection before the callback ends the run with the
+// thrown error, and after a callback made once the hook had returned it is
+// logged as the hook's, not as an unhandled rejection. (goja runs the
+// microtasks before the hook's call returns: only a promise still pending
+// then, waiting on a timer here, is the engine's to watch.)
+func TestReturnedPromiseRejects(t *testing.T) {
+	in := input(t, triggers.PreUserRegistration)
+	res, err := enginetest.Run(t, triggers.PreUserRegistration,
+		`module.exports = async (u, c, cb) => { await null; throw new Error('async boom'); }`, in)
+	var se *engine.ScriptError
+	if !errors.As(err, &se) || se.Message != "async boom" {
+		t.Errorf("rejected before the callback: %v, want the ScriptError async boom", err)
+	}
+	res, err = enginetest.Run(t, triggers.PreUserRegistration,
+		`module.exports = async (u, c, cb) => { await new Promise((r) => setTimeout(r, 0)); cb(); throw new Error('late'); }`, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Logs) != 1 || res.Logs[0].Level != sandbox.LevelError ||
+		!strings.HasPrefix(res.Logs[0].Message, "the promise returned by the hook rejected after it called back") ||
+		!strings.Contains(res.Logs[0].Message, "late") {
+		t.Errorf("logs = %v", res.Logs)
+	}
+}
