@@ -212,8 +212,9 @@ func (c *workerChild) start(id uint64, s *workerproto.Start) {
 	}
 	if c.init.TestCrashHook != "" && h.Name == c.init.TestCrashHook {
 		// Tests only (the parent sets it from an unexported field): a
-		// worker that dies the way a Go bug would kill it.
-		go panic("hookengine worker: crash requested by a test")
+		// worker that dies the way a Go bug would kill it, before the run
+		// starts, so it cannot answer first however loaded the machine.
+		panic("hookengine worker: crash requested by a test")
 	}
 	base := context.WithValue(context.Background(), workerRunKey{}, id)
 	var (

@@ -176,6 +176,8 @@ func TestWorkerKilledAtWallTime(t *testing.T) {
 	// The parent logs each console line as it comes; a subtest may end its
 	// context on the first, once the script runs: a timeout from the start
 	// could end before a loaded machine has started the worker at all.
+	// stuck-native.js writes its line from inside the stuck call, so the
+	// cancel cannot reach the script while an interrupt still stops it.
 	var onLine atomic.Pointer[context.CancelFunc]
 	seen := zap.Hooks(func(en zapcore.Entry) error {
 		if f := onLine.Load(); f != nil && en.Message == "before the loop" {

@@ -1,7 +1,10 @@
 // Calls a Go function that spins and never looks at the watchdog's
-// interrupt: what a stuck native call does.
+// interrupt: what a stuck native call does. The console line is written
+// from inside that call, so a test that reacts to it knows the script is
+// past every point an interrupt could still reach.
+const stuck = require('test-stuck');
+
 module.exports = function (user, context, cb) {
-  console.log('before the loop');
-  require('test-stuck').spin(60000);
+  stuck.spin(60000, () => console.log('before the loop'));
   cb(null, { user: {} });
 };
