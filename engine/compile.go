@@ -343,6 +343,7 @@ func (c *programCache) get(t *triggers.Trigger, form triggers.Form, hookID, file
 		compiles.Add(1)
 		go func() {
 			defer close(p.ready)
+			growStack()
 			p.compile(t)
 		}()
 	}
@@ -406,4 +407,25 @@ func (c *programCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ll.Len()
+}
+
+// compileStack is the stack growStack gives a compile goroutine: goja's
+// parser recurses through some twenty functions per nested expression, so a
+// hook's first compile needs tens of KiB of stack.
+const compileStack = 64 << 10
+
+// stackSink keeps growStack's frame from being optimised away.
+var stackSink atomic.Uint32
+
+// growStack grows the calling goroutine's stack to hold compileStack bytes
+// of frames in one step. A new goroutine starts with a few KiB and doubles
+// its stack each time the parser outgrows it, and each doubling copies the
+// stack and rewrites every frame on it: in a cold run that was a fifth of
+// the CPU. Growing it here, while it holds two frames, costs one copy of
+// almost nothing.
+//
+//go:noinline
+func growStack() byte {
+	var pad [compileStack]byte
+	return pad[stackSink.Load()%compileStack]
 }
