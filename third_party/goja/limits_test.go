@@ -583,3 +583,48 @@ func TestAppendKeys(t *testing.T) {
 		t.Fatalf("array AppendKeys = %v", got)
 	}
 }
+
+func TestValueStackKept(t *testing.T) {
+	r := New()
+	_, err := r.RunString(`
+	function sum(n) { return n === 0 ? 0 : n + sum(n - 1); }
+	function hold(n) { var o = {n: n}; return sum(n) + o.n; }
+	`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold, _ := AssertFunction(r.Get("hold"))
+	call := func(n int64) int64 {
+		t.Helper()
+		v, err := hold(nil, r.ToValue(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.ToInteger()
+	}
+	if got := call(20); got != 230 {
+		t.Fatalf("hold(20) = %d", got)
+	}
+	kept := r.vm.stack
+	if len(kept) != 0 || cap(kept) == 0 || cap(kept) > maxKeptValueStack {
+		t.Fatalf("after a small call: len %d, cap %d; want an empty stack kept", len(kept), cap(kept))
+	}
+	for i, v := range kept[:cap(kept)] {
+		if v != nil {
+			t.Fatalf("the kept stack still holds %v at %d", v, i)
+		}
+	}
+	if got := call(10); got != 65 {
+		t.Fatalf("hold(10) on the kept stack = %d", got)
+	}
+	if &r.vm.stack[:1][0] != &kept[:1][0] {
+		t.Error("the second call did not reuse the kept stack")
+	}
+	// A deep call grows the stack past what is kept: it is dropped.
+	if got := call(2000); got != 2003000 {
+		t.Fatalf("hold(2000) = %d", got)
+	}
+	if r.vm.stack != nil {
+		t.Errorf("a stack of %d values was kept", cap(r.vm.stack))
+	}
+}

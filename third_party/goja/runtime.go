@@ -2858,8 +2858,20 @@ func (r *Runtime) leave() {
 		}
 	}
 	r.jobQueue = nil
-	r.vm.stack = nil
+	// hookengine patch 22: keep a small value stack's array, cleared so that
+	// it holds on to nothing, for the next call instead of growing a new one
+	// from empty in every call into the runtime.
+	if s := r.vm.stack; cap(s) <= maxKeptValueStack {
+		clear(s[:cap(s)])
+		r.vm.stack = s[:0]
+	} else {
+		r.vm.stack = nil
+	}
 }
+
+// maxKeptValueStack is the largest value stack, in values, that leave keeps
+// for the next call (hookengine patch 22): 16 KiB.
+const maxKeptValueStack = 1024
 
 // called when the top level function returns (i.e. control is passed outside the Runtime) but it was due to an interrupt
 func (r *Runtime) leaveAbrupt() {
