@@ -71,8 +71,8 @@ func runWorker(opts []Option) int {
 	// process group or cgroup: the worker ignores them and lets its parent,
 	// which shuts down gracefully, end it (or the parent-death signal).
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
-	in := os.NewFile(workerInFD, "hookengine-worker-in")
-	out := os.NewFile(workerOutFD, "hookengine-worker-out")
+	in := pipeFile(workerInFD, "hookengine-worker-in")
+	out := pipeFile(workerOutFD, "hookengine-worker-out")
 	if in == nil || out == nil {
 		fmt.Fprintln(os.Stderr, "hookengine worker: started without its pipes (fd 3 and 4)")
 		return 2
