@@ -318,7 +318,11 @@ func TestConcurrentRuns(t *testing.T) {
 		}(g)
 	}
 	wg.Wait()
-	if st := e.Stats(); st.Compiles != 1 || st.RuntimesCreated > 16 {
+	// Runtimes are reused: a run's runtime goes back to the pool just after
+	// its answer, so a caller's next run may find it not back yet and make
+	// another (19 of 200 once, under the race detector on a loaded machine),
+	// but nowhere near one per run.
+	if st := e.Stats(); st.Compiles != 1 || st.RuntimesCreated > 50 {
 		t.Errorf("stats = %+v", st)
 	}
 }
