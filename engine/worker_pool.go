@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -100,6 +101,7 @@ type proc struct {
 	kill     killKind
 	runs     map[uint64]*prun // unanswered
 	live     map[uint64]*prun // until their wall time has passed: fetches, logs, CPU
+	expiry   expiring         // live's runs, the first wall time to end on top
 	byExec   map[string]*prun
 	fetches  map[uint64]context.CancelFunc
 	served   int
@@ -118,7 +120,6 @@ type prun struct {
 	id      uint64
 	x       *execution
 	w       *proc
-	start   *workerproto.Start
 	done    chan outcome // buffered: the one answer
 	began   time.Time
 	wallEnd time.Time
@@ -877,9 +878,10 @@ func (p *workerPool) dispatch(ctx context.Context, x *execution, start *workerpr
 		if w := p.pickLocked(x.hook); w != nil {
 			s := *start
 			s.Hook.Limits.WallTime = max(time.Until(wallEnd), time.Millisecond)
-			r := &prun{id: p.nextID.Add(1), x: x, w: w, start: &s, done: make(chan outcome, 1),
+			r := &prun{id: p.nextID.Add(1), x: x, w: w, done: make(chan outcome, 1),
 				began: time.Now(), wallEnd: wallEnd, cpu: cpu, retried: retried}
 			w.runs[r.id], w.live[r.id], w.byExec[x.id] = r, r, r
+			heap.Push(&w.expiry, r)
 			w.served++
 			w.cpuAllow += int64(cpu*5/4 + cpuPerRun)
 			if w.served >= p.cfg.MaxRuns {
@@ -1090,12 +1092,7 @@ func (p *workerPool) tick() bool {
 			p.mu.Unlock()
 			continue
 		}
-		for id, r := range w.live {
-			if r.answered && now.After(r.wallEnd.Add(p.cfg.Grace)) {
-				delete(w.live, id)
-				delete(w.byExec, r.x.id)
-			}
-		}
+		w.dropEndedLocked(now)
 		if len(w.runs) > 0 || len(w.live) > 0 {
 			busy = true
 		}
@@ -1119,6 +1116,42 @@ func (p *workerPool) tick() bool {
 		p.mu.Unlock()
 	}
 	return busy
+}
+
+// dropEndedLocked drops from live the answered runs whose wall time, and
+// the grace, ended before now. It looks at those and at most one more, the
+// run that ends first of those left: under a steady load live holds every
+// run of the last wall time (20 s by default), too many to go through at
+// every poll. Callers hold mu.
+func (w *proc) dropEndedLocked(now time.Time) {
+	for len(w.expiry) > 0 {
+		r := w.expiry[0]
+		if w.live[r.id] == r {
+			if !r.answered || !now.After(r.wallEnd.Add(w.p.cfg.Grace)) {
+				return
+			}
+			delete(w.live, r.id)
+			delete(w.byExec, r.x.id)
+		}
+		// else a retried run, already gone
+		heap.Pop(&w.expiry)
+	}
+}
+
+// expiring is a heap (container/heap) of runs, the one whose wall time
+// ends first on top.
+type expiring []*prun
+
+func (q expiring) Len() int           { return len(q) }
+func (q expiring) Less(i, j int) bool { return q[i].wallEnd.Before(q[j].wallEnd) }
+func (q expiring) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *expiring) Push(x any)        { *q = append(*q, x.(*prun)) }
+func (q *expiring) Pop() any {
+	old := *q
+	r := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return r
 }
 
 // cpuKillLocked kills a worker that used more CPU time than its runs may:
