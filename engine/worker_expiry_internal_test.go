@@ -16,7 +16,7 @@ func TestDropEndedRuns(t *testing.T) {
 	w := &proc{p: &workerPool{cfg: ProcessIsolation{Grace: grace}},
 		live: make(map[uint64]*prun), byExec: make(map[string]*prun)}
 	add := func(id uint64, exec string, wallEnd time.Duration, answered bool) *prun {
-		r := &prun{id: id, x: &execution{id: exec}, w: w, wallEnd: now.Add(wallEnd), answered: answered}
+		r := &prun{id: id, exec: exec, w: w, wallEnd: now.Add(wallEnd), answered: answered}
 		w.live[id], w.byExec[exec] = r, r
 		heap.Push(&w.expiry, r)
 		return r

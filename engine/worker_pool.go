@@ -118,7 +118,7 @@ type proc struct {
 // prun is one run on a worker, seen from the parent.
 type prun struct {
 	id      uint64
-	x       *execution
+	exec    string // the execution's id
 	w       *proc
 	done    chan outcome // buffered: the one answer
 	began   time.Time
@@ -673,7 +673,7 @@ func (p *workerPool) answerLocked(r *prun, o outcome) {
 	delete(w.runs, r.id)
 	if o.retry {
 		delete(w.live, r.id)
-		delete(w.byExec, r.x.id)
+		delete(w.byExec, r.exec)
 	}
 	r.done <- o
 	if w.draining && len(w.runs) == 0 && !w.dead && w.kill == killNone && !w.closeSet {
@@ -878,7 +878,7 @@ func (p *workerPool) dispatch(ctx context.Context, x *execution, start *workerpr
 		if w := p.pickLocked(x.hook); w != nil {
 			s := *start
 			s.Hook.Limits.WallTime = max(time.Until(wallEnd), time.Millisecond)
-			r := &prun{id: p.nextID.Add(1), x: x, w: w, done: make(chan outcome, 1),
+			r := &prun{id: p.nextID.Add(1), exec: x.id, w: w, done: make(chan outcome, 1),
 				began: time.Now(), wallEnd: wallEnd, cpu: cpu, retried: retried}
 			w.runs[r.id], w.live[r.id], w.byExec[x.id] = r, r, r
 			heap.Push(&w.expiry, r)
@@ -1131,7 +1131,7 @@ func (w *proc) dropEndedLocked(now time.Time) {
 				return
 			}
 			delete(w.live, r.id)
-			delete(w.byExec, r.x.id)
+			delete(w.byExec, r.exec)
 		}
 		// else a retried run, already gone
 		heap.Pop(&w.expiry)
