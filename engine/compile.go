@@ -422,7 +422,8 @@ var stackSink atomic.Uint32
 // its stack each time the parser outgrows it, and each doubling copies the
 // stack and rewrites every frame on it: in a cold run that was a fifth of
 // the CPU. Growing it here, while it holds two frames, costs one copy of
-// almost nothing.
+// almost nothing and the clearing of the frame (about 2 µs). The stack, 128
+// KiB, is freed with the goroutine.
 //
 //go:noinline
 func growStack() byte {
