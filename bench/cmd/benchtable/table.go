@@ -325,15 +325,15 @@ func (t target) verdict(v float64) string {
 
 // ratio is hookengine's ns/op over the contender's in one scenario.
 func ratio(scenario, contender string) func(results) (float64, bool) {
-	return ratioOf(scenario, contender, "ns/op")
+	return ratioOf(scenario, "hookengine", contender, "ns/op")
 }
 
-// ratioOf is hookengine's unit over the contender's in one scenario.
-func ratioOf(scenario, contender, unit string) func(results) (float64, bool) {
+// ratioOf is mine's unit over theirs' in one scenario.
+func ratioOf(scenario, mine, theirs, unit string) func(results) (float64, bool) {
 	return func(rs results) (float64, bool) {
-		he, ok1 := rs.get(scenario, "hookengine").get(unit)
-		c, ok2 := rs.get(scenario, contender).get(unit)
-		return he / c, ok1 && ok2 && c > 0
+		m, ok1 := rs.get(scenario, mine).get(unit)
+		t, ok2 := rs.get(scenario, theirs).get(unit)
+		return m / t, ok1 && ok2 && t > 0
 	}
 }
 
@@ -390,8 +390,18 @@ var targets = []target{
 		limit:   1, atMost: true, show: times,
 	},
 	{
+		text:    "a never-seen script's first run ≤ 1× goja compile-per-call, time, with two spare runtimes",
+		measure: ratioOf("ColdPreUserRegistration", "hookengine-spares", "goja-compile-per-call", "ns/op"),
+		limit:   1, atMost: true, show: times,
+	},
+	{
 		text:    "a never-seen script's first run ≤ 3× goja compile-per-call, CPU",
-		measure: ratioOf("ColdPreUserRegistration", "goja-compile-per-call", "cpu-ns/op"),
+		measure: ratioOf("ColdPreUserRegistration", "hookengine", "goja-compile-per-call", "cpu-ns/op"),
+		limit:   3, atMost: true, show: times,
+	},
+	{
+		text:    "a never-seen script's first run ≤ 3× goja compile-per-call, CPU, with two spare runtimes (their set-up included)",
+		measure: ratioOf("ColdPreUserRegistration", "hookengine-spares", "goja-compile-per-call", "cpu-ns/op"),
 		limit:   3, atMost: true, show: times,
 	},
 	{
