@@ -1119,10 +1119,10 @@ func (p *workerPool) tick() bool {
 }
 
 // dropEndedLocked drops from live the answered runs whose wall time, and
-// the grace, ended before now. It looks at those and at most one more, the
-// run that ends first of those left: under a steady load live holds every
-// run of the last wall time (20 s by default), too many to go through at
-// every poll. Callers hold mu.
+// the grace, ended before now. It looks only at those, at runs already
+// retried, and at the first of the runs left: under a steady load live holds
+// every run of the last wall time (20 s by default), too many to go through
+// at every poll. Callers hold mu.
 func (w *proc) dropEndedLocked(now time.Time) {
 	for len(w.expiry) > 0 {
 		r := w.expiry[0]
