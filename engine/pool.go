@@ -267,9 +267,14 @@ func (rp *runtimePool) retire(h *Hook, k uint64) {
 		maps.DeleteFunc(rp.current, func(id string, _ uint64) bool { return !live[id] })
 	}
 	rp.current[h.ID] = k
+	rp.evictIf(func(p *hookPool) bool { return p.id == h.ID && !p.matches(h) })
+}
+
+// evictIf evicts the indexed pools drop chooses. Callers hold mu.
+func (rp *runtimePool) evictIf(drop func(*hookPool) bool) {
 	for p := rp.newest; p != nil; {
 		older := p.older
-		if p.id == h.ID && !p.matches(h) {
+		if drop(p) {
 			rp.evict(p)
 		}
 		p = older
@@ -280,15 +285,7 @@ func (rp *runtimePool) retire(h *Hook, k uint64) {
 func (rp *runtimePool) forget(id string) {
 	rp.mu.Lock()
 	defer rp.mu.Unlock()
-	var drop []*hookPool
-	for p := rp.newest; p != nil; p = p.older {
-		if p.id == id {
-			drop = append(drop, p)
-		}
-	}
-	for _, p := range drop {
-		rp.evict(p)
-	}
+	rp.evictIf(func(p *hookPool) bool { return p.id == id })
 	delete(rp.current, id)
 }
 
