@@ -641,16 +641,16 @@ func (r *Runtime) buildGuards(reflect *goja.Object) error {
 		}
 		fns[i] = f
 	}
-	gs.installFrom, gs.installReflect, gs.installJSON = fns[1], fns[2], fns[3]
-	gs.install = fns[0]
+	gs.install, gs.installFrom, gs.installReflect, gs.installJSON = fns[0], fns[1], fns[2], fns[3]
 	return nil
 }
 
-// onFirstUse runs install the first time property name of o is used, when goja has not created it yet: o is one of the
-// built-ins goja creates property by property (the global object,
-// Array.prototype, String.prototype, Function.prototype, ...), and neither
-// the runtime's set-up nor any script has touched that property. Otherwise
-// it runs install at once. install reads the original property and may
+// onFirstUse runs install the first time property name of o is used, when
+// goja has not created it yet: o is one of the built-ins goja creates
+// property by property (the global object, Array.prototype,
+// String.prototype, Function.prototype, ...), and neither the runtime's
+// set-up nor any script has touched that property. Otherwise it runs
+// install at once. install reads the original property and may
 // redefine it; the use that created it sees the result. A runtime that
 // never uses the property never pays for creating it nor for install. It
 // is how the sandbox wraps built-ins without changing what scripts see:
